@@ -1,0 +1,11 @@
+//! alliance-sim: agent-based Monte Carlo simulation of alliance decisions.
+//!
+//! Data flows one way: a scenario file is parsed and checked into a
+//! [`scenario::Scenario`]; the [`model`] turns one run's draws into votes and a
+//! decision; the [`runner`] runs many in parallel into a [`runner::Tally`];
+//! [`output`] summarizes tallies and writes them as CSV and JSON.
+
+pub mod model;
+pub mod output;
+pub mod runner;
+pub mod scenario;

@@ -1,0 +1,339 @@
+//! The decision model: members evaluate the options through their utilities,
+//! perceive them with noise, are pulled toward the hegemon, vote, and the
+//! procedure applies the decision rule. It knows nothing of files or terminals.
+
+pub mod procedure;
+pub mod rule;
+pub mod utility;
+
+pub use procedure::Decision;
+pub use rule::{Attribute, DecisionRule, Vote};
+pub use utility::{Inputs, MemberInputs, Terms};
+
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::scenario::{Actor, Param, Scenario};
+
+/// A scenario prepared for fast repeated evaluation under one decision rule.
+#[derive(Debug, Clone)]
+pub struct Model {
+    rule: DecisionRule,
+    requested: usize,
+    requester: usize,
+    hegemon: Option<usize>,
+    band: f64,
+    noise: f64,
+    /// Parameters in draw order, mirroring the fields of `Inputs`.
+    params: ParamTable,
+    /// Everything that does not change between runs when no parameter is a distribution.
+    fixed: Option<Evaluated>,
+}
+
+/// The `Param` behind each field of `Inputs`.
+#[derive(Debug, Clone)]
+struct ParamTable {
+    crisis: [Param; 9],
+    options: Vec<[Param; 3]>,
+    members: Vec<MemberParams>,
+}
+
+#[derive(Debug, Clone)]
+struct MemberParams {
+    scalars: [Param; 6],
+    threat: Param,
+    concern: Param,
+    affinity_requester: Param,
+    affinity_adversary: Param,
+    weights: [Param; 7],
+}
+
+/// One set of inputs worked through to the numbers the vote needs.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluated {
+    /// The parameter values.
+    pub inputs: Inputs,
+    /// Each member's utility terms.
+    pub terms: Vec<Terms>,
+    /// Each member's weight under the decision rule.
+    pub rule_weights: Vec<f64>,
+}
+
+/// Reusable buffers for one worker, so a run allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    evaluated: Evaluated,
+    military: Vec<f64>,
+    economic: Vec<f64>,
+    /// Perceived B − E, V, T per member.
+    perceived: Vec<[f64; 3]>,
+    utilities: Vec<f64>,
+    /// Every member's vote on the requested option in the last run.
+    pub requested_votes: Vec<Vote>,
+    votes: Vec<Vote>,
+}
+
+impl Model {
+    /// Prepares `scenario` for simulation under `rule`.
+    pub fn new(scenario: &Scenario, rule: DecisionRule) -> Model {
+        let c = &scenario.crisis;
+        let requester = c.requester;
+        let n_members = scenario.members.len();
+        let members = scenario
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let w = &m.weights;
+                let affinity_requester = if i == requester {
+                    Param::Fixed(1.0)
+                } else {
+                    m.affinity[requester].clone()
+                };
+                let affinity_adversary = match c.adversary {
+                    None => Param::Fixed(0.0),
+                    Some(Actor::Member(x)) if x == i => Param::Fixed(1.0),
+                    Some(Actor::Member(x)) => m.affinity[x].clone(),
+                    Some(Actor::Outsider(x)) => m.affinity[n_members + x].clone(),
+                };
+                MemberParams {
+                    scalars: [
+                        m.military_spending.clone(),
+                        m.gdp.clone(),
+                        m.dependence.clone(),
+                        m.sovereignty.clone(),
+                        m.vulnerability.clone(),
+                        m.reservation.clone(),
+                    ],
+                    threat: m.threat[c.kind].clone().expect("checked: threat for the crisis type"),
+                    concern: m.concern[c.region].clone().expect("checked: concern for the crisis region"),
+                    affinity_requester,
+                    affinity_adversary,
+                    weights: [
+                        w.security.clone(),
+                        w.regime.clone(),
+                        w.partner.clone(),
+                        w.credibility.clone(),
+                        w.sovereignty.clone(),
+                        w.cost.clone(),
+                        w.external.clone(),
+                    ],
+                }
+            })
+            .collect();
+        let params = ParamTable {
+            crisis: [
+                scenario.alliance.capacity.clone(),
+                c.severity.clone(),
+                c.domestic.clone(),
+                c.framing.clone(),
+                c.contagion.clone(),
+                c.legal_fit.clone(),
+                c.legitimacy.clone(),
+                c.credibility.clone(),
+                c.combat_risk.clone(),
+            ],
+            options: scenario
+                .options
+                .iter()
+                .map(|o| [o.effect.clone(), o.troops.clone(), o.intrusion.clone()])
+                .collect(),
+            members,
+        };
+        let mut model = Model {
+            rule,
+            requested: c.requested,
+            requester,
+            hegemon: scenario.alliance.hegemon,
+            band: scenario.abstention_band,
+            noise: scenario.montecarlo.noise,
+            params,
+            fixed: None,
+        };
+        if !scenario.has_distributions() {
+            model.fixed = Some(model.central());
+        }
+        model
+    }
+
+    /// Number of members.
+    pub fn members(&self) -> usize {
+        self.params.members.len()
+    }
+
+    /// Number of levels, including no action.
+    pub fn levels(&self) -> usize {
+        self.params.options.len()
+    }
+
+    /// Level of the requested option.
+    pub fn requested(&self) -> usize {
+        self.requested
+    }
+
+    /// The rule the model votes under.
+    pub fn rule(&self) -> DecisionRule {
+        self.rule
+    }
+
+    /// A scratch space sized for this model.
+    pub fn scratch(&self) -> Scratch {
+        let n = self.members();
+        Scratch {
+            evaluated: Evaluated::default(),
+            military: vec![0.0; n],
+            economic: vec![0.0; n],
+            perceived: vec![[0.0; 3]; n],
+            utilities: vec![0.0; n],
+            requested_votes: vec![Vote::Abstain; n],
+            votes: vec![Vote::Abstain; n],
+        }
+    }
+
+    /// The model evaluated at every parameter's central value, without noise.
+    pub fn central(&self) -> Evaluated {
+        let mut out = Evaluated::default();
+        let (mut m, mut g) = (vec![0.0; self.members()], vec![0.0; self.members()]);
+        self.fill_inputs(&mut out.inputs, |p| p.central());
+        self.evaluate_into(&mut out, &mut m, &mut g);
+        out
+    }
+
+    fn fill_inputs(&self, x: &mut Inputs, mut value: impl FnMut(&Param) -> f64) {
+        let p = &self.params;
+        let [capacity, severity, domestic, framing, contagion, legal_fit, legitimacy, credibility, combat_risk] =
+            &p.crisis;
+        x.capacity = value(capacity);
+        x.severity = value(severity);
+        x.domestic = value(domestic);
+        x.framing = value(framing);
+        x.contagion = value(contagion);
+        x.legal_fit = value(legal_fit);
+        x.legitimacy = value(legitimacy);
+        x.credibility = value(credibility);
+        x.combat_risk = value(combat_risk);
+        let k = p.options.len();
+        x.effect.resize(k, 0.0);
+        x.troops.resize(k, 0.0);
+        x.intrusion.resize(k, 0.0);
+        for (level, [e, t, s]) in p.options.iter().enumerate() {
+            x.effect[level] = value(e);
+            x.troops[level] = value(t);
+            x.intrusion[level] = value(s);
+        }
+        x.members.resize(p.members.len(), MemberInputs::default());
+        for (mi, mp) in x.members.iter_mut().zip(&p.members) {
+            let [ms, gdp, dep, sov, vul, res] = &mp.scalars;
+            mi.military_spending = value(ms);
+            mi.gdp = value(gdp);
+            mi.dependence = value(dep);
+            mi.sovereignty = value(sov);
+            mi.vulnerability = value(vul);
+            mi.reservation = value(res);
+            mi.threat = value(&mp.threat);
+            mi.concern = value(&mp.concern);
+            mi.affinity_requester = value(&mp.affinity_requester);
+            mi.affinity_adversary = value(&mp.affinity_adversary);
+            for (w, wp) in mi.weights.iter_mut().zip(&mp.weights) {
+                *w = value(wp);
+            }
+        }
+    }
+
+    fn evaluate_into(&self, out: &mut Evaluated, military: &mut [f64], economic: &mut [f64]) {
+        let n = self.members();
+        utility::shares(&out.inputs, military, economic);
+        let imp = utility::importance(military, economic, self.requester, self.hegemon);
+        out.terms.resize(n, Terms::default());
+        for i in 0..n {
+            out.terms[i] = utility::terms(&out.inputs, i, self.requester, military[i], imp);
+        }
+        out.rule_weights.resize(n, 1.0);
+        match self.rule.attribute() {
+            Some(Attribute::Military) => out.rule_weights.copy_from_slice(military),
+            Some(Attribute::Economic) => out.rule_weights.copy_from_slice(economic),
+            Some(Attribute::Equal) | None => out.rule_weights.fill(1.0),
+        }
+    }
+
+    /// One member's utility for `level` given its perceived (B − E, V, T).
+    #[inline]
+    fn raw_utility(inputs: &Inputs, level: usize, p: &[f64; 3]) -> f64 {
+        inputs.effect[level] * p[0] - inputs.intrusion[level] * p[1] - inputs.troops[level] * p[2]
+    }
+
+    /// Votes of every member on `level` given perceived components.
+    fn vote(
+        &self,
+        inputs: &Inputs,
+        perceived: &[[f64; 3]],
+        utilities: &mut [f64],
+        level: usize,
+        out: &mut [Vote],
+    ) {
+        for (u, p) in utilities.iter_mut().zip(perceived) {
+            *u = Self::raw_utility(inputs, level, p);
+        }
+        let pull = self.hegemon.map(|h| utilities[h]);
+        for (i, v) in out.iter_mut().enumerate() {
+            let m = &inputs.members[i];
+            let u = match pull {
+                Some(uh) if Some(i) != self.hegemon => {
+                    (1.0 - m.dependence) * utilities[i] + m.dependence * uh
+                }
+                _ => utilities[i],
+            };
+            *v = if u > m.reservation + self.band {
+                Vote::Yes
+            } else if u < m.reservation - self.band {
+                Vote::No
+            } else {
+                Vote::Abstain
+            };
+        }
+    }
+
+    /// Simulates one run with `rng`, the generator keyed to this run. Every
+    /// member's vote on the requested option is left in `scratch.requested_votes`.
+    pub fn simulate<R: Rng + ?Sized>(&self, rng: &mut R, scratch: &mut Scratch) -> Decision {
+        let Scratch {
+            evaluated,
+            military,
+            economic,
+            perceived,
+            utilities,
+            requested_votes,
+            votes,
+        } = scratch;
+        let eval: &Evaluated = match &self.fixed {
+            Some(fixed) => fixed,
+            None => {
+                self.fill_inputs(&mut evaluated.inputs, |p| p.sample(rng));
+                self.evaluate_into(evaluated, military, economic);
+                evaluated
+            }
+        };
+        let eta = self.noise;
+        for (p, t) in perceived.iter_mut().zip(&eval.terms) {
+            let (mut b, mut e, mut v, mut c) = (t.benefit(), t.external, t.sovereignty, t.cost);
+            if eta > 0.0 {
+                let mut z = || -> f64 { StandardNormal.sample(rng) };
+                b += eta * z();
+                e += eta * z();
+                v += eta * z();
+                c += eta * z();
+            }
+            *p = [b - e, v, c];
+        }
+        let inputs = &eval.inputs;
+        procedure::decide(
+            &self.rule,
+            self.requested,
+            &eval.rule_weights,
+            self.hegemon,
+            requested_votes,
+            votes,
+            |level, out| self.vote(inputs, perceived, utilities, level, out),
+        )
+    }
+}

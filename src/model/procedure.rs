@@ -1,0 +1,116 @@
+//! The procedure: the chair proposes the requested option, then each milder
+//! one in turn, until one passes the rule; if none does, nothing is done.
+
+use super::rule::{DecisionRule, Vote};
+
+/// What one run of the procedure decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    /// Adopted option level (0 = no action).
+    pub level: usize,
+    /// Proposals put to a vote.
+    pub rounds: u32,
+    /// Members who blocked the requested option (bit i = member i); empty if it passed.
+    pub blockers: u64,
+}
+
+impl Decision {
+    /// The only member who blocked the requested option, if exactly one did.
+    pub fn sole_blocker(&self) -> Option<usize> {
+        (self.blockers.count_ones() == 1).then(|| self.blockers.trailing_zeros() as usize)
+    }
+}
+
+/// Runs the procedure. `vote(level, out)` fills `out` with every member's
+/// vote on `level`; the votes on the requested option are left in `requested_votes`.
+pub fn decide(
+    rule: &DecisionRule,
+    requested: usize,
+    rule_weights: &[f64],
+    hegemon: Option<usize>,
+    requested_votes: &mut [Vote],
+    scratch: &mut [Vote],
+    mut vote: impl FnMut(usize, &mut [Vote]),
+) -> Decision {
+    vote(requested, requested_votes);
+    if rule.passes(requested_votes, rule_weights, hegemon) {
+        return Decision {
+            level: requested,
+            rounds: 1,
+            blockers: 0,
+        };
+    }
+    let blockers = requested_votes
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| rule.counts_as_block(**v))
+        .fold(0u64, |set, (i, _)| set | (1u64 << i));
+    let mut rounds = 1;
+    for level in (1..requested).rev() {
+        rounds += 1;
+        vote(level, scratch);
+        if rule.passes(scratch, rule_weights, hegemon) {
+            return Decision {
+                level,
+                rounds,
+                blockers,
+            };
+        }
+    }
+    Decision {
+        level: 0,
+        rounds,
+        blockers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Vote::*;
+
+    const UN: DecisionRule = DecisionRule::Unanimity {
+        abstention_blocks: false,
+    };
+
+    /// Each member supports options up to its own ceiling.
+    fn run(ceilings: &[usize], requested: usize, rule: DecisionRule) -> Decision {
+        let n = ceilings.len();
+        let (mut req, mut scratch) = (vec![Abstain; n], vec![Abstain; n]);
+        decide(&rule, requested, &vec![1.0; n], Some(0), &mut req, &mut scratch, |k, out| {
+            for (i, c) in ceilings.iter().enumerate() {
+                out[i] = if k <= *c { Yes } else { No };
+            }
+        })
+    }
+
+    #[test]
+    fn settles_on_most_ambitious_option_nobody_blocks() {
+        let d = run(&[3, 2, 3], 3, UN);
+        assert_eq!(d.level, 2);
+        assert_eq!(d.rounds, 2);
+        assert_eq!(d.blockers, 0b010);
+        assert_eq!(d.sole_blocker(), Some(1));
+    }
+
+    #[test]
+    fn requested_passes_first_round() {
+        let d = run(&[3, 3], 2, UN);
+        assert_eq!((d.level, d.rounds, d.blockers), (2, 1, 0));
+        assert_eq!(d.sole_blocker(), None);
+    }
+
+    #[test]
+    fn nothing_passes() {
+        let d = run(&[0, 3, 0], 3, UN);
+        assert_eq!((d.level, d.rounds), (0, 3));
+        assert_eq!(d.blockers, 0b101);
+        assert_eq!(d.sole_blocker(), None);
+    }
+
+    #[test]
+    fn majority_overrides_a_lone_no() {
+        let d = run(&[3, 3, 0], 3, DecisionRule::Majority);
+        assert_eq!(d.level, 3);
+    }
+}

@@ -1,0 +1,268 @@
+//! Scenarios: the checked, typed description of an alliance, a crisis and the
+//! options before it, which the simulation trusts. Files are read by `load`,
+//! parsed into `raw` structs, layered through includes and checked by `check`.
+
+mod check;
+pub mod error;
+mod load;
+pub mod param;
+pub mod raw;
+pub mod suggest;
+
+pub use error::ScenarioError;
+pub use load::{load, load_str, SourceFile};
+pub use param::{Param, Range};
+
+use crate::model::DecisionRule;
+
+/// Limits that keep a hostile file from exhausting memory.
+pub mod limits {
+    /// Most members an alliance may have (blockers are kept in a 64-bit set).
+    pub const MAX_MEMBERS: usize = 64;
+    /// Most options besides "no action".
+    pub const MAX_OPTIONS: usize = 32;
+    /// Most runs one invocation may ask for.
+    pub const MAX_RUNS: u64 = 1_000_000_000_000;
+    /// Largest scenario file read, in bytes.
+    pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+    /// Deepest chain of includes.
+    pub const MAX_INCLUDE_DEPTH: usize = 16;
+}
+
+/// The id of the implicit level-0 option.
+pub const NO_ACTION: &str = "no_action";
+
+/// A complete, checked scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Human-readable name.
+    pub name: String,
+    /// Free-text description.
+    pub description: String,
+    /// Alliance-wide settings.
+    pub alliance: Alliance,
+    /// Declared region ids.
+    pub regions: Vec<String>,
+    /// Declared crisis-type ids.
+    pub crisis_types: Vec<String>,
+    /// The member states, in file order.
+    pub members: Vec<Member>,
+    /// Actors outside the alliance.
+    pub outsiders: Vec<Outsider>,
+    /// The crisis.
+    pub crisis: Crisis,
+    /// Options by level; `options[0]` is "no action".
+    pub options: Vec<ActionOption>,
+    /// The decision rule.
+    pub rule: DecisionRule,
+    /// Half-width β of the band around the reservation level in which a member abstains.
+    pub abstention_band: f64,
+    /// Monte Carlo settings.
+    pub montecarlo: MonteCarlo,
+    /// The historical outcome, if recorded.
+    pub expected: Option<Expected>,
+    /// Every file read, main file first then includes in the order read.
+    pub sources: Vec<SourceFile>,
+}
+
+/// Alliance-wide settings.
+#[derive(Debug, Clone)]
+pub struct Alliance {
+    /// Name.
+    pub name: String,
+    /// Index of the hegemon among the members, if any.
+    pub hegemon: Option<usize>,
+    /// Institutional capacity Kc in [0, 1].
+    pub capacity: Param,
+}
+
+/// A member state.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// Short id, e.g. `KAZ`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Index into `Scenario::regions`.
+    pub region: usize,
+    /// Military spending, billions of USD.
+    pub military_spending: Param,
+    /// GDP, billions of USD.
+    pub gdp: Param,
+    /// Dependence on the hegemon d in [0, 1].
+    pub dependence: Param,
+    /// Sovereignty sensitivity σ in [0, 1].
+    pub sovereignty: Param,
+    /// Regime vulnerability v in [0, 1].
+    pub vulnerability: Param,
+    /// Reservation level τ.
+    pub reservation: Param,
+    /// Threat perception by crisis type (index into `crisis_types`); `None` where not given.
+    pub threat: Vec<Option<Param>>,
+    /// Concern by region (index into `regions`); `None` where not given.
+    pub concern: Vec<Option<Param>>,
+    /// Affinity by actor: members first, then outsiders. Missing entries are 0.
+    pub affinity: Vec<Param>,
+    /// Interest weights.
+    pub weights: Weights,
+}
+
+/// A member's interest weights.
+#[derive(Debug, Clone)]
+pub struct Weights {
+    /// Security.
+    pub security: Param,
+    /// Regime contagion.
+    pub regime: Param,
+    /// Partner importance.
+    pub partner: Param,
+    /// Alliance credibility.
+    pub credibility: Param,
+    /// Sovereignty cost.
+    pub sovereignty: Param,
+    /// Material cost.
+    pub cost: Param,
+    /// Ties to the adversary.
+    pub external: Param,
+}
+
+/// An actor outside the alliance.
+#[derive(Debug, Clone)]
+pub struct Outsider {
+    /// Short id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// Who the adversary is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// A member, by index.
+    Member(usize),
+    /// An outsider, by index.
+    Outsider(usize),
+}
+
+/// The crisis put to the alliance.
+#[derive(Debug, Clone)]
+pub struct Crisis {
+    /// Display name.
+    pub name: String,
+    /// Index of the requesting member.
+    pub requester: usize,
+    /// Index into `crisis_types`.
+    pub kind: usize,
+    /// Index into `regions`.
+    pub region: usize,
+    /// Level of the requested option.
+    pub requested: usize,
+    /// The adversary, if any.
+    pub adversary: Option<Actor>,
+    /// Severity S.
+    pub severity: Param,
+    /// How domestic, I.
+    pub domestic: Param,
+    /// Framing as externally driven, F.
+    pub framing: Param,
+    /// Regime contagion risk C.
+    pub contagion: Param,
+    /// Legal fit L.
+    pub legal_fit: Param,
+    /// Legitimacy of the requesting government λ.
+    pub legitimacy: Param,
+    /// Credibility stake Q.
+    pub credibility: Param,
+    /// Combat risk R.
+    pub combat_risk: Param,
+}
+
+/// One option, ordered by escalation.
+#[derive(Debug, Clone)]
+pub struct ActionOption {
+    /// Short id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Effect e.
+    pub effect: Param,
+    /// Troop scale t.
+    pub troops: Param,
+    /// Intrusiveness s.
+    pub intrusion: Param,
+}
+
+/// Monte Carlo settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MonteCarlo {
+    /// Number of runs.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Perception noise η (standard deviation).
+    pub noise: f64,
+}
+
+/// The historical outcome.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    /// Level of the option that was adopted.
+    pub level: usize,
+    /// Citation.
+    pub source: String,
+}
+
+impl Scenario {
+    /// Index of the member with this id.
+    pub fn member_index(&self, id: &str) -> Option<usize> {
+        self.members.iter().position(|m| m.id == id)
+    }
+
+    /// Level of the option with this id (`no_action` is 0).
+    pub fn option_level(&self, id: &str) -> Option<usize> {
+        self.options.iter().position(|o| o.id == id)
+    }
+
+    /// Whether any parameter is a distribution (otherwise only perception
+    /// noise varies between runs).
+    pub fn has_distributions(&self) -> bool {
+        let a = &self.alliance;
+        let c = &self.crisis;
+        let mut params: Vec<&Param> = vec![
+            &a.capacity,
+            &c.severity,
+            &c.domestic,
+            &c.framing,
+            &c.contagion,
+            &c.legal_fit,
+            &c.legitimacy,
+            &c.credibility,
+            &c.combat_risk,
+        ];
+        for o in &self.options {
+            params.extend([&o.effect, &o.troops, &o.intrusion]);
+        }
+        for m in &self.members {
+            let w = &m.weights;
+            params.extend([
+                &m.military_spending,
+                &m.gdp,
+                &m.dependence,
+                &m.sovereignty,
+                &m.vulnerability,
+                &m.reservation,
+                &w.security,
+                &w.regime,
+                &w.partner,
+                &w.credibility,
+                &w.sovereignty,
+                &w.cost,
+                &w.external,
+            ]);
+            params.extend(m.threat.iter().flatten());
+            params.extend(m.concern.iter().flatten());
+            params.extend(m.affinity.iter());
+        }
+        params.iter().any(|p| !p.is_fixed())
+    }
+}
