@@ -105,8 +105,12 @@ impl Model {
                         m.vulnerability.clone(),
                         m.reservation.clone(),
                     ],
-                    threat: m.threat[c.kind].clone().expect("checked: threat for the crisis type"),
-                    concern: m.concern[c.region].clone().expect("checked: concern for the crisis region"),
+                    threat: m.threat[c.kind]
+                        .clone()
+                        .expect("checked: threat for the crisis type"),
+                    concern: m.concern[c.region]
+                        .clone()
+                        .expect("checked: concern for the crisis region"),
                     affinity_requester,
                     affinity_adversary,
                     weights: [
@@ -245,8 +249,8 @@ impl Model {
         utility::shares(&out.inputs, military, economic);
         let imp = utility::importance(military, economic, self.requester, self.hegemon);
         out.terms.resize(n, Terms::default());
-        for i in 0..n {
-            out.terms[i] = utility::terms(&out.inputs, i, self.requester, military[i], imp);
+        for (i, (t, m)) in out.terms.iter_mut().zip(military.iter()).enumerate() {
+            *t = utility::terms(&out.inputs, i, self.requester, *m, imp);
         }
         out.rule_weights.resize(n, 1.0);
         match self.rule.attribute() {

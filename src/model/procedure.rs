@@ -77,11 +77,19 @@ mod tests {
     fn run(ceilings: &[usize], requested: usize, rule: DecisionRule) -> Decision {
         let n = ceilings.len();
         let (mut req, mut scratch) = (vec![Abstain; n], vec![Abstain; n]);
-        decide(&rule, requested, &vec![1.0; n], Some(0), &mut req, &mut scratch, |k, out| {
-            for (i, c) in ceilings.iter().enumerate() {
-                out[i] = if k <= *c { Yes } else { No };
-            }
-        })
+        decide(
+            &rule,
+            requested,
+            &vec![1.0; n],
+            Some(0),
+            &mut req,
+            &mut scratch,
+            |k, out| {
+                for (i, c) in ceilings.iter().enumerate() {
+                    out[i] = if k <= *c { Yes } else { No };
+                }
+            },
+        )
     }
 
     #[test]

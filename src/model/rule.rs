@@ -277,11 +277,15 @@ impl FromStr for DecisionRule {
             ("qualified_majority", [t]) => Ok(DecisionRule::QualifiedMajority {
                 threshold: share(t, "threshold", kind)?,
             }),
-            ("qualified_majority", _) => Err(wrong_arity("qualified_majority:THRESHOLD, e.g. qualified_majority:0.67")),
+            ("qualified_majority", _) => Err(wrong_arity(
+                "qualified_majority:THRESHOLD, e.g. qualified_majority:0.67",
+            )),
             ("weighted", [a, q]) => {
                 DecisionRule::from_parts(kind, None, None, Some(a), Some(share(q, "quota", kind)?))
             }
-            ("weighted", _) => Err(wrong_arity("weighted:ATTRIBUTE:QUOTA, e.g. weighted:military:0.5")),
+            ("weighted", _) => Err(wrong_arity(
+                "weighted:ATTRIBUTE:QUOTA, e.g. weighted:military:0.5",
+            )),
             ("majority" | "hegemon_majority", _) => Err(wrong_arity(kind)),
             (other, _) => Err(RuleError {
                 message: format!("unknown decision rule `{other}`"),

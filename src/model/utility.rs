@@ -127,7 +127,12 @@ pub fn shares(inputs: &Inputs, military: &mut [f64], economic: &mut [f64]) {
 
 /// imp(q): the requester's weight, (m_q + g_q)/2, relative to the largest
 /// weight among the members other than the hegemon, capped at 1.
-pub fn importance(military: &[f64], economic: &[f64], requester: usize, hegemon: Option<usize>) -> f64 {
+pub fn importance(
+    military: &[f64],
+    economic: &[f64],
+    requester: usize,
+    hegemon: Option<usize>,
+) -> f64 {
     let weight = |j: usize| 0.5 * (military[j] + economic[j]);
     let largest = (0..military.len())
         .filter(|j| Some(*j) != hegemon)
@@ -157,7 +162,10 @@ pub fn terms(inputs: &Inputs, i: usize, requester: usize, military_share: f64, i
         security: w[weight::SECURITY] * inputs.severity * m.threat * m.concern * felt,
         regime: w[weight::REGIME] * inputs.contagion * m.vulnerability * m.concern,
         partner: w[weight::PARTNER] * imp * m.affinity_requester * inputs.legitimacy,
-        credibility: w[weight::CREDIBILITY] * inputs.credibility * inputs.legal_fit * external_share,
+        credibility: w[weight::CREDIBILITY]
+            * inputs.credibility
+            * inputs.legal_fit
+            * external_share,
         sovereignty: w[weight::SOVEREIGNTY]
             * m.sovereignty
             * inputs.domestic
@@ -219,7 +227,10 @@ mod tests {
         assert!(close(t.sovereignty, 0.8 * 0.5 * 0.8));
         assert!(close(t.cost, 0.5 * (1.0 + 0.25 * 0.8) * 0.8));
         assert!(close(t.external, 0.3));
-        assert!(close(t.benefit(), t.security + t.regime + t.partner + t.credibility));
+        assert!(close(
+            t.benefit(),
+            t.security + t.regime + t.partner + t.credibility
+        ));
     }
 
     #[test]

@@ -1,1 +1,11 @@
-//! Output.
+//! Output: summaries of tallies, the CSV and JSON files of a result folder,
+//! written atomically, and the summary table printed on the terminal.
+
+pub mod atomic;
+pub mod csv;
+pub mod manifest;
+pub mod summary;
+pub mod table;
+
+pub use manifest::Manifest;
+pub use summary::Summary;

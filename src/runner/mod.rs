@@ -47,11 +47,14 @@ pub struct RunRecord {
     pub blockers: u64,
 }
 
+/// Receives the records of consecutive runs, in run order.
+pub type RecordSink<'a> = &'a mut dyn FnMut(&[RunRecord]) -> std::io::Result<()>;
+
 /// Callbacks a caller may attach to a simulation.
 #[derive(Default)]
 pub struct Observers<'a> {
     /// Receives every run's record, in run order.
-    pub records: Option<&'a mut dyn FnMut(&[RunRecord]) -> std::io::Result<()>>,
+    pub records: Option<RecordSink<'a>>,
     /// Receives the number of runs finished so far.
     pub progress: Option<&'a dyn Fn(u64)>,
 }
@@ -59,7 +62,12 @@ pub struct Observers<'a> {
 /// Simulates runs `runs` of `model` with master seed `seed` on the current
 /// rayon pool and returns their tally. An error from the record sink stops
 /// the simulation and is returned.
-pub fn simulate(model: &Model, seed: u64, runs: Range<u64>, observers: Observers) -> std::io::Result<Tally> {
+pub fn simulate(
+    model: &Model,
+    seed: u64,
+    runs: Range<u64>,
+    observers: Observers,
+) -> std::io::Result<Tally> {
     let Observers {
         mut records,
         progress,
@@ -94,10 +102,19 @@ pub fn simulate(model: &Model, seed: u64, runs: Range<u64>, observers: Observers
     Ok(total)
 }
 
-fn run_chunk(model: &Model, base: &ChaCha8Rng, runs: Range<u64>, keep: bool) -> (Tally, Vec<RunRecord>) {
+fn run_chunk(
+    model: &Model,
+    base: &ChaCha8Rng,
+    runs: Range<u64>,
+    keep: bool,
+) -> (Tally, Vec<RunRecord>) {
     let mut tally = Tally::new(model.members(), model.levels());
     let mut scratch = model.scratch();
-    let mut records = Vec::with_capacity(if keep { (runs.end - runs.start) as usize } else { 0 });
+    let mut records = Vec::with_capacity(if keep {
+        (runs.end - runs.start) as usize
+    } else {
+        0
+    });
     for run in runs {
         let mut rng = base.clone();
         rng.set_stream(run);

@@ -62,8 +62,16 @@ impl Tally {
     /// # Panics
     /// If the tallies are of differently shaped models (a programming error).
     pub fn merge(&mut self, other: &Tally) {
-        assert_eq!(self.levels.len(), other.levels.len(), "tallies of different option sets");
-        assert_eq!(self.votes.len(), other.votes.len(), "tallies of different member sets");
+        assert_eq!(
+            self.levels.len(),
+            other.levels.len(),
+            "tallies of different option sets"
+        );
+        assert_eq!(
+            self.votes.len(),
+            other.votes.len(),
+            "tallies of different member sets"
+        );
         self.runs += other.runs;
         self.rounds += other.rounds;
         add(&mut self.levels, &other.levels);

@@ -112,7 +112,9 @@ impl Checker {
         match &lp.value {
             RawParam::Number(x) => {
                 if !x.is_finite() {
-                    return Err(bad(format!("expected a finite number in {range}, found {x}")));
+                    return Err(bad(format!(
+                        "expected a finite number in {range}, found {x}"
+                    )));
                 }
                 if !range.contains(*x) {
                     return Err(bad(format!("expected a number in {range}, found {x}")));
@@ -131,7 +133,7 @@ impl Checker {
                 let hi = inside("hi", hi.unwrap_or(range.hi))?;
                 ordered(lo, hi)?;
                 let mass = normal_cdf((hi - mean) / sd) - normal_cdf((lo - mean) / sd);
-                if !(mass >= MIN_TRUNCATED_MASS) {
+                if mass.is_nan() || mass < MIN_TRUNCATED_MASS {
                     return Err(bad(format!(
                         "this normal keeps only {:.4}% of its mass inside [{lo}, {hi}] (at least {}% is needed); move the mean inside the range or widen sd",
                         100.0 * mass.max(0.0),
@@ -207,7 +209,12 @@ impl Checker {
         })
     }
 
-    fn id_list(&self, list: &Option<Located<Vec<String>>>, field: &str, what: &str) -> Result<Vec<String>> {
+    fn id_list(
+        &self,
+        list: &Option<Located<Vec<String>>>,
+        field: &str,
+        what: &str,
+    ) -> Result<Vec<String>> {
         let list = self.required(list, field, what, None)?;
         if list.value.is_empty() {
             return Err(self.at(list, field, "the list is empty"));
@@ -248,9 +255,22 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
     let description = meta.description.map(|d| d.value).unwrap_or_default();
 
     // [alliance]
-    let alliance = ck.required(&raw.alliance, "alliance", "the [alliance] table (name, hegemon, capacity, regions, crisis_types)", None)?;
-    let regions = ck.id_list(&alliance.regions, "alliance.regions", "`regions`, the list of region ids (security complexes)")?;
-    let crisis_types = ck.id_list(&alliance.crisis_types, "alliance.crisis_types", "`crisis_types`, the list of crisis-type ids")?;
+    let alliance = ck.required(
+        &raw.alliance,
+        "alliance",
+        "the [alliance] table (name, hegemon, capacity, regions, crisis_types)",
+        None,
+    )?;
+    let regions = ck.id_list(
+        &alliance.regions,
+        "alliance.regions",
+        "`regions`, the list of region ids (security complexes)",
+    )?;
+    let crisis_types = ck.id_list(
+        &alliance.crisis_types,
+        "alliance.crisis_types",
+        "`crisis_types`, the list of crisis-type ids",
+    )?;
     let region_names: Vec<&str> = regions.iter().map(String::as_str).collect();
     let type_names: Vec<&str> = crisis_types.iter().map(String::as_str).collect();
 
@@ -268,14 +288,18 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
         return Err(ScenarioError::file(
             &ck.main_file().path,
             "members",
-            format!("{} members defined; at most {MAX_MEMBERS} are supported", raw_members.len()),
+            format!(
+                "{} members defined; at most {MAX_MEMBERS} are supported",
+                raw_members.len()
+            ),
         ));
     }
     let outsiders: Vec<Outsider> = match &alliance.outsiders {
         Some(map) => map
             .iter()
             .map(|(id, name)| {
-                check_id_text(id).map_err(|m| ck.at(name, &format!("alliance.outsiders.{id}"), m))?;
+                check_id_text(id)
+                    .map_err(|m| ck.at(name, &format!("alliance.outsiders.{id}"), m))?;
                 if raw_members.contains_key(id) {
                     return Err(ck.at(
                         name,
@@ -316,16 +340,30 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
 
     // [crisis]
     let crisis = ck.required(&raw.crisis, "crisis", "the [crisis] table", None)?;
-    let kind_id = ck.required(&crisis.kind, "crisis.type", "`type`, one of alliance.crisis_types", None)?;
+    let kind_id = ck.required(
+        &crisis.kind,
+        "crisis.type",
+        "`type`, one of alliance.crisis_types",
+        None,
+    )?;
     let kind = ck.lookup(kind_id, &type_names, "crisis.type", "crisis type")?;
-    let region_id = ck.required(&crisis.region, "crisis.region", "`region`, one of alliance.regions", None)?;
+    let region_id = ck.required(
+        &crisis.region,
+        "crisis.region",
+        "`region`, one of alliance.regions",
+        None,
+    )?;
     let crisis_region = ck.lookup(region_id, &region_names, "crisis.region", "region")?;
 
     let mut members = Vec::with_capacity(raw_members.len());
     for (i, (id, m)) in raw_members.iter().enumerate() {
         check_id_text(id).map_err(|msg| {
             let (file, line) = m.anchor().unwrap_or((0, 0));
-            let at = Located { value: (), file, span: line..line };
+            let at = Located {
+                value: (),
+                file,
+                span: line..line,
+            };
             ck.at(&at, &format!("members.{id}"), msg)
         })?;
         members.push(check_member(
@@ -344,13 +382,22 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
         )?);
     }
 
-    let requester_id = ck.required(&crisis.requester, "crisis.requester", "`requester`, the id of the member asking for help", None)?;
+    let requester_id = ck.required(
+        &crisis.requester,
+        "crisis.requester",
+        "`requester`, the id of the member asking for help",
+        None,
+    )?;
     let requester = ck.lookup(requester_id, &member_ids, "crisis.requester", "member")?;
     let adversary = match &crisis.adversary {
         Some(a) => {
             let i = ck.lookup(a, &actor_ids, "crisis.adversary", "actor")?;
             if i == requester {
-                return Err(ck.at(a, "crisis.adversary", "the requester cannot be its own adversary"));
+                return Err(ck.at(
+                    a,
+                    "crisis.adversary",
+                    "the requester cannot be its own adversary",
+                ));
             }
             Some(if i < member_ids.len() {
                 Actor::Member(i)
@@ -364,24 +411,64 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
         ck.req_param(lp, &format!("crisis.{key}"), Range::UNIT, what, None)
     };
     let severity = cp(&crisis.severity, "severity", "`severity` S in [0, 1]")?;
-    let domestic = cp(&crisis.domestic, "domestic", "`domestic` I in [0, 1], how far the crisis is internal")?;
-    let framing = cp(&crisis.framing, "framing", "`framing` F in [0, 1], how far it is framed as externally driven")?;
-    let contagion = cp(&crisis.contagion, "contagion", "`contagion` C in [0, 1], the risk of regime contagion")?;
-    let legal_fit = cp(&crisis.legal_fit, "legal_fit", "`legal_fit` L in [0, 1], how well the treaty covers the case")?;
-    let legitimacy = cp(&crisis.legitimacy, "legitimacy", "`legitimacy` λ in [0, 1] of the requesting government")?;
-    let credibility = cp(&crisis.credibility, "credibility", "`credibility` Q in [0, 1], the alliance's credibility stake")?;
-    let combat_risk = cp(&crisis.combat_risk, "combat_risk", "`combat_risk` R in [0, 1]")?;
+    let domestic = cp(
+        &crisis.domestic,
+        "domestic",
+        "`domestic` I in [0, 1], how far the crisis is internal",
+    )?;
+    let framing = cp(
+        &crisis.framing,
+        "framing",
+        "`framing` F in [0, 1], how far it is framed as externally driven",
+    )?;
+    let contagion = cp(
+        &crisis.contagion,
+        "contagion",
+        "`contagion` C in [0, 1], the risk of regime contagion",
+    )?;
+    let legal_fit = cp(
+        &crisis.legal_fit,
+        "legal_fit",
+        "`legal_fit` L in [0, 1], how well the treaty covers the case",
+    )?;
+    let legitimacy = cp(
+        &crisis.legitimacy,
+        "legitimacy",
+        "`legitimacy` λ in [0, 1] of the requesting government",
+    )?;
+    let credibility = cp(
+        &crisis.credibility,
+        "credibility",
+        "`credibility` Q in [0, 1], the alliance's credibility stake",
+    )?;
+    let combat_risk = cp(
+        &crisis.combat_risk,
+        "combat_risk",
+        "`combat_risk` R in [0, 1]",
+    )?;
 
     // [[options]]
-    let raw_options = ck.required(&raw.options, "options", "the [[options]] list, ordered from the mildest to the most escalated", None)?;
+    let raw_options = ck.required(
+        &raw.options,
+        "options",
+        "the [[options]] list, ordered from the mildest to the most escalated",
+        None,
+    )?;
     let Some(first) = raw_options.first() else {
-        return Err(ScenarioError::file(&ck.main_file().path, "options", "the list of options is empty"));
+        return Err(ScenarioError::file(
+            &ck.main_file().path,
+            "options",
+            "the list of options is empty",
+        ));
     };
     if raw_options.len() > MAX_OPTIONS {
         return Err(ck.at(
             &first.id,
             "options",
-            format!("{} options; at most {MAX_OPTIONS} are supported", raw_options.len()),
+            format!(
+                "{} options; at most {MAX_OPTIONS} are supported",
+                raw_options.len()
+            ),
         ));
     }
     let mut options = vec![ActionOption {
@@ -409,7 +496,10 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
         };
         let option = ActionOption {
             id: id.clone(),
-            name: o.name.as_ref().map_or_else(|| id.clone(), |n| n.value.clone()),
+            name: o
+                .name
+                .as_ref()
+                .map_or_else(|| id.clone(), |n| n.value.clone()),
             effect: op(&o.effect, "effect", "`effect` e in [0, 1]")?,
             troops: op(&o.troops, "troops", "`troops` t in [0, 1]")?,
             intrusion: op(&o.intrusion, "intrusion", "`intrusion` s in [0, 1]")?,
@@ -418,7 +508,11 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
         for (what, a, b) in [
             ("effect", prev.effect.central(), option.effect.central()),
             ("troops", prev.troops.central(), option.troops.central()),
-            ("intrusion", prev.intrusion.central(), option.intrusion.central()),
+            (
+                "intrusion",
+                prev.intrusion.central(),
+                option.intrusion.central(),
+            ),
         ] {
             if b < a {
                 return Err(ck.at(
@@ -432,12 +526,21 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
             }
         }
         if option.effect.central() <= 0.0 {
-            return Err(ck.at(&o.id, &format!("{field}.effect"), "an option's effect must be above 0 (level 0 is no action)"));
+            return Err(ck.at(
+                &o.id,
+                &format!("{field}.effect"),
+                "an option's effect must be above 0 (level 0 is no action)",
+            ));
         }
         options.push(option);
     }
     let option_ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
-    let requested_id = ck.required(&crisis.requested, "crisis.requested", "`requested`, the id of the option the requester asked for", None)?;
+    let requested_id = ck.required(
+        &crisis.requested,
+        "crisis.requested",
+        "`requested`, the id of the option the requester asked for",
+        None,
+    )?;
     let requested = ck.lookup(requested_id, &option_ids[1..], "crisis.requested", "option")? + 1;
 
     // [rule]
@@ -452,11 +555,19 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
             )
             .map_err(|e| ck.at(&rr.kind, "rule", e.message).with_help(e.help))?;
             if matches!(rule, DecisionRule::HegemonMajority) && hegemon.is_none() {
-                return Err(ck.at(&rr.kind, "rule.kind", "the `hegemon_majority` rule needs `alliance.hegemon`"));
+                return Err(ck.at(
+                    &rr.kind,
+                    "rule.kind",
+                    "the `hegemon_majority` rule needs `alliance.hegemon`",
+                ));
             }
             let band = match &rr.abstention_band {
                 Some(b) if !(b.value.is_finite() && (0.0..=1.0).contains(&b.value)) => {
-                    return Err(ck.at(b, "rule.abstention_band", format!("expected a number in [0, 1], found {}", b.value)))
+                    return Err(ck.at(
+                        b,
+                        "rule.abstention_band",
+                        format!("expected a number in [0, 1], found {}", b.value),
+                    ))
                 }
                 Some(b) => b.value,
                 None => defaults::ABSTENTION_BAND,
@@ -475,21 +586,36 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
     let mc = raw.montecarlo.unwrap_or_default();
     let runs = match &mc.runs {
         Some(r) if r.value < 1 || r.value as u64 > MAX_RUNS => {
-            return Err(ck.at(r, "montecarlo.runs", format!("expected a whole number from 1 to {MAX_RUNS}, found {}", r.value)))
+            return Err(ck.at(
+                r,
+                "montecarlo.runs",
+                format!(
+                    "expected a whole number from 1 to {MAX_RUNS}, found {}",
+                    r.value
+                ),
+            ))
         }
         Some(r) => r.value as u64,
         None => defaults::RUNS,
     };
     let seed = match &mc.seed {
         Some(s) if s.value < 0 => {
-            return Err(ck.at(s, "montecarlo.seed", format!("expected a whole number ≥ 0, found {}", s.value)))
+            return Err(ck.at(
+                s,
+                "montecarlo.seed",
+                format!("expected a whole number ≥ 0, found {}", s.value),
+            ))
         }
         Some(s) => s.value as u64,
         None => defaults::SEED,
     };
     let noise = match &mc.noise {
         Some(n) if !(n.value.is_finite() && (0.0..=10.0).contains(&n.value)) => {
-            return Err(ck.at(n, "montecarlo.noise", format!("expected a number in [0, 10], found {}", n.value)))
+            return Err(ck.at(
+                n,
+                "montecarlo.noise",
+                format!("expected a number in [0, 10], found {}", n.value),
+            ))
         }
         Some(n) => n.value,
         None => defaults::NOISE,
@@ -498,11 +624,20 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
     // [expected]
     let expected = match &raw.expected {
         Some(e) => {
-            let outcome = ck.required(&e.outcome, "expected.outcome", "`outcome`, the id of the option adopted in history (or `no_action`)", None)?;
+            let outcome = ck.required(
+                &e.outcome,
+                "expected.outcome",
+                "`outcome`, the id of the option adopted in history (or `no_action`)",
+                None,
+            )?;
             let level = ck.lookup(outcome, &option_ids, "expected.outcome", "option")?;
             Some(Expected {
                 level,
-                source: e.source.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
+                source: e
+                    .source
+                    .as_ref()
+                    .map(|s| s.value.clone())
+                    .unwrap_or_default(),
             })
         }
         None => None,
@@ -521,7 +656,11 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
         members,
         outsiders,
         crisis: Crisis {
-            name: crisis.name.as_ref().map(|n| n.value.clone()).unwrap_or_default(),
+            name: crisis
+                .name
+                .as_ref()
+                .map(|n| n.value.clone())
+                .unwrap_or_default(),
             requester,
             kind,
             region: crisis_region,
@@ -558,7 +697,12 @@ struct MemberContext<'a> {
 fn check_member(ck: &Checker, id: &str, raw: &RawMember, cx: MemberContext) -> Result<Member> {
     let near = raw.anchor();
     let f = |key: &str| format!("members.{id}.{key}");
-    let region_id = ck.required(&raw.region, &f("region"), "`region`, one of alliance.regions", near)?;
+    let region_id = ck.required(
+        &raw.region,
+        &f("region"),
+        "`region`, one of alliance.regions",
+        near,
+    )?;
     let region = ck.lookup(region_id, cx.regions, &f("region"), "region")?;
 
     // A keyed table of parameters (threat, concern, affinity) checked against known ids.
@@ -584,7 +728,13 @@ fn check_member(ck: &Checker, id: &str, raw: &RawMember, cx: MemberContext) -> R
     };
     let threat = table(&raw.threat, "threat", cx.types, "crisis type", Range::UNIT)?;
     let concern = table(&raw.concern, "concern", cx.regions, "region", Range::UNIT)?;
-    let affinity_opt = table(&raw.affinity, "affinity", cx.actors, "actor", Range::SIGNED_UNIT)?;
+    let affinity_opt = table(
+        &raw.affinity,
+        "affinity",
+        cx.actors,
+        "actor",
+        Range::SIGNED_UNIT,
+    )?;
     if affinity_opt[cx.index].is_some() {
         let lp = &raw.affinity.as_ref().expect("entry present")[id];
         return Err(ck.at(
@@ -596,14 +746,20 @@ fn check_member(ck: &Checker, id: &str, raw: &RawMember, cx: MemberContext) -> R
     if threat[cx.crisis_type].is_none() {
         return Err(ck.missing(
             &f(&format!("threat.{}", cx.types[cx.crisis_type])),
-            &format!("the member's threat perception for this crisis type (`{}`), in [0, 1]", cx.types[cx.crisis_type]),
+            &format!(
+                "the member's threat perception for this crisis type (`{}`), in [0, 1]",
+                cx.types[cx.crisis_type]
+            ),
             near,
         ));
     }
     if concern[cx.crisis_region].is_none() {
         return Err(ck.missing(
             &f(&format!("concern.{}", cx.regions[cx.crisis_region])),
-            &format!("the member's concern for the crisis region (`{}`), in [0, 1]", cx.regions[cx.crisis_region]),
+            &format!(
+                "the member's concern for the crisis region (`{}`), in [0, 1]",
+                cx.regions[cx.crisis_region]
+            ),
             near,
         ));
     }
@@ -614,7 +770,12 @@ fn check_member(ck: &Checker, id: &str, raw: &RawMember, cx: MemberContext) -> R
 
     let w = raw.weights.clone().unwrap_or_default();
     let wp = |lp: &Option<LParam>, key: &str| {
-        ck.opt_param(lp, &f(&format!("weights.{key}")), Range::WEIGHT, defaults::WEIGHT)
+        ck.opt_param(
+            lp,
+            &f(&format!("weights.{key}")),
+            Range::WEIGHT,
+            defaults::WEIGHT,
+        )
     };
     let weights = Weights {
         security: wp(&w.security, "security")?,
@@ -625,23 +786,53 @@ fn check_member(ck: &Checker, id: &str, raw: &RawMember, cx: MemberContext) -> R
         cost: wp(&w.cost, "cost")?,
         external: wp(&w.external, "external")?,
     };
-    let unit = |lp: &Option<LParam>, key: &str, what: &str| ck.req_param(lp, &f(key), Range::UNIT, what, near);
+    let unit = |lp: &Option<LParam>, key: &str, what: &str| {
+        ck.req_param(lp, &f(key), Range::UNIT, what, near)
+    };
     // The hegemon's own dependence has no effect; it may be left out.
     let dependence = if cx.is_hegemon && raw.dependence.is_none() {
         Param::Fixed(0.0)
     } else {
-        unit(&raw.dependence, "dependence", "`dependence` d in [0, 1] on the hegemon")?
+        unit(
+            &raw.dependence,
+            "dependence",
+            "`dependence` d in [0, 1] on the hegemon",
+        )?
     };
     Ok(Member {
         id: id.to_string(),
-        name: raw.name.as_ref().map_or_else(|| id.to_string(), |n| n.value.clone()),
+        name: raw
+            .name
+            .as_ref()
+            .map_or_else(|| id.to_string(), |n| n.value.clone()),
         region,
-        military_spending: ck.req_param(&raw.military_spending, &f("military_spending"), Range::MONEY, "`military_spending`, billions of USD", near)?,
-        gdp: ck.req_param(&raw.gdp, &f("gdp"), Range::MONEY, "`gdp`, billions of USD", near)?,
+        military_spending: ck.req_param(
+            &raw.military_spending,
+            &f("military_spending"),
+            Range::MONEY,
+            "`military_spending`, billions of USD",
+            near,
+        )?,
+        gdp: ck.req_param(
+            &raw.gdp,
+            &f("gdp"),
+            Range::MONEY,
+            "`gdp`, billions of USD",
+            near,
+        )?,
         dependence,
         sovereignty: unit(&raw.sovereignty, "sovereignty", "`sovereignty` σ in [0, 1]")?,
-        vulnerability: unit(&raw.vulnerability, "vulnerability", "`vulnerability` v in [0, 1]")?,
-        reservation: ck.opt_param(&raw.reservation, &f("reservation"), Range::RESERVATION, defaults::RESERVATION)?,
+        vulnerability: unit(
+            &raw.vulnerability,
+            "vulnerability",
+            "`vulnerability` v in [0, 1]",
+        )?,
+        reservation: ck.opt_param(
+            &raw.reservation,
+            &f("reservation"),
+            Range::RESERVATION,
+            defaults::RESERVATION,
+        )?,
         threat,
         concern,
         affinity,

@@ -24,7 +24,11 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     /// A problem with the file as a whole (no line).
-    pub fn file(file: impl Into<PathBuf>, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn file(
+        file: impl Into<PathBuf>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         ScenarioError {
             file: file.into(),
             line: None,

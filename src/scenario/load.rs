@@ -25,8 +25,14 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let before = &self.text.as_bytes()[..offset];
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
         (line, column)
     }
 }
@@ -78,7 +84,11 @@ impl IncludeSite<'_> {
     }
 }
 
-fn read(path: &Path, site: Option<&IncludeSite>, _stack: &[PathBuf]) -> Result<String, ScenarioError> {
+fn read(
+    path: &Path,
+    site: Option<&IncludeSite>,
+    _stack: &[PathBuf],
+) -> Result<String, ScenarioError> {
     let fail = |message: String, help: Option<String>| match site {
         Some(s) => s.error(message).with_help(help),
         None => ScenarioError::file(path, "", message).with_help(help),
@@ -89,7 +99,10 @@ fn read(path: &Path, site: Option<&IncludeSite>, _stack: &[PathBuf]) -> Result<S
         } else {
             None
         };
-        fail(format!("cannot read `{}`: {}", path.display(), plain_io(&e)), help)
+        fail(
+            format!("cannot read `{}`: {}", path.display(), plain_io(&e)),
+            help,
+        )
     })?;
     if meta.is_dir() {
         return Err(fail(
@@ -108,8 +121,12 @@ fn read(path: &Path, site: Option<&IncludeSite>, _stack: &[PathBuf]) -> Result<S
             None,
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| fail(format!("cannot read `{}`: {}", path.display(), plain_io(&e)), None))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        fail(
+            format!("cannot read `{}`: {}", path.display(), plain_io(&e)),
+            None,
+        )
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         fail(
             format!(
@@ -132,7 +149,10 @@ fn plain_io(e: &std::io::Error) -> String {
 }
 
 fn nearby_file_hint(path: &Path) -> Option<String> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path.file_name()?.to_string_lossy().into_owned();
     let entries: Vec<String> = std::fs::read_dir(dir)
         .ok()?
@@ -140,7 +160,8 @@ fn nearby_file_hint(path: &Path) -> Option<String> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".toml"))
         .collect();
-    suggest::closest(&name, entries.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?"))
+    suggest::closest(&name, entries.iter().map(String::as_str))
+        .map(|c| format!("did you mean `{c}`?"))
 }
 
 impl Loader {
@@ -167,18 +188,21 @@ impl Loader {
             }
             let base = source.path.parent().unwrap_or(Path::new(""));
             let target = base.join(&inc.value);
-            let target_canonical = std::fs::canonicalize(&target).unwrap_or_else(|_| target.clone());
+            let target_canonical =
+                std::fs::canonicalize(&target).unwrap_or_else(|_| target.clone());
             if self.stack.contains(&target_canonical) {
                 let chain: Vec<String> = self
                     .stack
                     .iter()
                     .chain(std::iter::once(&target_canonical))
-                    .map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned())
+                    .map(|p| {
+                        p.file_name()
+                            .unwrap_or_default()
+                            .to_string_lossy()
+                            .into_owned()
+                    })
                     .collect();
-                return Err(site.error(format!(
-                    "include cycle: {}",
-                    chain.join(" -> ")
-                )));
+                return Err(site.error(format!("include cycle: {}", chain.join(" -> "))));
             }
             let text = read(&target, Some(&site), &self.stack)?;
             let sub = self.parse(target, text)?;
@@ -206,22 +230,14 @@ fn toml_error(source: &SourceFile, e: &toml::de::Error) -> ScenarioError {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some(end) = rest.find('`') {
             let word = &rest[..end];
-            let expected: Vec<&str> = rest[end + 1..]
-                .split('`')
-                .skip(1)
-                .step_by(2)
-                .collect();
+            let expected: Vec<&str> = rest[end + 1..].split('`').skip(1).step_by(2).collect();
             help = suggest::hint(word, expected.iter().copied());
             shown = format!("unknown key `{word}`");
         }
     } else if let Some(rest) = message.strip_prefix("unknown variant `") {
         if let Some(end) = rest.find('`') {
             let word = &rest[..end];
-            let expected: Vec<&str> = rest[end + 1..]
-                .split('`')
-                .skip(1)
-                .step_by(2)
-                .collect();
+            let expected: Vec<&str> = rest[end + 1..].split('`').skip(1).step_by(2).collect();
             help = suggest::hint(word, expected.iter().copied());
             shown = format!("unknown distribution `{word}`");
         }

@@ -2,8 +2,12 @@
 //! options before it, which the simulation trusts. Files are read by `load`,
 //! parsed into `raw` structs, layered through includes and checked by `check`.
 
+// Errors carry a file, position, field and hint; they are rare and returned
+// once, so their size on the error path does not matter.
+#[allow(clippy::result_large_err)]
 mod check;
 pub mod error;
+#[allow(clippy::result_large_err)]
 mod load;
 pub mod param;
 pub mod raw;

@@ -21,7 +21,10 @@ impl Range {
     /// [0, 100]: interest weights.
     pub const WEIGHT: Range = Range { lo: 0.0, hi: 100.0 };
     /// [-10, 10]: reservation levels, in utility units.
-    pub const RESERVATION: Range = Range { lo: -10.0, hi: 10.0 };
+    pub const RESERVATION: Range = Range {
+        lo: -10.0,
+        hi: 10.0,
+    };
     /// [0, 100000]: money amounts in billions of US dollars.
     pub const MONEY: Range = Range {
         lo: 0.0,

@@ -73,6 +73,9 @@ mod tests {
             hint("sovreignty", ["sovereignty", "security"]).as_deref(),
             Some("did you mean `sovereignty`?")
         );
-        assert_eq!(hint("zzz", ["a1", "b2"]).as_deref(), Some("expected one of `a1`, `b2`"));
+        assert_eq!(
+            hint("zzz", ["a1", "b2"]).as_deref(),
+            Some("expected one of `a1`, `b2`")
+        );
     }
 }

@@ -1,0 +1,54 @@
+//! The command line: argument types and one module per subcommand. Each
+//! subcommand checks its arguments into values the library trusts before it
+//! does any work.
+
+pub mod check;
+pub mod run;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use alliance_sim::model::DecisionRule;
+
+/// Agent-based Monte Carlo simulation of alliance decisions: member states
+/// weigh a crisis, vote under a decision rule, and the runs add up to a
+/// probability for each outcome.
+#[derive(Debug, Parser)]
+#[command(name = "alliance-sim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenarios and write outcome probabilities to CSV.
+    Run(run::RunArgs),
+    /// Check scenario files for errors without running them.
+    Check(check::CheckArgs),
+}
+
+/// A problem with what the user asked for: reported with exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+/// Parses `--rule`, with a suggestion for misspelt rule names.
+pub fn parse_rule(s: &str) -> Result<DecisionRule, String> {
+    s.parse::<DecisionRule>().map_err(|e| match e.help {
+        Some(h) => format!("{}\n  help: {h}", e.message),
+        None => e.message,
+    })
+}
+
+/// Where results for a scenario file go: `<out>/<file stem>/`.
+pub fn result_dir(out: &std::path::Path, file: &std::path::Path) -> (String, PathBuf) {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    (stem.clone(), out.join(stem))
+}

@@ -1,0 +1,264 @@
+//! `alliance-sim run FILE...`: simulate scenarios, print a summary, and write
+//! `outcomes.csv`, `members.csv`, `manifest.json` (and `runs.csv`) per scenario.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+
+use alliance_sim::model::{DecisionRule, Model};
+use alliance_sim::output::atomic::{self, AtomicFile};
+use alliance_sim::output::table::{self, thousands};
+use alliance_sim::output::{csv, manifest, Manifest, Summary};
+use alliance_sim::runner::{self, Observers, RunRecord};
+use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
+
+use super::BadInput;
+
+/// Most runs `--per-run` will write, one line each.
+pub const MAX_PER_RUN_ROWS: u64 = 10_000_000;
+
+/// Arguments of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files to run.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Number of runs (default: the scenario's `[montecarlo] runs`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's `[montecarlo] seed`).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Decision rule instead of the scenario's: unanimity, unanimity:abstention_blocks,
+    /// majority, qualified_majority:THRESHOLD, weighted:ATTRIBUTE:QUOTA, hegemon_majority.
+    #[arg(long, value_name = "RULE", value_parser = super::parse_rule)]
+    pub rule: Option<DecisionRule>,
+    /// Folder for results; each scenario writes to OUT/<file stem>/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// Also write runs.csv, one row per run.
+    #[arg(long)]
+    pub per_run: bool,
+    /// No progress display on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// One scenario, checked and ready to run.
+struct Job {
+    file: PathBuf,
+    label: String,
+    dir: PathBuf,
+    scenario: Scenario,
+    rule: DecisionRule,
+    runs: u64,
+    seed: u64,
+}
+
+/// Loads and checks every file and setting before any run starts.
+fn prepare(args: &RunArgs) -> anyhow::Result<Vec<Job>> {
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut errors = Vec::new();
+    for file in &args.files {
+        match scenario::load(file) {
+            Ok(s) => {
+                let (label, dir) = super::result_dir(&args.out, file);
+                if let Some(other) = jobs.iter().find(|j| j.label == label) {
+                    return Err(BadInput(format!(
+                        "`{}` and `{}` would both write to `{}`; run them separately with different --out folders",
+                        other.file.display(),
+                        file.display(),
+                        dir.display()
+                    ))
+                    .into());
+                }
+                let runs = args.runs.unwrap_or(s.montecarlo.runs);
+                if args.per_run && runs > MAX_PER_RUN_ROWS {
+                    return Err(BadInput(format!(
+                        "--per-run writes one row per run; {} runs is more than the {} allowed",
+                        thousands(runs),
+                        thousands(MAX_PER_RUN_ROWS)
+                    ))
+                    .into());
+                }
+                let rule = args.rule.unwrap_or(s.rule);
+                if matches!(rule, DecisionRule::HegemonMajority) && s.alliance.hegemon.is_none() {
+                    return Err(BadInput(format!(
+                        "{}: the hegemon_majority rule needs `alliance.hegemon`, which this scenario does not name",
+                        file.display()
+                    ))
+                    .into());
+                }
+                jobs.push(Job {
+                    file: file.clone(),
+                    label,
+                    dir,
+                    runs,
+                    seed: args.seed.unwrap_or(s.montecarlo.seed),
+                    rule,
+                    scenario: s,
+                });
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    match errors.len() {
+        0 => Ok(jobs),
+        1 => Err(errors.remove(0).into()),
+        n => {
+            for e in &errors[..n - 1] {
+                eprintln!("error: {e}");
+            }
+            Err(errors.remove(n - 1).into())
+        }
+    }
+}
+
+/// Runs every scenario named on the command line.
+pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
+    let jobs = prepare(args)?;
+    let threads = args
+        .threads
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    for (i, job) in jobs.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        pool.install(|| run_one(job, args.per_run, threads, show_progress))?;
+    }
+    Ok(())
+}
+
+fn run_one(job: &Job, per_run: bool, threads: usize, show_progress: bool) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&job.dir)
+        .with_context(|| format!("cannot create the output folder `{}`", job.dir.display()))?;
+    let model = Model::new(&job.scenario, job.rule);
+    let rule = job.rule.to_string();
+
+    let runs_path = job.dir.join("runs.csv");
+    let mut runs_file = if per_run {
+        let f = AtomicFile::create(&runs_path)
+            .with_context(|| format!("cannot write `{}`", runs_path.display()))?;
+        Some(csv::RunsWriter::new(f, &job.scenario)?)
+    } else {
+        None
+    };
+    let mut sink = |records: &[RunRecord]| -> std::io::Result<()> {
+        match runs_file.as_mut() {
+            Some(w) => w.write(records),
+            None => Ok(()),
+        }
+    };
+    let started = Instant::now();
+    let label = job.label.clone();
+    let total = job.runs;
+    let progress = move |done: u64| {
+        let pct = 100.0 * done as f64 / total as f64;
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r  {label}: {pct:5.1}% ({} of {} runs)",
+            thousands(done),
+            thousands(total)
+        );
+        let _ = err.flush();
+    };
+    let observers = Observers {
+        records: per_run
+            .then_some(&mut sink as &mut dyn FnMut(&[RunRecord]) -> std::io::Result<()>),
+        progress: (show_progress && total >= 1_000_000).then_some(&progress as &dyn Fn(u64)),
+    };
+    let tally = runner::simulate(&model, job.seed, 0..job.runs, observers)
+        .with_context(|| format!("cannot write `{}`", runs_path.display()))?;
+    let elapsed = started.elapsed().as_secs_f64();
+    if show_progress && total >= 1_000_000 {
+        eprint!("\r{:70}\r", "");
+    }
+    let summary = Summary::new(&tally);
+
+    let mut files = vec!["outcomes.csv".to_string(), "members.csv".to_string()];
+    if let Some(w) = runs_file {
+        w.finish()?
+            .commit()
+            .with_context(|| format!("cannot write `{}`", runs_path.display()))?;
+        files.push("runs.csv".into());
+    }
+    write_file(&job.dir.join("outcomes.csv"), |w| {
+        csv::outcomes(w, &job.label, &rule, &job.scenario, &summary)
+    })?;
+    write_file(&job.dir.join("members.csv"), |w| {
+        csv::members(w, &job.label, &rule, &job.scenario, &summary)
+    })?;
+    let (scenario_sha256, scenario_files) = manifest::scenario_digest(&job.scenario);
+    let m = Manifest {
+        tool: "alliance-sim".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        command: std::env::args().collect(),
+        scenario: job.label.clone(),
+        scenario_name: job.scenario.name.clone(),
+        scenario_sha256,
+        scenario_files,
+        rule: rule.clone(),
+        seed: job.seed,
+        runs: job.runs,
+        noise: job.scenario.montecarlo.noise,
+        abstention_band: job.scenario.abstention_band,
+        threads,
+        generator: "ChaCha8Rng::seed_from_u64(seed), stream = run index".into(),
+        files,
+    };
+    let manifest_path = job.dir.join("manifest.json");
+    atomic::write(&manifest_path, m.to_json().as_bytes())
+        .with_context(|| format!("cannot write `{}`", manifest_path.display()))?;
+
+    print!(
+        "{}",
+        table::render(&job.scenario, &job.label, &rule, job.seed, &summary)
+    );
+    let rate = if elapsed > 0.0 {
+        job.runs as f64 / elapsed
+    } else {
+        f64::INFINITY
+    };
+    println!(
+        "  {} runs in {:.2} s ({} runs/s, {threads} thread{}); results in {}",
+        thousands(job.runs),
+        elapsed,
+        if rate.is_finite() {
+            thousands(rate as u64)
+        } else {
+            "-".into()
+        },
+        if threads == 1 { "" } else { "s" },
+        display_dir(&job.dir)
+    );
+    Ok(())
+}
+
+fn display_dir(dir: &Path) -> String {
+    format!("{}/", dir.display())
+}
+
+fn write_file(
+    path: &Path,
+    body: impl FnOnce(&mut AtomicFile) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut f =
+        AtomicFile::create(path).with_context(|| format!("cannot write `{}`", path.display()))?;
+    body(&mut f).with_context(|| format!("cannot write `{}`", path.display()))?;
+    f.commit()
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! `manifest.json`: what produced a result folder, so it can be reproduced
+//! and checked: tool version, command line, seed, runs, rule, scenario hash.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::scenario::Scenario;
+
+/// One file that went into the scenario.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FileDigest {
+    /// Path as read.
+    pub path: String,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+}
+
+/// The manifest of a `run` result folder.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Manifest {
+    /// Always `alliance-sim`.
+    pub tool: String,
+    /// Crate version.
+    pub version: String,
+    /// The command line, one argument per entry.
+    pub command: Vec<String>,
+    /// Scenario label (file stem), as in the CSV `scenario` column.
+    pub scenario: String,
+    /// The scenario's `[scenario] name`.
+    pub scenario_name: String,
+    /// SHA-256 over every file read (main file first, then includes in the order read):
+    /// the hex digests, one per line.
+    pub scenario_sha256: String,
+    /// Each file read and its digest.
+    pub scenario_files: Vec<FileDigest>,
+    /// Decision rule label.
+    pub rule: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Runs.
+    pub runs: u64,
+    /// Perception noise η.
+    pub noise: f64,
+    /// Abstention band β.
+    pub abstention_band: f64,
+    /// Worker threads used (results do not depend on it).
+    pub threads: usize,
+    /// Generator and seeding scheme.
+    pub generator: String,
+    /// Files written alongside.
+    pub files: Vec<String>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Digests of every file behind `scenario`, and the combined digest.
+pub fn scenario_digest(scenario: &Scenario) -> (String, Vec<FileDigest>) {
+    let files: Vec<FileDigest> = scenario
+        .sources
+        .iter()
+        .map(|s| FileDigest {
+            path: s.path.display().to_string(),
+            sha256: hex(&Sha256::digest(s.text.as_bytes())),
+        })
+        .collect();
+    let mut all = Sha256::new();
+    for f in &files {
+        all.update(f.sha256.as_bytes());
+        all.update(b"\n");
+    }
+    (hex(&all.finalize()), files)
+}
+
+impl Manifest {
+    /// The manifest as pretty JSON with a trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("manifest serializes");
+        s.push('\n');
+        s
+    }
+}
