@@ -39,7 +39,7 @@ impl SourceFile {
 
 /// Reads, layers and checks the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text = read(path, None, &[])?;
+    let text = read(path, None)?;
     load_str(&text, path)
 }
 
@@ -84,11 +84,7 @@ impl IncludeSite<'_> {
     }
 }
 
-fn read(
-    path: &Path,
-    site: Option<&IncludeSite>,
-    _stack: &[PathBuf],
-) -> Result<String, ScenarioError> {
+fn read(path: &Path, site: Option<&IncludeSite>) -> Result<String, ScenarioError> {
     let fail = |message: String, help: Option<String>| match site {
         Some(s) => s.error(message).with_help(help),
         None => ScenarioError::file(path, "", message).with_help(help),
@@ -204,7 +200,7 @@ impl Loader {
                     .collect();
                 return Err(site.error(format!("include cycle: {}", chain.join(" -> "))));
             }
-            let text = read(&target, Some(&site), &self.stack)?;
+            let text = read(&target, Some(&site))?;
             let sub = self.parse(target, text)?;
             merged.merge(sub);
         }

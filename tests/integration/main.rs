@@ -2,3 +2,5 @@
 //! scenarios, determinism, and statistical checks of the model.
 
 mod util;
+mod cli;
+mod statistics;

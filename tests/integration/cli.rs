@@ -1,0 +1,3 @@
+//! The command line end to end.
+
+use crate::util;

@@ -1,0 +1,3 @@
+//! Statistical checks of the model against exact results, and reproducibility.
+
+use crate::util;
