@@ -278,18 +278,23 @@ impl Model {
         for (u, p) in utilities.iter_mut().zip(perceived) {
             *u = Self::raw_utility(inputs, level, p);
         }
+        // The requester has already said what it wants by asking; deference to
+        // the hegemon shapes the others' answers, not the request itself.
         let pull = self.hegemon.map(|h| utilities[h]);
         for (i, v) in out.iter_mut().enumerate() {
             let m = &inputs.members[i];
             let u = match pull {
-                Some(uh) if Some(i) != self.hegemon => {
+                Some(uh) if Some(i) != self.hegemon && i != self.requester => {
                     (1.0 - m.dependence) * utilities[i] + m.dependence * uh
                 }
                 _ => utilities[i],
             };
-            *v = if u > m.reservation + self.band {
+            // Reservation and abstention band are per unit of the option's
+            // effect, so a statement and a deployment are judged on one scale.
+            let scale = inputs.effect[level];
+            *v = if u > scale * (m.reservation + self.band) {
                 Vote::Yes
-            } else if u < m.reservation - self.band {
+            } else if u < scale * (m.reservation - self.band) {
                 Vote::No
             } else {
                 Vote::Abstain
