@@ -233,7 +233,7 @@ fn run_one(job: &Job, per_run: bool, threads: usize, show_progress: bool) -> any
         f64::INFINITY
     };
     println!(
-        "  {} runs in {:.2} s ({} runs/s, {threads} thread{}); results in {}",
+        "  {} runs in {:.3} s ({} runs/s, {threads} thread{}); results in {}",
         thousands(job.runs),
         elapsed,
         if rate.is_finite() {

@@ -346,3 +346,6 @@ impl Model {
         )
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,122 @@
+//! Unit tests of the model as a whole: votes from utilities, the abstention
+//! band, hegemon pull, and the procedure driven by real utilities.
+
+use std::path::Path;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::*;
+use crate::scenario::load_str;
+
+/// Three members, no noise. Only the credibility weight is non-zero, so each
+/// member's B is `w_cred · Q · L · X` = `w_cred · 0.5` here, and V = T = E = 0:
+/// U_i(k) = e_k · w_cred_i · 0.5.
+fn scenario(
+    hegemon: bool,
+    weights: [f64; 3],
+    dependence: f64,
+    band: f64,
+) -> crate::scenario::Scenario {
+    let member = |id: &str, w: f64| {
+        format!(
+            "[members.{id}]\nregion = \"r\"\nmilitary_spending = 1\ngdp = 1\ndependence = {dependence}\n\
+             sovereignty = 0.5\nvulnerability = 0.5\nthreat = {{ t = 0.5 }}\nconcern = {{ r = 1 }}\n\
+             weights = {{ security = 0, regime = 0, partner = 0, credibility = {w}, sovereignty = 0, cost = 0, external = 0 }}\n"
+        )
+    };
+    let text = format!(
+        "[alliance]\ncapacity = 0.5\nregions = [\"r\"]\ncrisis_types = [\"t\"]\n{}\n\
+         {}{}{}\n\
+         [crisis]\nrequester = \"C\"\ntype = \"t\"\nregion = \"r\"\nrequested = \"big\"\n\
+         severity = 0.5\ndomestic = 0\nframing = 0\ncontagion = 0\nlegal_fit = 1\nlegitimacy = 1\n\
+         credibility = 0.5\ncombat_risk = 0\n\
+         [[options]]\nid = \"small\"\neffect = 0.2\ntroops = 0\nintrusion = 0\n\
+         [[options]]\nid = \"big\"\neffect = 1\ntroops = 0\nintrusion = 0\n\
+         [rule]\nkind = \"unanimity\"\nabstention_band = {band}\n\
+         [montecarlo]\nnoise = 0\n",
+        if hegemon { "hegemon = \"A\"" } else { "" },
+        member("A", weights[0]),
+        member("B", weights[1]),
+        member("C", weights[2]),
+    );
+    load_str(&text, Path::new("unit.toml")).expect("test scenario is valid")
+}
+
+fn run_once(s: &crate::scenario::Scenario) -> (Decision, Vec<Vote>) {
+    let model = Model::new(s, s.rule);
+    let mut scratch = model.scratch();
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let d = model.simulate(&mut rng, &mut scratch);
+    (d, scratch.requested_votes.clone())
+}
+
+#[test]
+fn votes_follow_utility_against_the_band() {
+    // U(big) = 0.5·w: 0.5 > 0.1 yes; 0.025 inside ±0.1 abstain; -0.5 < -0.1 no.
+    let s = scenario(false, [1.0, 0.05, 0.0], 0.0, 0.1);
+    let (_, votes) = run_once(&s);
+    assert_eq!(votes, [Vote::Yes, Vote::Abstain, Vote::Abstain]);
+    let s = scenario(false, [1.0, 1.0, 1.0], 0.0, 0.1);
+    let (d, votes) = run_once(&s);
+    assert_eq!(votes, [Vote::Yes; 3]);
+    assert_eq!((d.level, d.rounds, d.blockers), (2, 1, 0));
+}
+
+#[test]
+fn band_is_per_unit_of_effect() {
+    // w = 0.3: U(big) = 0.15 > 1·0.1 (yes); U(small) = 0.2·0.15 = 0.03,
+    // which is above 0.2·0.1 = 0.02: still yes, as per unit of effect it is the same.
+    let s = scenario(false, [0.3, 0.3, 0.3], 0.0, 0.1);
+    let model = Model::new(&s, s.rule);
+    let central = model.central();
+    let p: Vec<[f64; 3]> = central
+        .terms
+        .iter()
+        .map(|t| [t.benefit() - t.external, t.sovereignty, t.cost])
+        .collect();
+    let mut u = vec![0.0; 3];
+    let mut out = vec![Vote::Abstain; 3];
+    for level in [1, 2] {
+        model.vote(&central.inputs, &p, &mut u, level, &mut out);
+        assert_eq!(out, [Vote::Yes; 3], "level {level}");
+    }
+}
+
+#[test]
+fn hegemon_pulls_dependents_but_not_the_requester() {
+    // A is the hegemon with U(big) = 0.5; B has U = 0 and dependence 1, so it
+    // votes as A; C, the requester, has U = 0 and is not pulled: it abstains.
+    let s = scenario(true, [1.0, 0.0, 0.0], 1.0, 0.1);
+    let (d, votes) = run_once(&s);
+    assert_eq!(votes, [Vote::Yes, Vote::Yes, Vote::Abstain]);
+    assert_eq!(d.level, 2);
+    // With dependence 0, B is on its own and abstains too.
+    let s = scenario(true, [1.0, 0.0, 0.0], 0.0, 0.1);
+    let (_, votes) = run_once(&s);
+    assert_eq!(votes, [Vote::Yes, Vote::Abstain, Vote::Abstain]);
+}
+
+#[test]
+fn dependence_mixes_own_and_hegemon_utility() {
+    // A (hegemon) is indifferent, U = 0; B has U = 0.5 and dependence 0.8, so
+    // Û = 0.2·0.5 + 0.8·0 = 0.1 > 0.05: yes. With band 0.15 it would abstain.
+    let s = scenario(true, [0.0, 1.0, 1.0], 0.8, 0.05);
+    let (_, votes) = run_once(&s);
+    assert_eq!(votes, [Vote::Abstain, Vote::Yes, Vote::Yes]);
+    let s = scenario(true, [0.0, 1.0, 1.0], 0.8, 0.15);
+    let (_, votes) = run_once(&s);
+    assert_eq!(votes, [Vote::Abstain, Vote::Abstain, Vote::Yes]);
+}
+
+#[test]
+fn fixed_scenarios_are_precomputed_and_match_central_values() {
+    let s = scenario(true, [1.0, 0.5, 0.2], 0.5, 0.05);
+    let model = Model::new(&s, s.rule);
+    let fixed = model
+        .fixed
+        .as_ref()
+        .expect("no distributions, so precomputed");
+    assert_eq!(fixed.terms, model.central().terms);
+    assert!((fixed.terms[1].credibility - 0.25).abs() < 1e-12);
+}
