@@ -38,6 +38,24 @@ struct ParamTable {
     members: Vec<MemberParams>,
 }
 
+impl ParamTable {
+    /// Whether every parameter the model reads is fixed, so that the
+    /// utilities can be computed once for all runs.
+    fn all_fixed(&self) -> bool {
+        let crisis = self.crisis.iter();
+        let options = self.options.iter().flatten();
+        let members = self.members.iter().flat_map(|m| {
+            m.scalars.iter().chain(&m.weights).chain([
+                &m.threat,
+                &m.concern,
+                &m.affinity_requester,
+                &m.affinity_adversary,
+            ])
+        });
+        crisis.chain(options).chain(members).all(Param::is_fixed)
+    }
+}
+
 #[derive(Debug, Clone)]
 struct MemberParams {
     scalars: [Param; 6],
@@ -154,7 +172,7 @@ impl Model {
             params,
             fixed: None,
         };
-        if !scenario.has_distributions() {
+        if model.params.all_fixed() {
             model.fixed = Some(model.central());
         }
         model

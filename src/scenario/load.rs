@@ -149,15 +149,17 @@ fn nearby_file_hint(path: &Path) -> Option<String> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path.file_name()?.to_string_lossy().into_owned();
+    let stem = |n: &str| n.strip_suffix(".toml").unwrap_or(n).to_string();
+    let wanted = stem(&path.file_name()?.to_string_lossy());
     let entries: Vec<String> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".toml"))
         .collect();
-    suggest::closest(&name, entries.iter().map(String::as_str))
-        .map(|c| format!("did you mean `{c}`?"))
+    let stems: Vec<String> = entries.iter().map(|n| stem(n)).collect();
+    suggest::closest(&wanted, stems.iter().map(String::as_str))
+        .map(|c| format!("did you mean `{c}.toml`?"))
 }
 
 impl Loader {
@@ -179,7 +181,7 @@ impl Loader {
             };
             if self.stack.len() >= MAX_INCLUDE_DEPTH {
                 return Err(site.error(format!(
-                    "includes are nested more than {MAX_INCLUDE_DEPTH} deep"
+                    "includes nest more than {MAX_INCLUDE_DEPTH} files deep (is there a chain of includes that never ends?)"
                 )));
             }
             let base = source.path.parent().unwrap_or(Path::new(""));
@@ -220,7 +222,7 @@ fn toml_error(source: &SourceFile, e: &toml::de::Error) -> ScenarioError {
         }
         None => (None, None, String::new()),
     };
-    let message = e.message().trim().to_string();
+    let message = plain_words(e.message().trim());
     let mut help = None;
     let mut shown = message.clone();
     if let Some(rest) = message.strip_prefix("unknown field `") {
@@ -246,6 +248,24 @@ fn toml_error(source: &SourceFile, e: &toml::de::Error) -> ScenarioError {
         message: shown,
         help,
     }
+}
+
+/// Rewords serde's type names for readers who are not programmers.
+fn plain_words(message: &str) -> String {
+    let mut m = message.to_string();
+    for (from, to) in [
+        ("expected i64", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+        ("invalid type: map", "invalid type: a table"),
+        ("invalid type: sequence", "invalid type: a list"),
+        ("floating point", "decimal number"),
+        ("missing field", "missing key"),
+    ] {
+        m = m.replace(from, to);
+    }
+    m
 }
 
 /// Best-effort dotted path of the key at `offset`: the nearest table header

@@ -113,6 +113,17 @@ impl Param {
         }
     }
 
+    /// The smallest and largest values a draw can take.
+    pub fn support(&self) -> (f64, f64) {
+        match *self {
+            Param::Fixed(x) => (x, x),
+            Param::Normal { lo, hi, .. }
+            | Param::Uniform { lo, hi }
+            | Param::Beta { lo, hi, .. }
+            | Param::Triangular { lo, hi, .. } => (lo, hi),
+        }
+    }
+
     /// Draws one value. A fixed parameter consumes no randomness.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match *self {

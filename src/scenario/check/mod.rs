@@ -1,0 +1,429 @@
+//! Checking: every rule a scenario must obey, from value ranges to references
+//! between members, turning the merged raw file into a trusted `Scenario`.
+
+use indexmap::IndexMap;
+
+mod member;
+mod options;
+mod params;
+mod settings;
+
+use member::{check_member, MemberContext};
+use options::check_options;
+use settings::{check_montecarlo, check_rule};
+
+use super::error::ScenarioError;
+use super::limits::MAX_MEMBERS;
+use super::param::Range;
+use super::raw::{LParam, LString, Located, RawFile};
+use super::suggest;
+use super::*;
+
+/// Defaults applied where a file is silent; each is documented in SCENARIOS.md.
+pub mod defaults {
+    /// Runs when `[montecarlo] runs` is absent.
+    pub const RUNS: u64 = 10_000;
+    /// Seed when `[montecarlo] seed` is absent.
+    pub const SEED: u64 = 1;
+    /// Perception noise when `[montecarlo] noise` is absent.
+    pub const NOISE: f64 = 0.1;
+    /// Abstention band when `[rule] abstention_band` is absent.
+    pub const ABSTENTION_BAND: f64 = 0.05;
+    /// Every interest weight.
+    pub const WEIGHT: f64 = 1.0;
+    /// Reservation level.
+    pub const RESERVATION: f64 = 0.0;
+    /// Affinity toward an actor not listed.
+    pub const AFFINITY: f64 = 0.0;
+}
+
+pub(super) struct Checker {
+    sources: Vec<SourceFile>,
+}
+
+pub(super) type Result<T> = std::result::Result<T, ScenarioError>;
+
+impl Checker {
+    pub(super) fn main_file(&self) -> &SourceFile {
+        &self.sources[0]
+    }
+
+    pub(super) fn at<T>(
+        &self,
+        loc: &Located<T>,
+        field: &str,
+        message: impl Into<String>,
+    ) -> ScenarioError {
+        let source = &self.sources[loc.file];
+        let (line, column) = source.line_col(loc.span.start);
+        ScenarioError {
+            file: source.path.clone(),
+            line: Some(line),
+            column: Some(column),
+            field: field.to_string(),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub(super) fn missing(
+        &self,
+        field: &str,
+        what: &str,
+        near: Option<(usize, usize)>,
+    ) -> ScenarioError {
+        match near {
+            Some((file, offset)) => {
+                let source = &self.sources[file];
+                let (line, column) = source.line_col(offset);
+                ScenarioError {
+                    file: source.path.clone(),
+                    line: Some(line),
+                    column: Some(column),
+                    field: field.to_string(),
+                    message: format!("missing: {what}"),
+                    help: None,
+                }
+            }
+            None => ScenarioError::file(&self.main_file().path, field, format!("missing: {what}")),
+        }
+    }
+
+    pub(super) fn required<'a, T>(
+        &self,
+        v: &'a Option<T>,
+        field: &str,
+        what: &str,
+        near: Option<(usize, usize)>,
+    ) -> Result<&'a T> {
+        v.as_ref().ok_or_else(|| self.missing(field, what, near))
+    }
+
+    /// Resolves an id against a list of names, with a suggestion on failure.
+    pub(super) fn lookup(
+        &self,
+        id: &LString,
+        names: &[&str],
+        field: &str,
+        kind: &str,
+    ) -> Result<usize> {
+        names.iter().position(|n| *n == id.value).ok_or_else(|| {
+            self.at(id, field, format!("unknown {kind} `{}`", id.value))
+                .with_help(suggest::hint(&id.value, names.iter().copied()))
+        })
+    }
+
+    pub(super) fn id_list(
+        &self,
+        list: &Option<Located<Vec<String>>>,
+        field: &str,
+        what: &str,
+    ) -> Result<Vec<String>> {
+        let list = self.required(list, field, what, None)?;
+        if list.value.is_empty() {
+            return Err(self.at(list, field, "the list is empty"));
+        }
+        for (i, id) in list.value.iter().enumerate() {
+            check_id_text(id).map_err(|m| self.at(list, field, m))?;
+            if list.value[..i].contains(id) {
+                return Err(self.at(list, field, format!("`{id}` is listed twice")));
+            }
+        }
+        Ok(list.value.clone())
+    }
+}
+
+/// Ids appear in CSV columns and on the command line: keep them plain.
+pub(super) fn check_id_text(id: &str) -> std::result::Result<(), String> {
+    if id.is_empty() || id.len() > 64 {
+        return Err(format!("id `{id}` must be 1 to 64 characters long"));
+    }
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(format!(
+            "id `{id}` may only contain letters, digits, `_` and `-`"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a merged file into a scenario. `stem` names it when `[scenario] name` is absent.
+pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Result<Scenario> {
+    let ck = Checker { sources };
+
+    // [scenario]
+    let meta = raw.scenario.unwrap_or_default();
+    let name = meta.name.map_or_else(|| stem.to_string(), |n| n.value);
+    let description = meta.description.map(|d| d.value).unwrap_or_default();
+
+    // [alliance]
+    let alliance = ck.required(
+        &raw.alliance,
+        "alliance",
+        "the [alliance] table (name, hegemon, capacity, regions, crisis_types)",
+        None,
+    )?;
+    let regions = ck.id_list(
+        &alliance.regions,
+        "alliance.regions",
+        "`regions`, the list of region ids (security complexes)",
+    )?;
+    let crisis_types = ck.id_list(
+        &alliance.crisis_types,
+        "alliance.crisis_types",
+        "`crisis_types`, the list of crisis-type ids",
+    )?;
+    let region_names: Vec<&str> = regions.iter().map(String::as_str).collect();
+    let type_names: Vec<&str> = crisis_types.iter().map(String::as_str).collect();
+
+    // Members and outsiders: ids first, so references can be resolved.
+    let empty = IndexMap::new();
+    let raw_members = raw.members.as_ref().unwrap_or(&empty);
+    if raw_members.is_empty() {
+        return Err(ScenarioError::file(
+            &ck.main_file().path,
+            "members",
+            "the alliance has no members; define them as [members.ID] tables (usually in an included roster)",
+        ));
+    }
+    if raw_members.len() > MAX_MEMBERS {
+        return Err(ScenarioError::file(
+            &ck.main_file().path,
+            "members",
+            format!(
+                "{} members defined; at most {MAX_MEMBERS} are supported",
+                raw_members.len()
+            ),
+        ));
+    }
+    let outsiders: Vec<Outsider> = match &alliance.outsiders {
+        Some(map) => map
+            .iter()
+            .map(|(id, name)| {
+                check_id_text(id)
+                    .map_err(|m| ck.at(name, &format!("alliance.outsiders.{id}"), m))?;
+                if raw_members.contains_key(id) {
+                    return Err(ck.at(
+                        name,
+                        &format!("alliance.outsiders.{id}"),
+                        format!("`{id}` is already a member id"),
+                    ));
+                }
+                Ok(Outsider {
+                    id: id.clone(),
+                    name: name.value.clone(),
+                })
+            })
+            .collect::<Result<_>>()?,
+        None => Vec::new(),
+    };
+    let member_ids: Vec<&str> = raw_members.keys().map(String::as_str).collect();
+    let actor_ids: Vec<&str> = member_ids
+        .iter()
+        .copied()
+        .chain(outsiders.iter().map(|o| o.id.as_str()))
+        .collect();
+
+    let hegemon = match &alliance.hegemon {
+        Some(h) => Some(ck.lookup(h, &member_ids, "alliance.hegemon", "member")?),
+        None => None,
+    };
+    let capacity = ck.req_param(
+        &alliance.capacity,
+        "alliance.capacity",
+        Range::UNIT,
+        "`capacity`, the alliance's institutional capacity Kc in [0, 1]",
+        None,
+    )?;
+    let alliance_name = alliance
+        .name
+        .as_ref()
+        .map_or_else(String::new, |n| n.value.clone());
+
+    // [crisis]
+    let crisis = ck.required(&raw.crisis, "crisis", "the [crisis] table", None)?;
+    let kind_id = ck.required(
+        &crisis.kind,
+        "crisis.type",
+        "`type`, one of alliance.crisis_types",
+        None,
+    )?;
+    let kind = ck.lookup(kind_id, &type_names, "crisis.type", "crisis type")?;
+    let region_id = ck.required(
+        &crisis.region,
+        "crisis.region",
+        "`region`, one of alliance.regions",
+        None,
+    )?;
+    let crisis_region = ck.lookup(region_id, &region_names, "crisis.region", "region")?;
+
+    let mut members = Vec::with_capacity(raw_members.len());
+    for (i, (id, m)) in raw_members.iter().enumerate() {
+        check_id_text(id).map_err(|msg| {
+            let (file, line) = m.anchor().unwrap_or((0, 0));
+            let at = Located {
+                value: (),
+                file,
+                span: line..line,
+            };
+            ck.at(&at, &format!("members.{id}"), msg)
+        })?;
+        members.push(check_member(
+            &ck,
+            id,
+            m,
+            MemberContext {
+                index: i,
+                is_hegemon: hegemon == Some(i),
+                regions: &region_names,
+                types: &type_names,
+                actors: &actor_ids,
+                crisis_type: kind,
+                crisis_region,
+            },
+        )?);
+    }
+
+    let requester_id = ck.required(
+        &crisis.requester,
+        "crisis.requester",
+        "`requester`, the id of the member asking for help",
+        None,
+    )?;
+    let requester = ck.lookup(requester_id, &member_ids, "crisis.requester", "member")?;
+    let adversary = match &crisis.adversary {
+        Some(a) => {
+            let i = ck.lookup(a, &actor_ids, "crisis.adversary", "actor")?;
+            if i == requester {
+                return Err(ck.at(
+                    a,
+                    "crisis.adversary",
+                    "the requester cannot be its own adversary",
+                ));
+            }
+            Some(if i < member_ids.len() {
+                Actor::Member(i)
+            } else {
+                Actor::Outsider(i - member_ids.len())
+            })
+        }
+        None => None,
+    };
+    let cp = |lp: &Option<LParam>, key: &str, what: &str| {
+        ck.req_param(lp, &format!("crisis.{key}"), Range::UNIT, what, None)
+    };
+    let severity = cp(&crisis.severity, "severity", "`severity` S in [0, 1]")?;
+    let domestic = cp(
+        &crisis.domestic,
+        "domestic",
+        "`domestic` I in [0, 1], how far the crisis is internal",
+    )?;
+    let framing = cp(
+        &crisis.framing,
+        "framing",
+        "`framing` F in [0, 1], how far it is framed as externally driven",
+    )?;
+    let contagion = cp(
+        &crisis.contagion,
+        "contagion",
+        "`contagion` C in [0, 1], the risk of regime contagion",
+    )?;
+    let legal_fit = cp(
+        &crisis.legal_fit,
+        "legal_fit",
+        "`legal_fit` L in [0, 1], how well the treaty covers the case",
+    )?;
+    let legitimacy = cp(
+        &crisis.legitimacy,
+        "legitimacy",
+        "`legitimacy` λ in [0, 1] of the requesting government",
+    )?;
+    let credibility = cp(
+        &crisis.credibility,
+        "credibility",
+        "`credibility` Q in [0, 1], the alliance's credibility stake",
+    )?;
+    let combat_risk = cp(
+        &crisis.combat_risk,
+        "combat_risk",
+        "`combat_risk` R in [0, 1]",
+    )?;
+
+    let options = check_options(&ck, &raw.options)?;
+    let option_ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
+    let requested_id = ck.required(
+        &crisis.requested,
+        "crisis.requested",
+        "`requested`, the id of the option the requester asked for",
+        None,
+    )?;
+    let requested = ck.lookup(requested_id, &option_ids[1..], "crisis.requested", "option")? + 1;
+
+    let (rule, abstention_band) = check_rule(&ck, &raw.rule, hegemon)?;
+
+    let montecarlo = check_montecarlo(&ck, &raw.montecarlo.unwrap_or_default())?;
+
+    // [expected]
+    let expected = match &raw.expected {
+        Some(e) => {
+            let outcome = ck.required(
+                &e.outcome,
+                "expected.outcome",
+                "`outcome`, the id of the option adopted in history (or `no_action`)",
+                None,
+            )?;
+            let level = ck.lookup(outcome, &option_ids, "expected.outcome", "option")?;
+            Some(Expected {
+                level,
+                source: e
+                    .source
+                    .as_ref()
+                    .map(|s| s.value.clone())
+                    .unwrap_or_default(),
+            })
+        }
+        None => None,
+    };
+
+    Ok(Scenario {
+        name,
+        description,
+        alliance: Alliance {
+            name: alliance_name,
+            hegemon,
+            capacity,
+        },
+        regions,
+        crisis_types,
+        members,
+        outsiders,
+        crisis: Crisis {
+            name: crisis
+                .name
+                .as_ref()
+                .map(|n| n.value.clone())
+                .unwrap_or_default(),
+            requester,
+            kind,
+            region: crisis_region,
+            requested,
+            adversary,
+            severity,
+            domestic,
+            framing,
+            contagion,
+            legal_fit,
+            legitimacy,
+            credibility,
+            combat_risk,
+        },
+        options,
+        rule,
+        abstention_band,
+        montecarlo,
+        expected,
+        sources: ck.sources,
+    })
+}
