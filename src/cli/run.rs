@@ -194,6 +194,10 @@ fn run_one(job: &Job, per_run: bool, threads: usize, show_progress: bool) -> any
             .commit()
             .with_context(|| format!("cannot write `{}`", runs_path.display()))?;
         files.push("runs.csv".into());
+    } else if runs_path.exists() {
+        // A runs.csv from an earlier run would not match the new results.
+        std::fs::remove_file(&runs_path)
+            .with_context(|| format!("cannot remove the outdated `{}`", runs_path.display()))?;
     }
     write_file(&job.dir.join("outcomes.csv"), |w| {
         csv::outcomes(w, &job.label, &rule, &job.scenario, &summary)

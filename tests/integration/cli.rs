@@ -362,6 +362,23 @@ fn per_run_adds_runs_csv() {
 }
 
 #[test]
+fn a_run_without_per_run_removes_an_outdated_runs_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kaz = shipped("kazakhstan_2022");
+    let runs_csv = tmp.path().join("out/kazakhstan_2022/runs.csv");
+    succeed(
+        tmp.path(),
+        &["run", &kaz, "--out", "out", "--runs", "300", "--per-run"],
+    );
+    assert!(runs_csv.exists());
+    succeed(tmp.path(), &["run", &kaz, "--out", "out", "--runs", "400"]);
+    assert!(
+        !runs_csv.exists(),
+        "a runs.csv of 300 runs beside results of 400"
+    );
+}
+
+#[test]
 fn csv_files_agree_with_each_other() {
     for case in &CASES {
         for threads in ["1", "2"] {
