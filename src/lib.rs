@@ -9,3 +9,4 @@ pub mod model;
 pub mod output;
 pub mod runner;
 pub mod scenario;
+pub mod sweep;

@@ -1,5 +1,6 @@
 //! The `alliance-sim` binary: parse the command line, dispatch, and turn the
-//! outcome into an exit code (0 success, 2 bad input or usage, 1 anything else).
+//! outcome into an exit code (0 success, 2 bad input or usage, 130 interrupted,
+//! 1 anything else).
 
 mod cli;
 
@@ -14,9 +15,17 @@ fn main() -> ExitCode {
     let result = match &args.command {
         cli::Command::Run(a) => cli::run::execute(a),
         cli::Command::Check(a) => cli::check::execute(a),
+        cli::Command::Explain(a) => cli::explain::execute(a),
+        cli::Command::Params(a) => cli::params::execute(a),
+        cli::Command::Sweep(a) => cli::sweep::execute(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.is::<cli::Interrupted>() => {
+            eprintln!("{e}");
+            ExitCode::from(130)
+        }
         Err(e) => {
             let bad_input = e
                 .chain()
@@ -25,4 +34,12 @@ fn main() -> ExitCode {
             ExitCode::from(if bad_input { 2 } else { 1 })
         }
     }
+}
+
+/// Output piped into a program that stopped reading (`| head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -1,5 +1,6 @@
 //! `alliance-sim check FILE...`: load and check scenarios, run nothing.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -17,9 +18,11 @@ pub struct CheckArgs {
 /// Checks every file, reporting each problem; fails if any file is bad.
 pub fn execute(args: &CheckArgs) -> anyhow::Result<()> {
     let mut bad = 0;
+    let mut out = std::io::stdout().lock();
     for file in &args.files {
         match scenario::load(file) {
-            Ok(s) => println!(
+            Ok(s) => writeln!(
+                out,
                 "ok: {} ({}: {} members, {} options, rule {}, {} runs)",
                 file.display(),
                 s.name,
@@ -27,7 +30,7 @@ pub fn execute(args: &CheckArgs) -> anyhow::Result<()> {
                 s.options.len() - 1,
                 s.rule,
                 s.montecarlo.runs
-            ),
+            )?,
             Err(e) => {
                 eprintln!("error: {e}");
                 bad += 1;

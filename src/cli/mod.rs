@@ -3,7 +3,11 @@
 //! does any work.
 
 pub mod check;
+pub mod explain;
+pub mod params;
+pub mod progress;
 pub mod run;
+pub mod sweep;
 
 use std::path::PathBuf;
 
@@ -29,12 +33,23 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check scenario files for errors without running them.
     Check(check::CheckArgs),
+    /// Explain one evaluation: each member's utility terms, votes, and the procedure round by round.
+    Explain(explain::ExplainArgs),
+    /// List every parameter path of a scenario with its value and valid range.
+    Params(params::ParamsArgs),
+    /// Run a scenario over a grid or sample of parameter values and rules.
+    Sweep(sweep::SweepArgs),
 }
 
 /// A problem with what the user asked for: reported with exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct BadInput(pub String);
+
+/// Work stopped by Ctrl-C or SIGTERM: reported with exit code 130.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Interrupted(pub String);
 
 /// Parses `--rule`, with a suggestion for misspelt rule names.
 pub fn parse_rule(s: &str) -> Result<DecisionRule, String> {

@@ -1,7 +1,7 @@
 //! `alliance-sim run FILE...`: simulate scenarios, print a summary, and write
 //! `outcomes.csv`, `members.csv`, `manifest.json` (and `runs.csv`) per scenario.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -131,17 +131,16 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         .num_threads(threads)
         .build()
         .context("cannot start worker threads")?;
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
     for (i, job) in jobs.iter().enumerate() {
         if i > 0 {
-            println!();
+            writeln!(std::io::stdout())?;
         }
-        pool.install(|| run_one(job, args.per_run, threads, show_progress))?;
+        pool.install(|| run_one(job, args.per_run, threads, args.quiet))?;
     }
     Ok(())
 }
 
-fn run_one(job: &Job, per_run: bool, threads: usize, show_progress: bool) -> anyhow::Result<()> {
+fn run_one(job: &Job, per_run: bool, threads: usize, quiet: bool) -> anyhow::Result<()> {
     std::fs::create_dir_all(&job.dir)
         .with_context(|| format!("cannot create the output folder `{}`", job.dir.display()))?;
     let model = Model::new(&job.scenario, job.rule);
@@ -162,30 +161,19 @@ fn run_one(job: &Job, per_run: bool, threads: usize, show_progress: bool) -> any
         }
     };
     let started = Instant::now();
-    let label = job.label.clone();
-    let total = job.runs;
-    let progress = move |done: u64| {
-        let pct = 100.0 * done as f64 / total as f64;
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r  {label}: {pct:5.1}% ({} of {} runs)",
-            thousands(done),
-            thousands(total)
-        );
-        let _ = err.flush();
-    };
+    // Short jobs finish before a bar would say anything useful.
+    let bar = super::progress::bar(job.runs, 0, "runs", quiet || job.runs < 1_000_000);
+    let progress = |done: u64| super::progress::update(&bar, done, 0, 1, started);
     let observers = Observers {
         records: per_run
             .then_some(&mut sink as &mut dyn FnMut(&[RunRecord]) -> std::io::Result<()>),
-        progress: (show_progress && total >= 1_000_000).then_some(&progress as &dyn Fn(u64)),
+        progress: Some(&progress),
+        cancel: None,
     };
     let tally = runner::simulate(&model, job.seed, 0..job.runs, observers)
         .with_context(|| format!("cannot write `{}`", runs_path.display()))?;
+    bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
-    if show_progress && total >= 1_000_000 {
-        eprint!("\r{:70}\r", "");
-    }
     let summary = Summary::new(&tally);
 
     let mut files = vec!["outcomes.csv".to_string(), "members.csv".to_string()];
@@ -227,16 +215,19 @@ fn run_one(job: &Job, per_run: bool, threads: usize, show_progress: bool) -> any
     atomic::write(&manifest_path, m.to_json().as_bytes())
         .with_context(|| format!("cannot write `{}`", manifest_path.display()))?;
 
-    print!(
+    let mut out = std::io::stdout().lock();
+    write!(
+        out,
         "{}",
         table::render(&job.scenario, &job.label, &rule, job.seed, &summary)
-    );
+    )?;
     let rate = if elapsed > 0.0 {
         job.runs as f64 / elapsed
     } else {
         f64::INFINITY
     };
-    println!(
+    writeln!(
+        out,
         "  {} runs in {:.3} s ({} runs/s, {threads} thread{}); results in {}",
         thousands(job.runs),
         elapsed,
@@ -247,7 +238,7 @@ fn run_one(job: &Job, per_run: bool, threads: usize, show_progress: bool) -> any
         },
         if threads == 1 { "" } else { "s" },
         display_dir(&job.dir)
-    );
+    )?;
     Ok(())
 }
 

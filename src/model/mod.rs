@@ -2,6 +2,7 @@
 //! perceive them with noise, are pulled toward the hegemon, vote, and the
 //! procedure applies the decision rule. It knows nothing of files or terminals.
 
+pub mod explain;
 pub mod procedure;
 pub mod rule;
 pub mod utility;

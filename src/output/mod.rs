@@ -3,8 +3,10 @@
 
 pub mod atomic;
 pub mod csv;
+pub mod explain;
 pub mod manifest;
 pub mod summary;
+pub mod sweep;
 pub mod table;
 
 pub use manifest::Manifest;

@@ -13,6 +13,7 @@ mod tally;
 pub use tally::Tally;
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -57,6 +58,9 @@ pub struct Observers<'a> {
     pub records: Option<RecordSink<'a>>,
     /// Receives the number of runs finished so far.
     pub progress: Option<&'a dyn Fn(u64)>,
+    /// When set, the simulation stops at the next batch with an error of
+    /// kind `Interrupted`.
+    pub cancel: Option<&'a AtomicBool>,
 }
 
 /// Simulates runs `runs` of `model` with master seed `seed` on the current
@@ -71,6 +75,7 @@ pub fn simulate(
     let Observers {
         mut records,
         progress,
+        cancel,
     } = observers;
     let base = ChaCha8Rng::seed_from_u64(seed);
     let keep_records = records.is_some();
@@ -78,6 +83,12 @@ pub fn simulate(
     let chunks = runs.end.saturating_sub(runs.start).div_ceil(CHUNK_RUNS);
     let mut next = 0;
     while next < chunks {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "interrupted",
+            ));
+        }
         let batch = next..(next + CHUNKS_PER_BATCH).min(chunks);
         let results: Vec<(Tally, Vec<RunRecord>)> = batch
             .clone()

@@ -10,6 +10,7 @@ pub mod error;
 #[allow(clippy::result_large_err)]
 mod load;
 pub mod param;
+pub mod paths;
 pub mod raw;
 pub mod suggest;
 

@@ -39,7 +39,12 @@ impl Range {
 
 impl std::fmt::Display for Range {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "[{}, {}]", self.lo, self.hi)
+        if self.lo == f64::MIN_POSITIVE {
+            // Above 0, however little.
+            write!(f, "(0, {}]", self.hi)
+        } else {
+            write!(f, "[{}, {}]", self.lo, self.hi)
+        }
     }
 }
 
@@ -158,6 +163,23 @@ impl Param {
                 } else {
                     hi - ((1.0 - u) * width * (hi - mode)).sqrt()
                 }
+            }
+        }
+    }
+}
+
+/// As written in a scenario file: `0.8`, `normal(mean 0.5, sd 0.1) on [0, 1]`.
+impl std::fmt::Display for Param {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Param::Fixed(x) => write!(f, "{x}"),
+            Param::Normal { mean, sd, lo, hi } => {
+                write!(f, "normal(mean {mean}, sd {sd}) on [{lo}, {hi}]")
+            }
+            Param::Uniform { lo, hi } => write!(f, "uniform on [{lo}, {hi}]"),
+            Param::Beta { a, b, lo, hi } => write!(f, "beta(a {a}, b {b}) on [{lo}, {hi}]"),
+            Param::Triangular { lo, mode, hi } => {
+                write!(f, "triangular(mode {mode}) on [{lo}, {hi}]")
             }
         }
     }

@@ -2,5 +2,6 @@
 //! scenarios, determinism, and statistical checks of the model.
 
 mod cli;
+mod explain;
 mod statistics;
 mod util;

@@ -387,7 +387,7 @@ fn run_r_draws_from_run_rng() {
     };
     let observers = Observers {
         records: Some(&mut sink),
-        progress: None,
+        ..Observers::default()
     };
     let t = simulate(&model, seed, runs, observers).unwrap();
     assert_eq!(t, by_hand);

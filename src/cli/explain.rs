@@ -1,0 +1,94 @@
+//! `alliance-sim explain FILE`: evaluate a scenario once at its parameters'
+//! central values, without perception noise, and show why the alliance
+//! decided as it did: each member's utility term by term, its votes, and the
+//! procedure round by round. Prints to the terminal; writes no files.
+//!
+//! Three formats: `table` (for reading), `csv` (one row per member and option;
+//! the rounds are in `table` and `json` only) and `json` (everything).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use alliance_sim::model::{DecisionRule, Model};
+use alliance_sim::output::explain::{csv, table};
+use alliance_sim::scenario::{self, suggest};
+
+use super::BadInput;
+
+/// Arguments of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Scenario file to explain.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Show only this member's utilities (by id, e.g. KAZ). The rounds still
+    /// show every member's vote.
+    #[arg(long, value_name = "ID")]
+    pub member: Option<String>,
+    /// Output format: a readable table, CSV (one row per member and option;
+    /// the rounds are in table and json only) or JSON (everything).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Decision rule instead of the scenario's: unanimity, unanimity:abstention_blocks,
+    /// majority, qualified_majority:THRESHOLD, weighted:ATTRIBUTE:QUOTA, hegemon_majority.
+    #[arg(long, value_name = "RULE", value_parser = super::parse_rule)]
+    pub rule: Option<DecisionRule>,
+}
+
+/// How `explain` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable tables.
+    Table,
+    /// CSV, one row per member and option.
+    Csv,
+    /// JSON, the whole explanation.
+    Json,
+}
+
+/// Explains the scenario named on the command line.
+pub fn execute(args: &ExplainArgs) -> anyhow::Result<()> {
+    let s = scenario::load(&args.file)?;
+    let rule = args.rule.unwrap_or(s.rule);
+    if matches!(rule, DecisionRule::HegemonMajority) && s.alliance.hegemon.is_none() {
+        return Err(BadInput(format!(
+            "{}: the hegemon_majority rule needs `alliance.hegemon`, which this scenario does not name",
+            args.file.display()
+        ))
+        .into());
+    }
+    if let Some(id) = &args.member {
+        if s.member_index(id).is_none() {
+            let mut msg = format!(
+                "`{id}` is not a member of {} ({})",
+                s.name,
+                args.file.display()
+            );
+            if let Some(h) = suggest::hint(id, s.members.iter().map(|m| m.id.as_str())) {
+                msg.push_str(&format!("\n  help: {h}"));
+            }
+            return Err(BadInput(msg).into());
+        }
+    }
+    let mut x = Model::new(&s, rule).explain(&s);
+    if let Some(id) = &args.member {
+        x.members.retain(|m| &m.id == id);
+    }
+    let text = match args.format {
+        Format::Table => table(&x, &stem(&args.file)),
+        Format::Csv => csv(&x, &stem(&args.file))?,
+        Format::Json => serde_json::to_string_pretty(&x)? + "\n",
+    };
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// The file's stem, the label the CSV files use for a scenario.
+fn stem(file: &Path) -> String {
+    super::result_dir(Path::new(""), file).0
+}

@@ -1,0 +1,414 @@
+//! `alliance-sim sweep FILE`: run a scenario over a design of parameter values
+//! and decision rules; write `sweep_outcomes.csv`, `sweep_members.csv` and
+//! `manifest.json` to `OUT/<stem>-sweep/`. Ctrl-C keeps the finished points;
+//! `--resume` continues.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use alliance_sim::model::DecisionRule;
+use alliance_sim::output::sweep::{self as files, SweepWriter};
+use alliance_sim::output::table::thousands;
+use alliance_sim::output::{atomic, manifest, Summary};
+use alliance_sim::scenario::paths::ParamPath;
+use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
+use alliance_sim::sweep::spec::SweepFile;
+use alliance_sim::sweep::{self, Design, Dimension, Finish, Plan, ValueSpec};
+
+use super::{BadInput, Interrupted};
+
+/// The sweep designs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DesignName {
+    /// Every combination of the values (Cartesian product).
+    Grid,
+    /// Latin hypercube sample over lo:hi ranges (needs --samples).
+    Lhs,
+    /// One parameter at a time around the scenario's values.
+    Oat,
+}
+
+/// Arguments of `sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// A parameter and its values: PATH=0.1,0.5,0.9 (a list), PATH=0:1:11
+    /// (start:end:count) or, for --design lhs, PATH=0:1 (a range). Repeatable.
+    /// `alliance-sim params FILE` lists the paths.
+    #[arg(long, value_name = "PATH=VALUES")]
+    pub vary: Vec<String>,
+    /// Decision rules to compare, comma-separated, e.g. unanimity,qualified_majority:0.67.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// A sweep file (TOML) with [sweep] design, samples, rules, runs, seed and [vary] PATH = VALUES.
+    #[arg(long, value_name = "FILE")]
+    pub sweep_file: Option<PathBuf>,
+    /// How points are chosen (default: grid).
+    #[arg(long, value_enum)]
+    pub design: Option<DesignName>,
+    /// Number of points of a Latin hypercube.
+    #[arg(long, value_name = "N")]
+    pub samples: Option<u64>,
+    /// Runs per point (default: the scenario's).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's); every point uses the same random numbers.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Folder for results; the sweep writes to OUT/<file stem>-sweep/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// Continue an interrupted sweep (same command, same files) from its last finished point.
+    #[arg(long)]
+    pub resume: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Set by Ctrl-C or SIGTERM.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// A checked sweep, ready to run.
+struct Prepared {
+    scenario: Scenario,
+    plan: Plan,
+    label: String,
+    dir: PathBuf,
+}
+
+fn bad(message: impl Into<String>) -> anyhow::Error {
+    BadInput(message.into()).into()
+}
+
+fn with_help(message: String, help: Option<String>) -> String {
+    match help {
+        Some(h) => format!("{message}\n  help: {h}"),
+        None => message,
+    }
+}
+
+fn dimension(
+    scenario: &Scenario,
+    path: &str,
+    spec: Result<ValueSpec, String>,
+) -> anyhow::Result<Dimension> {
+    let path =
+        ParamPath::parse(scenario, path.trim()).map_err(|e| bad(with_help(e.message, e.help)))?;
+    let spec = spec.map_err(|e| bad(format!("`{path}`: {e}")))?;
+    Ok(Dimension { path, spec })
+}
+
+fn parse_rules(texts: &[String]) -> anyhow::Result<Vec<DecisionRule>> {
+    texts
+        .iter()
+        .map(|t| {
+            t.trim()
+                .parse::<DecisionRule>()
+                .map_err(|e| bad(with_help(e.message, e.help)))
+        })
+        .collect()
+}
+
+fn prepare(args: &SweepArgs) -> anyhow::Result<Prepared> {
+    let scenario = scenario::load(&args.file)?;
+    let file = match &args.sweep_file {
+        Some(p) => SweepFile::read(p).map_err(bad)?,
+        None => SweepFile::default(),
+    };
+    let settings = file.sweep.unwrap_or_default();
+
+    let mut dimensions = Vec::new();
+    for (path, v) in file.vary.iter().flatten() {
+        dimensions.push(dimension(&scenario, path, v.spec())?);
+    }
+    for text in &args.vary {
+        let Some((path, values)) = text.split_once('=') else {
+            return Err(bad(format!(
+                "--vary `{text}`: write PATH=VALUES, e.g. crisis.severity=0:1:11"
+            )));
+        };
+        dimensions.push(dimension(&scenario, path, ValueSpec::parse(values))?);
+    }
+
+    let design_name = match (args.design, settings.design.as_deref()) {
+        (Some(d), _) => d,
+        (None, Some(text)) => DesignName::from_str(text, false).map_err(|_| {
+            bad(with_help(
+                format!("unknown design `{text}` in the sweep file"),
+                scenario::suggest::hint(text, ["grid", "lhs", "oat"]),
+            ))
+        })?,
+        (None, None) => DesignName::Grid,
+    };
+    let samples = args.samples.or(settings.samples);
+    let design = match (design_name, samples) {
+        (DesignName::Lhs, Some(n)) if n >= 1 && n as usize <= sweep::MAX_POINTS => {
+            Design::LatinHypercube {
+                samples: n as usize,
+            }
+        }
+        (DesignName::Lhs, Some(n)) => {
+            return Err(bad(format!(
+                "--samples {n}: a Latin hypercube takes from 1 to {} samples",
+                sweep::MAX_POINTS
+            )))
+        }
+        (DesignName::Lhs, None) => {
+            return Err(bad("--design lhs needs --samples N, the number of points"))
+        }
+        (_, Some(_)) => return Err(bad("--samples applies only to --design lhs")),
+        (DesignName::Grid, None) => Design::Grid,
+        (DesignName::Oat, None) => Design::OneAtATime,
+    };
+
+    let rules = if !args.rules.is_empty() {
+        parse_rules(&args.rules)?
+    } else if let Some(r) = &settings.rules {
+        parse_rules(r)?
+    } else {
+        vec![scenario.rule]
+    };
+    if dimensions.is_empty() && rules.len() < 2 {
+        return Err(bad(
+            "nothing to sweep: give --vary PATH=VALUES (see `alliance-sim params FILE` for the paths), or --rules with two or more rules",
+        ));
+    }
+    let runs = args
+        .runs
+        .or(settings.runs)
+        .unwrap_or(scenario.montecarlo.runs);
+    if runs == 0 || runs > MAX_RUNS {
+        return Err(bad(format!("runs must be from 1 to {MAX_RUNS}")));
+    }
+    let seed = args
+        .seed
+        .or(settings.seed)
+        .unwrap_or(scenario.montecarlo.seed);
+    let plan = Plan::new(&scenario, dimensions, design, rules, runs, seed).map_err(|e| bad(e.0))?;
+    let (stem, _) = super::result_dir(&args.out, &args.file);
+    let label = stem.clone();
+    let dir = args.out.join(format!("{stem}-sweep"));
+    Ok(Prepared {
+        scenario,
+        plan,
+        label,
+        dir,
+    })
+}
+
+/// What makes two sweeps the same: a resumed sweep must match it exactly.
+fn identity(p: &Prepared) -> serde_json::Value {
+    let (sha, _) = manifest::scenario_digest(&p.scenario);
+    let plan = &p.plan;
+    json!({
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "scenario_sha256": sha,
+        "design": plan.design.name(),
+        "samples": match plan.design { Design::LatinHypercube { samples } => Some(samples), _ => None },
+        "dimensions": plan.dimensions.iter().map(|d| json!({
+            "path": d.path.as_str(),
+            "values": d.spec.to_string(),
+        })).collect::<Vec<_>>(),
+        "rules": plan.rules.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+        "runs": plan.runs,
+        "seed": plan.seed,
+        "points": plan.len(),
+    })
+}
+
+/// Runs the sweep.
+pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
+    let p = prepare(args)?;
+    let threads = args
+        .threads
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    std::fs::create_dir_all(&p.dir)
+        .with_context(|| format!("cannot create the output folder `{}`", p.dir.display()))?;
+
+    let paths: Vec<String> = p
+        .plan
+        .dimensions
+        .iter()
+        .map(|d| d.path.as_str().to_string())
+        .collect();
+    let id = identity(&p);
+    let manifest_partial = files::partial(&p.dir, files::MANIFEST);
+    let outcome_rows = p.scenario.options.len();
+    let member_rows = p.scenario.members.len();
+    let (mut writer, start) = if args.resume {
+        resume(
+            &p.dir,
+            &manifest_partial,
+            &id,
+            &paths,
+            outcome_rows,
+            member_rows,
+        )?
+    } else {
+        let w = SweepWriter::create(&p.dir, &paths)
+            .with_context(|| format!("cannot write in `{}`", p.dir.display()))?;
+        let partial = json!({ "status": "in progress", "identity": id });
+        atomic::write(&manifest_partial, format!("{partial:#}\n").as_bytes())
+            .with_context(|| format!("cannot write `{}`", manifest_partial.display()))?;
+        (w, 0)
+    };
+
+    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+    let total = p.plan.len();
+    let bar = super::progress::bar(total as u64, start as u64, "points", args.quiet);
+    let started = Instant::now();
+    let runs = p.plan.runs;
+    let baseline: Vec<String> = p
+        .plan
+        .dimensions
+        .iter()
+        .map(|d| d.path.central(&p.scenario).to_string())
+        .collect();
+    let mut sink = |i: usize, tally: &alliance_sim::runner::Tally| -> std::io::Result<()> {
+        let (values, rule) = p.plan.point(i);
+        let cells: Vec<String> = values
+            .iter()
+            .zip(&baseline)
+            .map(|(v, base)| v.map_or_else(|| base.clone(), |x| x.to_string()))
+            .collect();
+        writer.write_point(
+            i,
+            &cells,
+            &rule.to_string(),
+            &p.scenario,
+            &Summary::new(tally),
+        )
+    };
+    let report =
+        |done: usize| super::progress::update(&bar, done as u64, start as u64, runs, started);
+    let finish = pool
+        .install(|| {
+            sweep::run(
+                &p.plan,
+                &p.scenario,
+                start,
+                &mut sink,
+                Some(&report),
+                Some(&STOP),
+            )
+        })
+        .with_context(|| format!("cannot write the results in `{}`", p.dir.display()))?;
+    bar.finish_and_clear();
+    match finish {
+        Finish::Interrupted { done } => {
+            writer.flush().context("cannot save the finished points")?;
+            Err(Interrupted(format!(
+                "interrupted after {done} of {total} points; the finished points are kept in {}; run the same command with --resume to continue",
+                p.dir.display()
+            ))
+            .into())
+        }
+        Finish::Complete => {
+            writer
+                .finish()
+                .with_context(|| format!("cannot write the results in `{}`", p.dir.display()))?;
+            write_manifest(&p, &id, threads)?;
+            let _ = std::fs::remove_file(&manifest_partial);
+            let secs = started.elapsed().as_secs_f64();
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "{}: {} points x {} runs in {:.2} s ({} runs/s); results in {}/",
+                p.label,
+                thousands(total as u64),
+                thousands(runs),
+                secs,
+                thousands(((total - start) as f64 * runs as f64 / secs.max(1e-9)) as u64),
+                p.dir.display()
+            )?;
+            Ok(())
+        }
+    }
+}
+
+fn resume(
+    dir: &Path,
+    manifest_partial: &Path,
+    id: &serde_json::Value,
+    paths: &[String],
+    outcome_rows: usize,
+    member_rows: usize,
+) -> anyhow::Result<(SweepWriter, usize)> {
+    let text = std::fs::read_to_string(manifest_partial).map_err(|_| {
+        bad(format!(
+            "nothing to resume in `{}`: there is no interrupted sweep there (run without --resume to start one)",
+            dir.display()
+        ))
+    })?;
+    let saved: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
+        bad(format!(
+            "`{}` is damaged; run without --resume to start over",
+            manifest_partial.display()
+        ))
+    })?;
+    let saved_id = &saved["identity"];
+    if saved_id != id {
+        let differs: Vec<String> = id
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, v)| saved_id.get(k.as_str()) != Some(v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        return Err(bad(format!(
+            "the interrupted sweep in `{}` was started with a different {}; resume it with the same scenario and options, or run without --resume to start over",
+            dir.display(),
+            differs.join(", ")
+        )));
+    }
+    SweepWriter::resume(dir, paths, outcome_rows, member_rows).map_err(|e| {
+        bad(format!(
+            "cannot resume the sweep in `{}`: {e}; run without --resume to start over",
+            dir.display()
+        ))
+    })
+}
+
+fn write_manifest(p: &Prepared, id: &serde_json::Value, threads: usize) -> anyhow::Result<()> {
+    let (sha, files_read) = manifest::scenario_digest(&p.scenario);
+    let m = json!({
+        "tool": "alliance-sim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": std::env::args().collect::<Vec<_>>(),
+        "scenario": p.label,
+        "scenario_name": p.scenario.name,
+        "scenario_sha256": sha,
+        "scenario_files": files_read,
+        "design": id["design"],
+        "samples": id["samples"],
+        "dimensions": id["dimensions"],
+        "rules": id["rules"],
+        "points": p.plan.len(),
+        "runs": p.plan.runs,
+        "seed": p.plan.seed,
+        "common_random_numbers": "run r at every point draws from ChaCha8Rng::seed_from_u64(seed), stream r",
+        "design_stream": "Latin hypercube points draw from ChaCha8Rng::seed_from_u64(seed), stream 2^64-1",
+        "threads": threads,
+        "files": [files::OUTCOMES, files::MEMBERS],
+    });
+    let path = p.dir.join(files::MANIFEST);
+    atomic::write(&path, format!("{m:#}\n").as_bytes())
+        .with_context(|| format!("cannot write `{}`", path.display()))
+}

@@ -1,0 +1,592 @@
+//! Parameter paths: a stable dotted name for every numeric parameter of a
+//! scenario (`crisis.severity`, `members.KAZ.weights.regime`,
+//! `members.*.dependence`, `options.limited_deployment.intrusion`, `noise`),
+//! used to list parameters and to set them for sweeps.
+
+use std::fmt;
+
+use super::param::{Param, Range};
+use super::suggest;
+use super::Scenario;
+
+/// Crisis fields, in file order.
+const CRISIS: [&str; 8] = [
+    "severity",
+    "domestic",
+    "framing",
+    "contagion",
+    "legal_fit",
+    "legitimacy",
+    "credibility",
+    "combat_risk",
+];
+/// Member scalar fields and their ranges.
+const MEMBER: [(&str, Range); 6] = [
+    ("military_spending", Range::MONEY),
+    ("gdp", Range::MONEY),
+    ("dependence", Range::UNIT),
+    ("sovereignty", Range::UNIT),
+    ("vulnerability", Range::UNIT),
+    ("reservation", Range::RESERVATION),
+];
+/// Weight names.
+const WEIGHTS: [&str; 7] = [
+    "security",
+    "regime",
+    "partner",
+    "credibility",
+    "sovereignty",
+    "cost",
+    "external",
+];
+/// Option fields.
+const OPTION: [&str; 3] = ["effect", "troops", "intrusion"];
+
+/// Range of the perception noise η.
+pub const NOISE_RANGE: Range = Range { lo: 0.0, hi: 10.0 };
+/// Range of the abstention band β.
+pub const BAND_RANGE: Range = Range { lo: 0.0, hi: 1.0 };
+/// Range of an option's effect when set by path: above 0.
+const EFFECT_RANGE: Range = Range {
+    lo: f64::MIN_POSITIVE,
+    hi: 1.0,
+};
+
+/// One concrete parameter a path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Capacity,
+    Crisis(usize),
+    Member(usize, MemberSlot),
+    Option(usize, usize),
+    Noise,
+    Band,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MemberSlot {
+    Scalar(usize),
+    Threat(usize),
+    Concern(usize),
+    Affinity(usize),
+    Weight(usize),
+}
+
+/// A checked parameter path: what it names and the range its values must lie in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamPath {
+    text: String,
+    slots: Vec<Slot>,
+    range: Range,
+}
+
+/// Why a path or value was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PathError {
+    /// What was wrong.
+    pub message: String,
+    /// A suggestion, if one is close.
+    pub help: Option<String>,
+}
+
+impl PathError {
+    fn new(message: String, help: Option<String>) -> PathError {
+        PathError { message, help }
+    }
+}
+
+/// One row of `alliance-sim params`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamEntry {
+    /// The path.
+    pub path: String,
+    /// The current value, as a parameter (fixed or a distribution).
+    pub value: Param,
+    /// The valid range.
+    pub range: Range,
+}
+
+impl fmt::Display for ParamPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl ParamPath {
+    /// The path as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The range values must lie in.
+    pub fn range(&self) -> Range {
+        self.range
+    }
+
+    /// Checks `text` against `scenario`. A `*` in place of a member id names
+    /// that parameter of every member.
+    pub fn parse(scenario: &Scenario, text: &str) -> Result<ParamPath, PathError> {
+        let parts: Vec<&str> = text.split('.').collect();
+        let unknown = |what: &str, word: &str, candidates: &[&str]| {
+            PathError::new(
+                format!("unknown {what} `{word}` in parameter path `{text}`"),
+                suggest::hint(word, candidates.iter().copied()),
+            )
+        };
+        let one = |slot: Slot, range: Range| ParamPath {
+            text: text.to_string(),
+            slots: vec![slot],
+            range,
+        };
+        match parts.as_slice() {
+            ["noise"] | ["montecarlo", "noise"] => Ok(one(Slot::Noise, NOISE_RANGE)),
+            ["abstention_band"] | ["rule", "abstention_band"] => Ok(one(Slot::Band, BAND_RANGE)),
+            ["alliance", "capacity"] => Ok(one(Slot::Capacity, Range::UNIT)),
+            ["alliance", field] => Err(unknown("alliance parameter", field, &["capacity"])),
+            ["crisis", field] => match CRISIS.iter().position(|c| c == field) {
+                Some(i) => Ok(one(Slot::Crisis(i), Range::UNIT)),
+                None => Err(unknown("crisis parameter", field, &CRISIS)),
+            },
+            ["options", id, field] => {
+                let ids: Vec<&str> = scenario.options[1..]
+                    .iter()
+                    .map(|o| o.id.as_str())
+                    .collect();
+                let level = ids
+                    .iter()
+                    .position(|o| o == id)
+                    .ok_or_else(|| unknown("option", id, &ids))?
+                    + 1;
+                let f = OPTION
+                    .iter()
+                    .position(|o| o == field)
+                    .ok_or_else(|| unknown("option parameter", field, &OPTION))?;
+                let range = if f == 0 { EFFECT_RANGE } else { Range::UNIT };
+                Ok(one(Slot::Option(level, f), range))
+            }
+            ["members", id, rest @ ..] if !rest.is_empty() => {
+                let members: Vec<usize> = if *id == "*" {
+                    (0..scenario.members.len()).collect()
+                } else {
+                    let ids: Vec<&str> = scenario.members.iter().map(|m| m.id.as_str()).collect();
+                    vec![ids
+                        .iter()
+                        .position(|m| m == id)
+                        .ok_or_else(|| unknown("member", id, &ids))?]
+                };
+                let (slot, range) = member_slot(scenario, rest, &unknown)?;
+                if *id != "*" && slot == MemberSlot::Affinity(members[0]) {
+                    return Err(PathError::new(
+                        format!("`{text}`: a member's affinity toward itself is not a parameter"),
+                        None,
+                    ));
+                }
+                // A wildcard affinity skips each member's own entry (always 1).
+                let slots: Vec<Slot> = members
+                    .into_iter()
+                    .filter(|&m| slot != MemberSlot::Affinity(m))
+                    .map(|m| Slot::Member(m, slot))
+                    .collect();
+                Ok(ParamPath {
+                    text: text.to_string(),
+                    slots,
+                    range,
+                })
+            }
+            [top, ..] => Err(unknown(
+                "parameter group",
+                top,
+                &[
+                    "alliance",
+                    "crisis",
+                    "members",
+                    "options",
+                    "noise",
+                    "abstention_band",
+                ],
+            )),
+            [] => Err(PathError::new("empty parameter path".into(), None)),
+        }
+    }
+
+    /// Sets the parameter(s) to the fixed value `x`, which must lie in range.
+    pub fn set(&self, scenario: &mut Scenario, x: f64) -> Result<(), PathError> {
+        if !self.range.contains(x) {
+            return Err(PathError::new(
+                format!("{x} is outside the range {} of `{}`", self.range, self.text),
+                None,
+            ));
+        }
+        for slot in &self.slots {
+            match *slot {
+                Slot::Noise => scenario.montecarlo.noise = x,
+                Slot::Band => scenario.abstention_band = x,
+                other => *param_mut(scenario, other) = Param::Fixed(x),
+            }
+        }
+        Ok(())
+    }
+
+    /// The current central value (of the first member, for a wildcard).
+    pub fn central(&self, scenario: &Scenario) -> f64 {
+        match self.slots.first() {
+            Some(Slot::Noise) => scenario.montecarlo.noise,
+            Some(Slot::Band) => scenario.abstention_band,
+            Some(&other) => param_ref(scenario, other).map_or(0.0, Param::central),
+            None => 0.0,
+        }
+    }
+}
+
+type Unknown<'a> = dyn Fn(&str, &str, &[&str]) -> PathError + 'a;
+
+fn member_slot(
+    scenario: &Scenario,
+    rest: &[&str],
+    unknown: &Unknown,
+) -> Result<(MemberSlot, Range), PathError> {
+    let fields: Vec<&str> = MEMBER
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(["threat", "concern", "affinity", "weights"])
+        .collect();
+    let keyed = |names: Vec<&str>, key: &str, what: &str| {
+        names
+            .iter()
+            .position(|n| *n == key)
+            .ok_or_else(|| unknown(what, key, &names))
+    };
+    match rest {
+        [field] => match MEMBER.iter().position(|(n, _)| n == field) {
+            Some(i) => Ok((MemberSlot::Scalar(i), MEMBER[i].1)),
+            None => Err(unknown("member parameter", field, &fields)),
+        },
+        ["threat", key] => {
+            let names = scenario.crisis_types.iter().map(String::as_str).collect();
+            Ok((
+                MemberSlot::Threat(keyed(names, key, "crisis type")?),
+                Range::UNIT,
+            ))
+        }
+        ["concern", key] => {
+            let names = scenario.regions.iter().map(String::as_str).collect();
+            Ok((
+                MemberSlot::Concern(keyed(names, key, "region")?),
+                Range::UNIT,
+            ))
+        }
+        ["affinity", key] => {
+            let names = scenario
+                .members
+                .iter()
+                .map(|m| m.id.as_str())
+                .chain(scenario.outsiders.iter().map(|o| o.id.as_str()))
+                .collect();
+            Ok((
+                MemberSlot::Affinity(keyed(names, key, "actor")?),
+                Range::SIGNED_UNIT,
+            ))
+        }
+        ["weights", key] => Ok((
+            MemberSlot::Weight(keyed(WEIGHTS.to_vec(), key, "weight")?),
+            Range::WEIGHT,
+        )),
+        [field, ..] => Err(unknown("member parameter", field, &fields)),
+        [] => Err(unknown("member parameter", "", &fields)),
+    }
+}
+
+fn weight_mut(w: &mut super::Weights, i: usize) -> &mut Param {
+    match i {
+        0 => &mut w.security,
+        1 => &mut w.regime,
+        2 => &mut w.partner,
+        3 => &mut w.credibility,
+        4 => &mut w.sovereignty,
+        5 => &mut w.cost,
+        _ => &mut w.external,
+    }
+}
+
+fn crisis_mut(c: &mut super::Crisis, i: usize) -> &mut Param {
+    match i {
+        0 => &mut c.severity,
+        1 => &mut c.domestic,
+        2 => &mut c.framing,
+        3 => &mut c.contagion,
+        4 => &mut c.legal_fit,
+        5 => &mut c.legitimacy,
+        6 => &mut c.credibility,
+        _ => &mut c.combat_risk,
+    }
+}
+
+fn param_mut(s: &mut Scenario, slot: Slot) -> &mut Param {
+    match slot {
+        Slot::Capacity => &mut s.alliance.capacity,
+        Slot::Crisis(i) => crisis_mut(&mut s.crisis, i),
+        Slot::Option(level, f) => {
+            let o = &mut s.options[level];
+            match f {
+                0 => &mut o.effect,
+                1 => &mut o.troops,
+                _ => &mut o.intrusion,
+            }
+        }
+        Slot::Member(m, field) => {
+            let m = &mut s.members[m];
+            match field {
+                MemberSlot::Scalar(0) => &mut m.military_spending,
+                MemberSlot::Scalar(1) => &mut m.gdp,
+                MemberSlot::Scalar(2) => &mut m.dependence,
+                MemberSlot::Scalar(3) => &mut m.sovereignty,
+                MemberSlot::Scalar(4) => &mut m.vulnerability,
+                MemberSlot::Scalar(_) => &mut m.reservation,
+                MemberSlot::Threat(i) => m.threat[i].get_or_insert(Param::Fixed(0.0)),
+                MemberSlot::Concern(i) => m.concern[i].get_or_insert(Param::Fixed(0.0)),
+                MemberSlot::Affinity(i) => &mut m.affinity[i],
+                MemberSlot::Weight(i) => weight_mut(&mut m.weights, i),
+            }
+        }
+        Slot::Noise | Slot::Band => unreachable!("not a Param; handled by the caller"),
+    }
+}
+
+fn param_ref(s: &Scenario, slot: Slot) -> Option<&Param> {
+    Some(match slot {
+        Slot::Capacity => &s.alliance.capacity,
+        Slot::Crisis(i) => {
+            let c = &s.crisis;
+            [
+                &c.severity,
+                &c.domestic,
+                &c.framing,
+                &c.contagion,
+                &c.legal_fit,
+                &c.legitimacy,
+                &c.credibility,
+                &c.combat_risk,
+            ][i]
+        }
+        Slot::Option(level, f) => {
+            let o = &s.options[level];
+            [&o.effect, &o.troops, &o.intrusion][f]
+        }
+        Slot::Member(m, field) => {
+            let m = &s.members[m];
+            let w = &m.weights;
+            match field {
+                MemberSlot::Scalar(i) => [
+                    &m.military_spending,
+                    &m.gdp,
+                    &m.dependence,
+                    &m.sovereignty,
+                    &m.vulnerability,
+                    &m.reservation,
+                ][i],
+                MemberSlot::Threat(i) => m.threat[i].as_ref()?,
+                MemberSlot::Concern(i) => m.concern[i].as_ref()?,
+                MemberSlot::Affinity(i) => &m.affinity[i],
+                MemberSlot::Weight(i) => [
+                    &w.security,
+                    &w.regime,
+                    &w.partner,
+                    &w.credibility,
+                    &w.sovereignty,
+                    &w.cost,
+                    &w.external,
+                ][i],
+            }
+        }
+        Slot::Noise | Slot::Band => return None,
+    })
+}
+
+/// Every numeric parameter of `scenario` with its current value and range, in
+/// a stable order: alliance, crisis, members (file order), options, settings.
+/// Threat and concern entries the files leave out are not listed.
+pub fn list(scenario: &Scenario) -> Vec<ParamEntry> {
+    let mut out = Vec::new();
+    let mut push = |path: String, value: &Param, range: Range| {
+        out.push(ParamEntry {
+            path,
+            value: value.clone(),
+            range,
+        })
+    };
+    push(
+        "alliance.capacity".into(),
+        &scenario.alliance.capacity,
+        Range::UNIT,
+    );
+    for (i, name) in CRISIS.iter().enumerate() {
+        let p = param_ref(scenario, Slot::Crisis(i)).expect("crisis parameters exist");
+        push(format!("crisis.{name}"), p, Range::UNIT);
+    }
+    let actors: Vec<&str> = scenario
+        .members
+        .iter()
+        .map(|m| m.id.as_str())
+        .chain(scenario.outsiders.iter().map(|o| o.id.as_str()))
+        .collect();
+    for (mi, m) in scenario.members.iter().enumerate() {
+        let base = format!("members.{}", m.id);
+        for (i, (name, range)) in MEMBER.iter().enumerate() {
+            let p = param_ref(scenario, Slot::Member(mi, MemberSlot::Scalar(i))).expect("exists");
+            push(format!("{base}.{name}"), p, *range);
+        }
+        for (t, p) in scenario.crisis_types.iter().zip(&m.threat) {
+            if let Some(p) = p {
+                push(format!("{base}.threat.{t}"), p, Range::UNIT);
+            }
+        }
+        for (r, p) in scenario.regions.iter().zip(&m.concern) {
+            if let Some(p) = p {
+                push(format!("{base}.concern.{r}"), p, Range::UNIT);
+            }
+        }
+        for (a, (id, p)) in actors.iter().zip(&m.affinity).enumerate() {
+            if a != mi {
+                push(format!("{base}.affinity.{id}"), p, Range::SIGNED_UNIT);
+            }
+        }
+        for (i, name) in WEIGHTS.iter().enumerate() {
+            let p = param_ref(scenario, Slot::Member(mi, MemberSlot::Weight(i))).expect("exists");
+            push(format!("{base}.weights.{name}"), p, Range::WEIGHT);
+        }
+    }
+    for o in &scenario.options[1..] {
+        push(format!("options.{}.effect", o.id), &o.effect, EFFECT_RANGE);
+        push(format!("options.{}.troops", o.id), &o.troops, Range::UNIT);
+        push(
+            format!("options.{}.intrusion", o.id),
+            &o.intrusion,
+            Range::UNIT,
+        );
+    }
+    push(
+        "noise".into(),
+        &Param::Fixed(scenario.montecarlo.noise),
+        NOISE_RANGE,
+    );
+    push(
+        "abstention_band".into(),
+        &Param::Fixed(scenario.abstention_band),
+        BAND_RANGE,
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kazakhstan() -> Scenario {
+        let p =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kazakhstan_2022.toml");
+        crate::scenario::load(&p).expect("shipped scenario loads")
+    }
+
+    #[test]
+    fn every_listed_path_parses_and_reads_back_its_value() {
+        let s = kazakhstan();
+        let entries = list(&s);
+        assert!(entries.len() > 100, "{} parameters", entries.len());
+        for e in &entries {
+            let p = ParamPath::parse(&s, &e.path).unwrap_or_else(|err| panic!("{}: {err}", e.path));
+            assert_eq!(p.central(&s), e.value.central(), "{}", e.path);
+            assert_eq!(p.range(), e.range, "{}", e.path);
+        }
+    }
+
+    #[test]
+    fn setting_a_path_changes_that_parameter_only() {
+        let mut s = kazakhstan();
+        let before = list(&s);
+        ParamPath::parse(&s, "members.KAZ.weights.regime")
+            .unwrap()
+            .set(&mut s, 2.5)
+            .unwrap();
+        let after = list(&s);
+        let changed: Vec<&str> = before
+            .iter()
+            .zip(&after)
+            .filter(|(a, b)| a.value != b.value)
+            .map(|(a, _)| a.path.as_str())
+            .collect();
+        assert_eq!(changed, ["members.KAZ.weights.regime"]);
+        assert_eq!(s.members[1].weights.regime, Param::Fixed(2.5));
+    }
+
+    #[test]
+    fn wildcard_sets_every_member() {
+        let mut s = kazakhstan();
+        ParamPath::parse(&s, "members.*.dependence")
+            .unwrap()
+            .set(&mut s, 0.3)
+            .unwrap();
+        assert!(s.members.iter().all(|m| m.dependence == Param::Fixed(0.3)));
+        let p = ParamPath::parse(&s, "members.*.affinity.RUS").unwrap();
+        p.set(&mut s, -0.5).unwrap();
+        assert_eq!(
+            s.members[0].affinity[0],
+            Param::Fixed(0.0),
+            "RUS's own entry untouched"
+        );
+        assert_eq!(s.members[1].affinity[0], Param::Fixed(-0.5));
+    }
+
+    #[test]
+    fn settings_and_options() {
+        let mut s = kazakhstan();
+        ParamPath::parse(&s, "noise")
+            .unwrap()
+            .set(&mut s, 0.3)
+            .unwrap();
+        ParamPath::parse(&s, "abstention_band")
+            .unwrap()
+            .set(&mut s, 0.1)
+            .unwrap();
+        ParamPath::parse(&s, "options.limited_deployment.intrusion")
+            .unwrap()
+            .set(&mut s, 0.9)
+            .unwrap();
+        assert_eq!(s.montecarlo.noise, 0.3);
+        assert_eq!(s.abstention_band, 0.1);
+        assert_eq!(s.options[3].intrusion, Param::Fixed(0.9));
+        let effect = ParamPath::parse(&s, "options.statement.effect").unwrap();
+        assert!(
+            effect.set(&mut s, 0.0).is_err(),
+            "an effect of 0 would be no action"
+        );
+    }
+
+    #[test]
+    fn bad_paths_and_values_explain_themselves() {
+        let mut s = kazakhstan();
+        let hint = |p: &str| {
+            ParamPath::parse(&s, p)
+                .unwrap_err()
+                .help
+                .unwrap_or_default()
+        };
+        assert_eq!(hint("crisis.severty"), "did you mean `severity`?");
+        assert_eq!(hint("members.KAX.sovereignty"), "did you mean `KAZ`?");
+        assert_eq!(
+            hint("members.KAZ.sovreignty"),
+            "did you mean `sovereignty`?"
+        );
+        assert_eq!(hint("members.KAZ.weights.regim"), "did you mean `regime`?");
+        assert_eq!(
+            hint("options.limited.effect"),
+            "expected one of `statement`, `monitoring`, `limited_deployment`, `full_intervention`"
+        );
+        assert_eq!(hint("crisi.severity"), "did you mean `crisis`?");
+        assert!(ParamPath::parse(&s, "members.KAZ.affinity.KAZ").is_err());
+        let p = ParamPath::parse(&s, "crisis.severity").unwrap();
+        let e = p.set(&mut s, 1.5).unwrap_err();
+        assert!(e.message.contains("[0, 1]"), "{}", e.message);
+        assert!(p.set(&mut s, f64::NAN).is_err());
+    }
+}

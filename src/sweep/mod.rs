@@ -1,0 +1,546 @@
+//! Parameter sweeps: a design (full grid, Latin hypercube, one at a time) over
+//! parameter paths and decision rules, evaluated point by point with common
+//! random numbers: run r at every point draws from the same stream (master
+//! seed, run index), so differences between points are not noise.
+
+pub mod spec;
+
+use std::io;
+use std::sync::atomic::AtomicBool;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::model::{DecisionRule, Model};
+use crate::runner::{self, Observers, Tally};
+use crate::scenario::paths::ParamPath;
+use crate::scenario::Scenario;
+pub use spec::ValueSpec;
+
+/// Most points (design points × rules) one sweep may have.
+pub const MAX_POINTS: usize = 1_000_000;
+
+/// Stream of the master seed's generator that Latin hypercube sampling uses;
+/// runs use streams 0, 1, 2, … and never reach it.
+pub const DESIGN_STREAM: u64 = u64::MAX;
+
+/// One varied parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dimension {
+    /// The parameter.
+    pub path: ParamPath,
+    /// Its values, as written.
+    pub spec: ValueSpec,
+}
+
+/// How points are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Design {
+    /// Every combination of every dimension's values (Cartesian product).
+    Grid,
+    /// `samples` points, each dimension's range cut into `samples` equal
+    /// strata with one point in each, strata paired at random.
+    LatinHypercube {
+        /// Number of points.
+        samples: usize,
+    },
+    /// The scenario as it is, then each dimension's values in turn with the
+    /// others left at the scenario's values.
+    OneAtATime,
+}
+
+impl Design {
+    /// `grid`, `lhs` or `oat`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Design::Grid => "grid",
+            Design::LatinHypercube { .. } => "lhs",
+            Design::OneAtATime => "oat",
+        }
+    }
+}
+
+/// Why a sweep could not be planned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PlanError(pub String);
+
+/// A checked sweep: its points, each a set of parameter values and a rule.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The varied parameters, in column order.
+    pub dimensions: Vec<Dimension>,
+    /// The design.
+    pub design: Design,
+    /// The decision rules; each design point is run under each.
+    pub rules: Vec<DecisionRule>,
+    /// Runs per point.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Design points: a value per dimension, `None` for "as in the scenario".
+    design_points: Vec<Vec<Option<f64>>>,
+}
+
+impl Plan {
+    /// Builds and checks the points of a sweep over `scenario`.
+    pub fn new(
+        scenario: &Scenario,
+        dimensions: Vec<Dimension>,
+        design: Design,
+        rules: Vec<DecisionRule>,
+        runs: u64,
+        seed: u64,
+    ) -> Result<Plan, PlanError> {
+        if rules.is_empty() {
+            return Err(PlanError("no decision rule to run".into()));
+        }
+        for (i, d) in dimensions.iter().enumerate() {
+            if dimensions[..i]
+                .iter()
+                .any(|e| e.path.as_str() == d.path.as_str())
+            {
+                return Err(PlanError(format!("`{}` is varied twice", d.path)));
+            }
+        }
+        let design_points = match design {
+            Design::Grid => grid(&dimensions)?,
+            Design::OneAtATime => one_at_a_time(&dimensions)?,
+            Design::LatinHypercube { samples } => latin_hypercube(&dimensions, samples, seed)?,
+        };
+        for point in &design_points {
+            for (d, v) in dimensions.iter().zip(point) {
+                if let Some(v) = v {
+                    if !d.path.range().contains(*v) {
+                        return Err(PlanError(format!(
+                            "{v} is outside the range {} of `{}`",
+                            d.path.range(),
+                            d.path
+                        )));
+                    }
+                }
+            }
+        }
+        if rules
+            .iter()
+            .any(|r| matches!(r, DecisionRule::HegemonMajority))
+            && scenario.alliance.hegemon.is_none()
+        {
+            return Err(PlanError(
+                "the hegemon_majority rule needs `alliance.hegemon`, which this scenario does not name".into(),
+            ));
+        }
+        Ok(Plan {
+            dimensions,
+            design,
+            rules,
+            runs,
+            seed,
+            design_points,
+        })
+    }
+
+    /// Number of points: design points × rules.
+    pub fn len(&self) -> usize {
+        self.design_points.len() * self.rules.len()
+    }
+
+    /// Whether the sweep has no points.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Point `i`'s values (one per dimension; `None` = the scenario's own) and rule.
+    /// Points run through the rules fastest: point i is design point i / R under rule i % R.
+    pub fn point(&self, i: usize) -> (&[Option<f64>], DecisionRule) {
+        let r = self.rules.len();
+        (&self.design_points[i / r], self.rules[i % r])
+    }
+
+    /// The scenario as point `i` sets it.
+    pub fn scenario_at(&self, base: &Scenario, i: usize) -> Scenario {
+        let mut s = base.clone();
+        let (values, _) = self.point(i);
+        for (d, v) in self.dimensions.iter().zip(values) {
+            if let Some(v) = v {
+                d.path
+                    .set(&mut s, *v)
+                    .expect("values were checked when the plan was made");
+            }
+        }
+        s
+    }
+
+    /// Simulates point `i`.
+    pub fn evaluate(
+        &self,
+        base: &Scenario,
+        i: usize,
+        cancel: Option<&AtomicBool>,
+    ) -> io::Result<Tally> {
+        let scenario = self.scenario_at(base, i);
+        let (_, rule) = self.point(i);
+        let model = Model::new(&scenario, rule);
+        runner::simulate(
+            &model,
+            self.seed,
+            0..self.runs,
+            Observers {
+                cancel,
+                ..Observers::default()
+            },
+        )
+    }
+}
+
+fn check_count(n: usize) -> Result<usize, PlanError> {
+    if n > MAX_POINTS {
+        Err(PlanError(format!(
+            "the design has {n} points; at most {MAX_POINTS} are supported (use fewer values, or --design lhs)"
+        )))
+    } else {
+        Ok(n)
+    }
+}
+
+fn grid(dims: &[Dimension]) -> Result<Vec<Vec<Option<f64>>>, PlanError> {
+    let values: Vec<Vec<f64>> = dims
+        .iter()
+        .map(|d| {
+            d.spec
+                .values()
+                .map_err(|e| PlanError(format!("`{}`: {e}", d.path)))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut n: usize = 1;
+    for v in &values {
+        n = n.saturating_mul(v.len());
+    }
+    check_count(n)?;
+    let mut points = Vec::with_capacity(n);
+    for mut k in 0..n {
+        // The last dimension varies fastest.
+        let mut p = vec![None; dims.len()];
+        for (j, v) in values.iter().enumerate().rev() {
+            p[j] = Some(v[k % v.len()]);
+            k /= v.len();
+        }
+        points.push(p);
+    }
+    Ok(points)
+}
+
+fn one_at_a_time(dims: &[Dimension]) -> Result<Vec<Vec<Option<f64>>>, PlanError> {
+    let mut points = vec![vec![None; dims.len()]];
+    for (j, d) in dims.iter().enumerate() {
+        let values = d
+            .spec
+            .values()
+            .map_err(|e| PlanError(format!("`{}`: {e}", d.path)))?;
+        check_count(points.len() + values.len())?;
+        for v in values {
+            let mut p = vec![None; dims.len()];
+            p[j] = Some(v);
+            points.push(p);
+        }
+    }
+    Ok(points)
+}
+
+/// Latin hypercube: for each dimension in turn, a random permutation of the
+/// strata (Fisher-Yates, drawing `random_range(0..=i)` for i from n−1 down to
+/// 1), then one uniform draw per point placing it inside its stratum.
+fn latin_hypercube(
+    dims: &[Dimension],
+    samples: usize,
+    seed: u64,
+) -> Result<Vec<Vec<Option<f64>>>, PlanError> {
+    if samples == 0 {
+        return Err(PlanError(
+            "a Latin hypercube needs at least 1 sample".into(),
+        ));
+    }
+    check_count(samples)?;
+    let ranges: Vec<(f64, f64)> = dims
+        .iter()
+        .map(|d| {
+            d.spec
+                .range()
+                .map_err(|e| PlanError(format!("`{}`: {e}", d.path)))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(DESIGN_STREAM);
+    let mut points = vec![vec![None; dims.len()]; samples];
+    for (j, (lo, hi)) in ranges.iter().enumerate() {
+        let mut strata: Vec<usize> = (0..samples).collect();
+        for i in (1..samples).rev() {
+            let k = rng.random_range(0..=i);
+            strata.swap(i, k);
+        }
+        for (p, stratum) in points.iter_mut().zip(strata) {
+            let u: f64 = rng.random();
+            let x = lo + (hi - lo) * (stratum as f64 + u) / samples as f64;
+            p[j] = Some(x.clamp(*lo, *hi));
+        }
+    }
+    Ok(points)
+}
+
+/// How a sweep ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// Every point was evaluated.
+    Complete,
+    /// Stopped by `cancel`; points before `done` were handed to the sink.
+    Interrupted {
+        /// Points completed, from the start of the sweep.
+        done: usize,
+    },
+}
+
+/// Evaluates points `start..` of `plan` in order, several at a time on the
+/// current rayon pool, handing each finished point's tally to `sink` in point
+/// order. Memory is bounded by the points in flight. When `cancel` is set the
+/// sweep stops promptly; points already handed over stay valid.
+pub fn run(
+    plan: &Plan,
+    base: &Scenario,
+    start: usize,
+    sink: &mut dyn FnMut(usize, &Tally) -> io::Result<()>,
+    progress: Option<&dyn Fn(usize)>,
+    cancel: Option<&AtomicBool>,
+) -> io::Result<Finish> {
+    let window = 4 * rayon::current_num_threads().max(1);
+    let is_cancelled = || cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+    let mut next = start;
+    while next < plan.len() {
+        if is_cancelled() {
+            return Ok(Finish::Interrupted { done: next });
+        }
+        let end = (next + window).min(plan.len());
+        let tallies: Vec<io::Result<Tally>> = (next..end)
+            .into_par_iter()
+            .map(|i| plan.evaluate(base, i, cancel))
+            .collect();
+        for (i, t) in (next..end).zip(tallies) {
+            match t {
+                Ok(t) => sink(i, &t)?,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    return Ok(Finish::Interrupted { done: i });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        next = end;
+        if let Some(p) = progress {
+            p(next);
+        }
+    }
+    Ok(Finish::Complete)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kazakhstan() -> Scenario {
+        let p =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kazakhstan_2022.toml");
+        crate::scenario::load(&p).expect("shipped scenario loads")
+    }
+
+    fn dim(s: &Scenario, path: &str, spec: &str) -> Dimension {
+        Dimension {
+            path: ParamPath::parse(s, path).unwrap(),
+            spec: ValueSpec::parse(spec).unwrap(),
+        }
+    }
+
+    const UN: DecisionRule = DecisionRule::Unanimity {
+        abstention_blocks: false,
+    };
+
+    #[test]
+    fn grid_is_the_cartesian_product_last_dimension_fastest() {
+        let s = kazakhstan();
+        let dims = vec![
+            dim(&s, "crisis.severity", "0.1,0.2"),
+            dim(&s, "noise", "0:0.2:3"),
+        ];
+        let plan = Plan::new(
+            &s,
+            dims,
+            Design::Grid,
+            vec![UN, DecisionRule::Majority],
+            10,
+            1,
+        )
+        .unwrap();
+        assert_eq!(plan.len(), 12);
+        assert_eq!(plan.point(0), (&[Some(0.1), Some(0.0)][..], UN));
+        assert_eq!(
+            plan.point(1),
+            (&[Some(0.1), Some(0.0)][..], DecisionRule::Majority)
+        );
+        assert_eq!(plan.point(2).0, &[Some(0.1), Some(0.1)]);
+        assert_eq!(plan.point(11).0, &[Some(0.2), Some(0.2)]);
+        let at = plan.scenario_at(&s, 11);
+        assert_eq!(at.crisis.severity, crate::scenario::Param::Fixed(0.2));
+        assert_eq!(at.montecarlo.noise, 0.2);
+    }
+
+    #[test]
+    fn one_at_a_time_starts_from_the_scenario() {
+        let s = kazakhstan();
+        let dims = vec![
+            dim(&s, "crisis.severity", "0.1,0.2"),
+            dim(&s, "noise", "0.3"),
+        ];
+        let plan = Plan::new(&s, dims, Design::OneAtATime, vec![UN], 10, 1).unwrap();
+        let points: Vec<Vec<Option<f64>>> =
+            (0..plan.len()).map(|i| plan.point(i).0.to_vec()).collect();
+        assert_eq!(
+            points,
+            vec![
+                vec![None, None],
+                vec![Some(0.1), None],
+                vec![Some(0.2), None],
+                vec![None, Some(0.3)]
+            ]
+        );
+    }
+
+    #[test]
+    fn latin_hypercube_puts_one_point_in_each_stratum() {
+        let s = kazakhstan();
+        let dims = vec![
+            dim(&s, "crisis.severity", "0.2:0.6"),
+            dim(&s, "members.*.dependence", "0:1"),
+        ];
+        let n = 50;
+        let plan = Plan::new(
+            &s,
+            dims.clone(),
+            Design::LatinHypercube { samples: n },
+            vec![UN],
+            10,
+            9,
+        )
+        .unwrap();
+        for (j, (lo, hi)) in [(0.2, 0.6), (0.0, 1.0)].into_iter().enumerate() {
+            let mut strata: Vec<usize> = (0..n)
+                .map(|i| {
+                    let x = plan.point(i).0[j].unwrap();
+                    assert!((lo..=hi).contains(&x));
+                    (((x - lo) / (hi - lo)) * n as f64)
+                        .floor()
+                        .min(n as f64 - 1.0) as usize
+                })
+                .collect();
+            strata.sort();
+            assert_eq!(strata, (0..n).collect::<Vec<_>>(), "dimension {j}");
+        }
+        let again = Plan::new(
+            &s,
+            dims.clone(),
+            Design::LatinHypercube { samples: n },
+            vec![UN],
+            10,
+            9,
+        )
+        .unwrap();
+        assert_eq!(again.design_points, plan.design_points, "seeded");
+        let other = Plan::new(
+            &s,
+            dims,
+            Design::LatinHypercube { samples: n },
+            vec![UN],
+            10,
+            10,
+        )
+        .unwrap();
+        assert_ne!(other.design_points, plan.design_points);
+    }
+
+    #[test]
+    fn bad_plans_are_refused() {
+        let s = kazakhstan();
+        let out_of_range = vec![dim(&s, "crisis.severity", "0.5,1.5")];
+        assert!(Plan::new(&s, out_of_range, Design::Grid, vec![UN], 10, 1)
+            .unwrap_err()
+            .0
+            .contains("[0, 1]"));
+        let twice = vec![dim(&s, "noise", "0.1"), dim(&s, "noise", "0.2")];
+        assert!(Plan::new(&s, twice, Design::Grid, vec![UN], 10, 1).is_err());
+        let huge: Vec<Dimension> = (0..3).map(|_| dim(&s, "noise", "0:1:1000")).collect();
+        let huge = vec![
+            huge[0].clone(),
+            dim(&s, "crisis.severity", "0:1:1000"),
+            dim(&s, "crisis.framing", "0:1:1000"),
+        ];
+        assert!(Plan::new(&s, huge, Design::Grid, vec![UN], 10, 1)
+            .unwrap_err()
+            .0
+            .contains("at most"));
+        let range_in_grid = vec![dim(&s, "noise", "0:1")];
+        assert!(Plan::new(&s, range_in_grid, Design::Grid, vec![UN], 10, 1).is_err());
+    }
+
+    #[test]
+    fn points_use_common_random_numbers() {
+        // Two points that differ only in a parameter no member reads give the
+        // same tally: every run draws the same numbers at every point.
+        let p =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kyrgyzstan_2010.toml");
+        let s = crate::scenario::load(&p).unwrap();
+        let dims = vec![dim(&s, "members.RUS.threat.interstate_war", "0.1,0.9")];
+        let plan = Plan::new(&s, dims, Design::Grid, vec![UN], 3000, 5).unwrap();
+        let a = plan.evaluate(&s, 0, None).unwrap();
+        let b = plan.evaluate(&s, 1, None).unwrap();
+        assert_eq!(a, b);
+        assert!(
+            a.levels.iter().filter(|c| **c > 0).count() > 1,
+            "outcomes vary between runs"
+        );
+        let mut seen = Vec::new();
+        let finish = run(
+            &plan,
+            &s,
+            0,
+            &mut |i, t| {
+                seen.push((i, t.runs));
+                Ok(())
+            },
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(finish, Finish::Complete);
+        assert_eq!(seen, vec![(0, 3000), (1, 3000)]);
+    }
+
+    #[test]
+    fn a_set_cancel_flag_stops_before_the_next_point() {
+        let s = kazakhstan();
+        let dims = vec![dim(&s, "noise", "0:1:40")];
+        let plan = Plan::new(&s, dims, Design::Grid, vec![UN], 100, 5).unwrap();
+        let cancel = AtomicBool::new(true);
+        let mut calls = 0;
+        let finish = run(
+            &plan,
+            &s,
+            3,
+            &mut |_, _| {
+                calls += 1;
+                Ok(())
+            },
+            None,
+            Some(&cancel),
+        )
+        .unwrap();
+        assert_eq!(finish, Finish::Interrupted { done: 3 });
+        assert_eq!(calls, 0);
+    }
+}

@@ -1,0 +1,248 @@
+//! How sweep dimensions are written: `0.1,0.5,0.9` (a list), `0:1:11` (start,
+//! end and count, evenly spaced) or `0:1` (a range, for Latin hypercubes), on
+//! the command line as `--vary PATH=SPEC` or in a sweep file's `[vary]` table.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+/// Most values one dimension may list or generate.
+pub const MAX_VALUES: usize = 100_000;
+
+/// The values of one dimension, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueSpec {
+    /// Exactly these values, in this order.
+    List(Vec<f64>),
+    /// `count` evenly spaced values from `start` to `end`, both included.
+    Steps {
+        /// First value.
+        start: f64,
+        /// Last value.
+        end: f64,
+        /// Number of values (at least 1).
+        count: usize,
+    },
+    /// A range to sample (Latin hypercube designs).
+    Range {
+        /// Lower end.
+        lo: f64,
+        /// Upper end.
+        hi: f64,
+    },
+}
+
+/// The command-line form: `0.1,0.5`, `0:1:11` or `0:1`.
+impl std::fmt::Display for ValueSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ValueSpec::List(v) => {
+                let parts: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+                f.write_str(&parts.join(","))
+            }
+            ValueSpec::Steps { start, end, count } => write!(f, "{start}:{end}:{count}"),
+            ValueSpec::Range { lo, hi } => write!(f, "{lo}:{hi}"),
+        }
+    }
+}
+
+/// Rounds to 12 decimals so that generated steps print as written (0.3, not
+/// 0.30000000000000004).
+fn tidy(x: f64) -> f64 {
+    let r = (x * 1e12).round() / 1e12;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+fn number(text: &str, whole: &str) -> Result<f64, String> {
+    let t = text.trim();
+    match t.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(format!("`{t}` in `{whole}` is not a finite number")),
+    }
+}
+
+impl ValueSpec {
+    /// Parses `0.1,0.5,0.9`, `0:1:11` or `0:1`.
+    pub fn parse(text: &str) -> Result<ValueSpec, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(
+                "no values given; write a list like 0.1,0.5,0.9 or a range like 0:1:11".into(),
+            );
+        }
+        if t.contains(':') {
+            let parts: Vec<&str> = t.split(':').collect();
+            return match parts.as_slice() {
+                [lo, hi] => {
+                    let (lo, hi) = (number(lo, t)?, number(hi, t)?);
+                    if lo >= hi {
+                        return Err(format!("in `{t}` the low end must be below the high end"));
+                    }
+                    Ok(ValueSpec::Range { lo, hi })
+                }
+                [start, end, count] => {
+                    let (start, end) = (number(start, t)?, number(end, t)?);
+                    let count: usize = count.trim().parse().map_err(|_| {
+                        format!("in `{t}` the count `{}` must be a whole number", count.trim())
+                    })?;
+                    if count == 0 || count > MAX_VALUES {
+                        return Err(format!("in `{t}` the count must be from 1 to {MAX_VALUES}"));
+                    }
+                    if count == 1 && start != end {
+                        return Err(format!("`{t}` asks for one value between two different ends; give a count of 2 or more"));
+                    }
+                    Ok(ValueSpec::Steps { start, end, count })
+                }
+                _ => Err(format!(
+                    "`{t}` is not a range; write start:end:count (e.g. 0:1:11) or lo:hi for --design lhs"
+                )),
+            };
+        }
+        let values = t
+            .split(',')
+            .map(|v| number(v, t))
+            .collect::<Result<Vec<_>, _>>()?;
+        if values.len() > MAX_VALUES {
+            return Err(format!("more than {MAX_VALUES} values"));
+        }
+        Ok(ValueSpec::List(values))
+    }
+
+    /// The values a grid or one-at-a-time design takes, in order.
+    pub fn values(&self) -> Result<Vec<f64>, String> {
+        match *self {
+            ValueSpec::List(ref v) => Ok(v.clone()),
+            ValueSpec::Steps { start, end, count } => Ok((0..count)
+                .map(|i| {
+                    if count == 1 {
+                        start
+                    } else {
+                        tidy(start + (end - start) * i as f64 / (count - 1) as f64)
+                    }
+                })
+                .collect()),
+            ValueSpec::Range { lo, hi } => Err(format!(
+                "`{lo}:{hi}` is a range without a count; a grid needs values (e.g. {lo}:{hi}:11) — ranges are for --design lhs"
+            )),
+        }
+    }
+
+    /// The range a Latin hypercube samples.
+    pub fn range(&self) -> Result<(f64, f64), String> {
+        match *self {
+            ValueSpec::Range { lo, hi } => Ok((lo, hi)),
+            _ => Err("a Latin hypercube samples each dimension over a range: write it as lo:hi (e.g. 0:1)".into()),
+        }
+    }
+}
+
+/// A sweep file: the design, rules and dimensions, as an alternative to (or
+/// together with) the command-line flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepFile {
+    /// `[sweep]`
+    pub sweep: Option<SweepSettings>,
+    /// `[vary]`: parameter path = list of numbers, or a string in command-line syntax.
+    pub vary: Option<IndexMap<String, VaryValue>>,
+}
+
+/// `[sweep]` of a sweep file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSettings {
+    /// `grid`, `lhs` or `oat`.
+    pub design: Option<String>,
+    /// Latin hypercube sample count.
+    pub samples: Option<u64>,
+    /// Decision rules, in `--rule` syntax.
+    pub rules: Option<Vec<String>>,
+    /// Runs per point.
+    pub runs: Option<u64>,
+    /// Master seed.
+    pub seed: Option<u64>,
+}
+
+/// One `[vary]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum VaryValue {
+    /// `[0.1, 0.5, 0.9]`
+    List(Vec<f64>),
+    /// `"0:1:11"`
+    Text(String),
+}
+
+impl VaryValue {
+    /// As a value spec.
+    pub fn spec(&self) -> Result<ValueSpec, String> {
+        match self {
+            VaryValue::List(v) if v.is_empty() => Err("the list of values is empty".into()),
+            VaryValue::List(v) => {
+                if let Some(x) = v.iter().find(|x| !x.is_finite()) {
+                    return Err(format!("{x} is not a finite number"));
+                }
+                Ok(ValueSpec::List(v.clone()))
+            }
+            VaryValue::Text(t) => ValueSpec::parse(t),
+        }
+    }
+}
+
+impl SweepFile {
+    /// Reads a sweep file, with the line of any syntax error.
+    pub fn read(path: &Path) -> Result<SweepFile, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            match line {
+                Some(l) => format!("{}:{l}: {}", path.display(), e.message().trim()),
+                None => format!("{}: {}", path.display(), e.message().trim()),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_lists_steps_and_ranges() {
+        assert_eq!(
+            ValueSpec::parse("0.1,0.5, 0.9").unwrap(),
+            ValueSpec::List(vec![0.1, 0.5, 0.9])
+        );
+        assert_eq!(
+            ValueSpec::parse("0:1:11").unwrap().values().unwrap(),
+            vec![0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
+        );
+        assert_eq!(
+            ValueSpec::parse("0.2:0.4").unwrap().range().unwrap(),
+            (0.2, 0.4)
+        );
+        assert_eq!(
+            ValueSpec::parse("0.5:0.5:1").unwrap().values().unwrap(),
+            vec![0.5]
+        );
+    }
+
+    #[test]
+    fn refuses_nonsense() {
+        for bad in [
+            "", "a,b", "1:0", "0:1:0", "0:1:x", "0:1:2:3", "nan", "0:inf:3", "0:1:1",
+        ] {
+            assert!(ValueSpec::parse(bad).is_err(), "{bad}");
+        }
+        assert!(ValueSpec::parse("0:1").unwrap().values().is_err());
+        assert!(ValueSpec::parse("0,1").unwrap().range().is_err());
+    }
+}
