@@ -239,8 +239,6 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
         .num_threads(threads)
         .build()
         .context("cannot start worker threads")?;
-    std::fs::create_dir_all(&p.dir)
-        .with_context(|| format!("cannot create the output folder `{}`", p.dir.display()))?;
 
     let paths: Vec<String> = p
         .plan
@@ -262,6 +260,8 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
             member_rows,
         )?
     } else {
+        std::fs::create_dir_all(&p.dir)
+            .with_context(|| format!("cannot create the output folder `{}`", p.dir.display()))?;
         let w = SweepWriter::create(&p.dir, &paths)
             .with_context(|| format!("cannot write in `{}`", p.dir.display()))?;
         let partial = json!({ "status": "in progress", "identity": id });

@@ -81,11 +81,14 @@ impl SweepWriter {
         let mut members = BufWriter::new(File::create(partial(dir, MEMBERS))?);
         outcomes.write_all(line(&outcomes_header(paths)).as_bytes())?;
         members.write_all(line(&members_header(paths)).as_bytes())?;
-        Ok(SweepWriter {
+        let mut w = SweepWriter {
             outcomes,
             members,
             dir: dir.to_path_buf(),
-        })
+        };
+        // On disk at once, so that a sweep stopped before its first point can resume.
+        w.flush()?;
+        Ok(w)
     }
 
     /// Reopens the partial files of an interrupted sweep, keeping the points
@@ -99,6 +102,10 @@ impl SweepWriter {
     ) -> io::Result<(SweepWriter, usize)> {
         let (o_lines, o_header) = complete_lines(&partial(dir, OUTCOMES))?;
         let (m_lines, m_header) = complete_lines(&partial(dir, MEMBERS))?;
+        if o_header.is_none() || m_header.is_none() {
+            // Stopped before even a header reached the disk: nothing is done yet.
+            return Ok((SweepWriter::create(dir, paths)?, 0));
+        }
         let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
         if o_header.as_deref() != Some(line(&outcomes_header(paths)).as_str())
             || m_header.as_deref() != Some(line(&members_header(paths)).as_str())
@@ -258,5 +265,20 @@ mod tests {
         );
         let wrong = vec!["crisis.severity".to_string()];
         assert!(SweepWriter::resume(dir.path(), &wrong, 2, 1).is_err());
+    }
+
+    #[test]
+    fn resume_of_files_without_a_header_starts_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = vec!["noise".to_string()];
+        std::fs::write(partial(dir.path(), OUTCOMES), "").unwrap();
+        std::fs::write(partial(dir.path(), MEMBERS), "point,noi").unwrap();
+        let (w, done) = SweepWriter::resume(dir.path(), &paths, 2, 1).unwrap();
+        drop(w);
+        assert_eq!(done, 0);
+        assert_eq!(
+            std::fs::read_to_string(partial(dir.path(), MEMBERS)).unwrap(),
+            line(&members_header(&paths))
+        );
     }
 }

@@ -4,4 +4,5 @@
 mod cli;
 mod explain;
 mod statistics;
+mod sweep;
 mod util;
