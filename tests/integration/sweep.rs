@@ -38,37 +38,7 @@ const MEMBER_TAIL: &str =
 // ---------------------------------------------------------------------------
 // Running the binary
 
-/// Runs `alliance-sim args` in `dir`; asserts it did not panic.
-fn exec(dir: &Path, args: &[&str]) -> Output {
-    let o = util::run(dir, args);
-    let err = util::stderr(&o);
-    assert!(!err.contains("panicked"), "{args:?} panicked:\n{err}");
-    o
-}
-
-/// Runs and asserts success.
-fn succeed(dir: &Path, args: &[&str]) -> Output {
-    let o = exec(dir, args);
-    assert!(
-        o.status.success(),
-        "{args:?} failed with {:?}:\n{}",
-        o.status.code(),
-        util::stderr(&o)
-    );
-    o
-}
-
-/// Runs and asserts exit code 2 (bad input); returns stderr.
-fn fail(dir: &Path, args: &[&str]) -> String {
-    let o = exec(dir, args);
-    let err = util::stderr(&o);
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "{args:?} should exit with 2; stderr:\n{err}"
-    );
-    err
-}
+use util::{fail, succeed};
 
 /// Asserts that `err` contains every fragment.
 fn says(err: &str, fragments: &[&str]) {

@@ -37,6 +37,38 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Runs `alliance-sim args` in `dir`; asserts it did not panic.
+pub fn exec(dir: &Path, args: &[&str]) -> Output {
+    let o = run(dir, args);
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{args:?} panicked:\n{err}");
+    o
+}
+
+/// Runs and asserts success.
+pub fn succeed(dir: &Path, args: &[&str]) -> Output {
+    let o = exec(dir, args);
+    assert!(
+        o.status.success(),
+        "{args:?} failed with {:?}:\n{}",
+        o.status.code(),
+        stderr(&o)
+    );
+    o
+}
+
+/// Runs and asserts exit code 2 (bad input); returns stderr.
+pub fn fail(dir: &Path, args: &[&str]) -> String {
+    let o = exec(dir, args);
+    let err = stderr(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{args:?} should exit with 2; stderr:\n{err}"
+    );
+    err
+}
+
 /// Writes `files` (relative path, contents) into a new temporary folder.
 pub fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
