@@ -59,6 +59,18 @@ pub fn parse_rule(s: &str) -> Result<DecisionRule, String> {
     })
 }
 
+/// A pool of `threads` workers (default: one per core), and its size.
+pub fn worker_pool(threads: Option<u16>) -> anyhow::Result<(rayon::ThreadPool, usize)> {
+    let n = threads
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start {n} worker threads: {e}"))?;
+    Ok((pool, n))
+}
+
 /// Where results for a scenario file go: `<out>/<file stem>/`.
 pub fn result_dir(out: &std::path::Path, file: &std::path::Path) -> (String, PathBuf) {
     let stem = file

@@ -123,14 +123,7 @@ fn prepare(args: &RunArgs) -> anyhow::Result<Vec<Job>> {
 /// Runs every scenario named on the command line.
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let jobs = prepare(args)?;
-    let threads = args
-        .threads
-        .map(usize::from)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start worker threads")?;
+    let (pool, threads) = super::worker_pool(args.threads)?;
     for (i, job) in jobs.iter().enumerate() {
         if i > 0 {
             writeln!(std::io::stdout())?;

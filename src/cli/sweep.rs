@@ -231,14 +231,7 @@ fn identity(p: &Prepared) -> serde_json::Value {
 /// Runs the sweep.
 pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let p = prepare(args)?;
-    let threads = args
-        .threads
-        .map(usize::from)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start worker threads")?;
+    let (pool, threads) = super::worker_pool(args.threads)?;
 
     let paths: Vec<String> = p
         .plan

@@ -103,7 +103,6 @@ impl Model {
             .iter()
             .enumerate()
             .map(|(i, m)| {
-                let w = &m.weights;
                 let affinity_requester = if i == requester {
                     Param::Fixed(1.0)
                 } else {
@@ -116,14 +115,7 @@ impl Model {
                     Some(Actor::Outsider(x)) => m.affinity[n_members + x].clone(),
                 };
                 MemberParams {
-                    scalars: [
-                        m.military_spending.clone(),
-                        m.gdp.clone(),
-                        m.dependence.clone(),
-                        m.sovereignty.clone(),
-                        m.vulnerability.clone(),
-                        m.reservation.clone(),
-                    ],
+                    scalars: m.scalars().map(Param::clone),
                     threat: m.threat[c.kind]
                         .clone()
                         .expect("checked: threat for the crisis type"),
@@ -132,34 +124,28 @@ impl Model {
                         .expect("checked: concern for the crisis region"),
                     affinity_requester,
                     affinity_adversary,
-                    weights: [
-                        w.security.clone(),
-                        w.regime.clone(),
-                        w.partner.clone(),
-                        w.credibility.clone(),
-                        w.sovereignty.clone(),
-                        w.cost.clone(),
-                        w.external.clone(),
-                    ],
+                    weights: m.weights.params().map(Param::clone),
                 }
             })
             .collect();
+        let [severity, domestic, framing, contagion, legal_fit, legitimacy, credibility, combat_risk] =
+            c.params().map(Param::clone);
         let params = ParamTable {
             crisis: [
                 scenario.alliance.capacity.clone(),
-                c.severity.clone(),
-                c.domestic.clone(),
-                c.framing.clone(),
-                c.contagion.clone(),
-                c.legal_fit.clone(),
-                c.legitimacy.clone(),
-                c.credibility.clone(),
-                c.combat_risk.clone(),
+                severity,
+                domestic,
+                framing,
+                contagion,
+                legal_fit,
+                legitimacy,
+                credibility,
+                combat_risk,
             ],
             options: scenario
                 .options
                 .iter()
-                .map(|o| [o.effect.clone(), o.troops.clone(), o.intrusion.clone()])
+                .map(|o| o.params().map(Param::clone))
                 .collect(),
             members,
         };

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::summary::Summary;
+use super::summary::{MemberShares, Share, Summary};
 use crate::runner::RunRecord;
 use crate::scenario::Scenario;
 
@@ -54,6 +54,37 @@ pub fn number_cell(x: f64) -> String {
     format!("{x:.6}")
 }
 
+/// The cells of an outcome row after `scenario,rule`: option, level, runs,
+/// count, probability, ci_low, ci_high.
+pub fn outcome_cells(option: &str, level: usize, runs: u64, share: &Share) -> [String; 7] {
+    [
+        text_cell(option),
+        level.to_string(),
+        runs.to_string(),
+        share.count.to_string(),
+        number_cell(share.probability),
+        number_cell(share.ci_low),
+        number_cell(share.ci_high),
+    ]
+}
+
+/// The cells of a member row after `scenario,rule`: member, runs, yes, no,
+/// abstain, sole_blocker and the four shares.
+pub fn member_cells(member: &str, runs: u64, s: &MemberShares) -> [String; 10] {
+    [
+        text_cell(member),
+        runs.to_string(),
+        s.yes.count.to_string(),
+        s.no.count.to_string(),
+        s.abstain.count.to_string(),
+        s.sole_blocker.count.to_string(),
+        number_cell(s.yes.probability),
+        number_cell(s.no.probability),
+        number_cell(s.abstain.probability),
+        number_cell(s.sole_blocker.probability),
+    ]
+}
+
 fn csv_error(e: csv::Error) -> io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
@@ -72,18 +103,9 @@ pub fn outcomes<W: Write>(
     let mut w = csv::Writer::from_writer(out);
     w.write_record(OUTCOMES_HEADER).map_err(csv_error)?;
     for (level, (option, share)) in scenario.options.iter().zip(&summary.outcomes).enumerate() {
-        w.write_record([
-            text_cell(label),
-            text_cell(rule),
-            text_cell(&option.id),
-            level.to_string(),
-            summary.runs.to_string(),
-            share.count.to_string(),
-            number_cell(share.probability),
-            number_cell(share.ci_low),
-            number_cell(share.ci_high),
-        ])
-        .map_err(csv_error)?;
+        let mut row = vec![text_cell(label), text_cell(rule)];
+        row.extend(outcome_cells(&option.id, level, summary.runs, share));
+        w.write_record(&row).map_err(csv_error)?;
     }
     w.flush()
 }
@@ -99,21 +121,9 @@ pub fn members<W: Write>(
     let mut w = csv::Writer::from_writer(out);
     w.write_record(MEMBERS_HEADER).map_err(csv_error)?;
     for (member, s) in scenario.members.iter().zip(&summary.members) {
-        w.write_record([
-            text_cell(label),
-            text_cell(rule),
-            text_cell(&member.id),
-            summary.runs.to_string(),
-            s.yes.count.to_string(),
-            s.no.count.to_string(),
-            s.abstain.count.to_string(),
-            s.sole_blocker.count.to_string(),
-            number_cell(s.yes.probability),
-            number_cell(s.no.probability),
-            number_cell(s.abstain.probability),
-            number_cell(s.sole_blocker.probability),
-        ])
-        .map_err(csv_error)?;
+        let mut row = vec![text_cell(label), text_cell(rule)];
+        row.extend(member_cells(&member.id, summary.runs, s));
+        w.write_record(&row).map_err(csv_error)?;
     }
     w.flush()
 }

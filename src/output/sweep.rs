@@ -11,7 +11,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::csv::{number_cell, text_cell, MEMBERS_HEADER, OUTCOMES_HEADER};
+use super::csv::{member_cells, outcome_cells, text_cell, MEMBERS_HEADER, OUTCOMES_HEADER};
 use super::summary::Summary;
 use crate::scenario::Scenario;
 
@@ -144,32 +144,13 @@ impl SweepWriter {
         for (level, (o, sh)) in scenario.options.iter().zip(&summary.outcomes).enumerate() {
             let mut cells = Vec::with_capacity(values.len() + 9);
             lead(&mut cells);
-            cells.extend([
-                text_cell(&o.id),
-                level.to_string(),
-                summary.runs.to_string(),
-                sh.count.to_string(),
-                number_cell(sh.probability),
-                number_cell(sh.ci_low),
-                number_cell(sh.ci_high),
-            ]);
+            cells.extend(outcome_cells(&o.id, level, summary.runs, sh));
             self.outcomes.write_all(line(&cells).as_bytes())?;
         }
         for (m, sh) in scenario.members.iter().zip(&summary.members) {
             let mut cells = Vec::with_capacity(values.len() + 12);
             lead(&mut cells);
-            cells.extend([
-                text_cell(&m.id),
-                summary.runs.to_string(),
-                sh.yes.count.to_string(),
-                sh.no.count.to_string(),
-                sh.abstain.count.to_string(),
-                sh.sole_blocker.count.to_string(),
-                number_cell(sh.yes.probability),
-                number_cell(sh.no.probability),
-                number_cell(sh.abstain.probability),
-                number_cell(sh.sole_blocker.probability),
-            ]);
+            cells.extend(member_cells(&m.id, summary.runs, sh));
             self.members.write_all(line(&cells).as_bytes())?;
         }
         Ok(())

@@ -231,39 +231,14 @@ impl Scenario {
     /// Whether any parameter is a distribution (otherwise only perception
     /// noise varies between runs).
     pub fn has_distributions(&self) -> bool {
-        let a = &self.alliance;
-        let c = &self.crisis;
-        let mut params: Vec<&Param> = vec![
-            &a.capacity,
-            &c.severity,
-            &c.domestic,
-            &c.framing,
-            &c.contagion,
-            &c.legal_fit,
-            &c.legitimacy,
-            &c.credibility,
-            &c.combat_risk,
-        ];
+        let mut params: Vec<&Param> = vec![&self.alliance.capacity];
+        params.extend(self.crisis.params());
         for o in &self.options {
-            params.extend([&o.effect, &o.troops, &o.intrusion]);
+            params.extend(o.params());
         }
         for m in &self.members {
-            let w = &m.weights;
-            params.extend([
-                &m.military_spending,
-                &m.gdp,
-                &m.dependence,
-                &m.sovereignty,
-                &m.vulnerability,
-                &m.reservation,
-                &w.security,
-                &w.regime,
-                &w.partner,
-                &w.credibility,
-                &w.sovereignty,
-                &w.cost,
-                &w.external,
-            ]);
+            params.extend(m.scalars());
+            params.extend(m.weights.params());
             params.extend(m.threat.iter().flatten());
             params.extend(m.concern.iter().flatten());
             params.extend(m.affinity.iter());
@@ -271,3 +246,74 @@ impl Scenario {
         params.iter().any(|p| !p.is_fixed())
     }
 }
+
+/// The numeric fields of a struct as an array, in declaration order, shared
+/// and mutable, so that code walking parameters does not list fields by hand.
+macro_rules! param_array {
+    ($ty:ty, $n:literal, $get:ident, $get_mut:ident, [$($field:ident),+]) => {
+        impl $ty {
+            #[doc = concat!("The ", stringify!($n), " parameters, in declaration order: ", $(stringify!($field), " "),+)]
+            pub fn $get(&self) -> [&Param; $n] {
+                [$(&self.$field),+]
+            }
+
+            #[doc = concat!("The same parameters, mutable.")]
+            pub fn $get_mut(&mut self) -> [&mut Param; $n] {
+                [$(&mut self.$field),+]
+            }
+        }
+    };
+}
+
+param_array!(
+    Crisis,
+    8,
+    params,
+    params_mut,
+    [
+        severity,
+        domestic,
+        framing,
+        contagion,
+        legal_fit,
+        legitimacy,
+        credibility,
+        combat_risk
+    ]
+);
+param_array!(
+    Weights,
+    7,
+    params,
+    params_mut,
+    [
+        security,
+        regime,
+        partner,
+        credibility,
+        sovereignty,
+        cost,
+        external
+    ]
+);
+param_array!(
+    Member,
+    6,
+    scalars,
+    scalars_mut,
+    [
+        military_spending,
+        gdp,
+        dependence,
+        sovereignty,
+        vulnerability,
+        reservation
+    ]
+);
+param_array!(
+    ActionOption,
+    3,
+    params,
+    params_mut,
+    [effect, troops, intrusion]
+);

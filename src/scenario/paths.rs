@@ -297,56 +297,27 @@ fn member_slot(
     }
 }
 
-fn weight_mut(w: &mut super::Weights, i: usize) -> &mut Param {
-    match i {
-        0 => &mut w.security,
-        1 => &mut w.regime,
-        2 => &mut w.partner,
-        3 => &mut w.credibility,
-        4 => &mut w.sovereignty,
-        5 => &mut w.cost,
-        _ => &mut w.external,
-    }
-}
-
-fn crisis_mut(c: &mut super::Crisis, i: usize) -> &mut Param {
-    match i {
-        0 => &mut c.severity,
-        1 => &mut c.domestic,
-        2 => &mut c.framing,
-        3 => &mut c.contagion,
-        4 => &mut c.legal_fit,
-        5 => &mut c.legitimacy,
-        6 => &mut c.credibility,
-        _ => &mut c.combat_risk,
-    }
+/// The `i`-th element of an array of references.
+fn nth<T>(items: impl IntoIterator<Item = T>, i: usize) -> T {
+    items
+        .into_iter()
+        .nth(i)
+        .expect("slot indices come from the same arrays")
 }
 
 fn param_mut(s: &mut Scenario, slot: Slot) -> &mut Param {
     match slot {
         Slot::Capacity => &mut s.alliance.capacity,
-        Slot::Crisis(i) => crisis_mut(&mut s.crisis, i),
-        Slot::Option(level, f) => {
-            let o = &mut s.options[level];
-            match f {
-                0 => &mut o.effect,
-                1 => &mut o.troops,
-                _ => &mut o.intrusion,
-            }
-        }
+        Slot::Crisis(i) => nth(s.crisis.params_mut(), i),
+        Slot::Option(level, f) => nth(s.options[level].params_mut(), f),
         Slot::Member(m, field) => {
             let m = &mut s.members[m];
             match field {
-                MemberSlot::Scalar(0) => &mut m.military_spending,
-                MemberSlot::Scalar(1) => &mut m.gdp,
-                MemberSlot::Scalar(2) => &mut m.dependence,
-                MemberSlot::Scalar(3) => &mut m.sovereignty,
-                MemberSlot::Scalar(4) => &mut m.vulnerability,
-                MemberSlot::Scalar(_) => &mut m.reservation,
+                MemberSlot::Scalar(i) => nth(m.scalars_mut(), i),
                 MemberSlot::Threat(i) => m.threat[i].get_or_insert(Param::Fixed(0.0)),
                 MemberSlot::Concern(i) => m.concern[i].get_or_insert(Param::Fixed(0.0)),
                 MemberSlot::Affinity(i) => &mut m.affinity[i],
-                MemberSlot::Weight(i) => weight_mut(&mut m.weights, i),
+                MemberSlot::Weight(i) => nth(m.weights.params_mut(), i),
             }
         }
         Slot::Noise | Slot::Band => unreachable!("not a Param; handled by the caller"),
@@ -356,47 +327,16 @@ fn param_mut(s: &mut Scenario, slot: Slot) -> &mut Param {
 fn param_ref(s: &Scenario, slot: Slot) -> Option<&Param> {
     Some(match slot {
         Slot::Capacity => &s.alliance.capacity,
-        Slot::Crisis(i) => {
-            let c = &s.crisis;
-            [
-                &c.severity,
-                &c.domestic,
-                &c.framing,
-                &c.contagion,
-                &c.legal_fit,
-                &c.legitimacy,
-                &c.credibility,
-                &c.combat_risk,
-            ][i]
-        }
-        Slot::Option(level, f) => {
-            let o = &s.options[level];
-            [&o.effect, &o.troops, &o.intrusion][f]
-        }
+        Slot::Crisis(i) => s.crisis.params()[i],
+        Slot::Option(level, f) => s.options[level].params()[f],
         Slot::Member(m, field) => {
             let m = &s.members[m];
-            let w = &m.weights;
             match field {
-                MemberSlot::Scalar(i) => [
-                    &m.military_spending,
-                    &m.gdp,
-                    &m.dependence,
-                    &m.sovereignty,
-                    &m.vulnerability,
-                    &m.reservation,
-                ][i],
+                MemberSlot::Scalar(i) => m.scalars()[i],
                 MemberSlot::Threat(i) => m.threat[i].as_ref()?,
                 MemberSlot::Concern(i) => m.concern[i].as_ref()?,
                 MemberSlot::Affinity(i) => &m.affinity[i],
-                MemberSlot::Weight(i) => [
-                    &w.security,
-                    &w.regime,
-                    &w.partner,
-                    &w.credibility,
-                    &w.sovereignty,
-                    &w.cost,
-                    &w.external,
-                ][i],
+                MemberSlot::Weight(i) => m.weights.params()[i],
             }
         }
         Slot::Noise | Slot::Band => return None,
