@@ -10,6 +10,7 @@ pub mod run;
 pub mod sweep;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
 
@@ -45,6 +46,17 @@ pub enum Command {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct BadInput(pub String);
+
+/// Set by Ctrl-C or SIGTERM once `catch_signals` has been called.
+pub static STOP: AtomicBool = AtomicBool::new(false);
+
+/// From now on Ctrl-C and SIGTERM set `STOP` instead of killing the process,
+/// so that work can stop cleanly: no partial file is left, and a sweep keeps
+/// its finished points.
+pub fn catch_signals() {
+    // Fails only if a handler is already installed, which is then this one.
+    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+}
 
 /// Work stopped by Ctrl-C or SIGTERM: reported with exit code 130.
 #[derive(Debug, thiserror::Error)]

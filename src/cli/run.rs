@@ -15,7 +15,7 @@ use alliance_sim::output::{csv, manifest, Manifest, Summary};
 use alliance_sim::runner::{self, Observers, RunRecord};
 use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
 
-use super::BadInput;
+use super::{BadInput, Interrupted};
 
 /// Most runs `--per-run` will write, one line each.
 pub const MAX_PER_RUN_ROWS: u64 = 10_000_000;
@@ -123,6 +123,7 @@ fn prepare(args: &RunArgs) -> anyhow::Result<Vec<Job>> {
 /// Runs every scenario named on the command line.
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let jobs = prepare(args)?;
+    super::catch_signals();
     let (pool, threads) = super::worker_pool(args.threads)?;
     for (i, job) in jobs.iter().enumerate() {
         if i > 0 {
@@ -136,13 +137,14 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
 fn run_one(job: &Job, per_run: bool, threads: usize, quiet: bool) -> anyhow::Result<()> {
     std::fs::create_dir_all(&job.dir)
         .with_context(|| format!("cannot create the output folder `{}`", job.dir.display()))?;
+    atomic::remove_stale_temps(&job.dir);
     let model = Model::new(&job.scenario, job.rule);
     let rule = job.rule.to_string();
+    let cannot_write = |name: &str| format!("cannot write `{}`", job.dir.join(name).display());
 
     let runs_path = job.dir.join("runs.csv");
     let mut runs_file = if per_run {
-        let f = AtomicFile::create(&runs_path)
-            .with_context(|| format!("cannot write `{}`", runs_path.display()))?;
+        let f = AtomicFile::create(&runs_path).with_context(|| cannot_write("runs.csv"))?;
         Some(csv::RunsWriter::new(f, &job.scenario)?)
     } else {
         None
@@ -161,31 +163,44 @@ fn run_one(job: &Job, per_run: bool, threads: usize, quiet: bool) -> anyhow::Res
         records: per_run
             .then_some(&mut sink as &mut dyn FnMut(&[RunRecord]) -> std::io::Result<()>),
         progress: Some(&progress),
-        cancel: None,
+        cancel: Some(&super::STOP),
     };
-    let tally = runner::simulate(&model, job.seed, 0..job.runs, observers)
-        .with_context(|| format!("cannot write `{}`", runs_path.display()))?;
+    let result = runner::simulate(&model, job.seed, 0..job.runs, observers);
     bar.finish_and_clear();
+    let tally = match result {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            // Dropping the unfinished runs.csv removes its temporary file.
+            drop(runs_file);
+            return Err(Interrupted(format!(
+                "interrupted during {}; nothing was written for it",
+                job.file.display()
+            ))
+            .into());
+        }
+        Err(e) => return Err(e).with_context(|| cannot_write("runs.csv")),
+    };
     let elapsed = started.elapsed().as_secs_f64();
     let summary = Summary::new(&tally);
 
+    // Write every file under a temporary name first, then rename them one
+    // after another, the manifest last: the folder never mixes old and new.
     let mut files = vec!["outcomes.csv".to_string(), "members.csv".to_string()];
+    let mut finished = Vec::new();
     if let Some(w) = runs_file {
-        w.finish()?
-            .commit()
-            .with_context(|| format!("cannot write `{}`", runs_path.display()))?;
+        finished.push(("runs.csv", w.finish()?));
         files.push("runs.csv".into());
-    } else if runs_path.exists() {
-        // A runs.csv from an earlier run would not match the new results.
-        std::fs::remove_file(&runs_path)
-            .with_context(|| format!("cannot remove the outdated `{}`", runs_path.display()))?;
     }
-    write_file(&job.dir.join("outcomes.csv"), |w| {
-        csv::outcomes(w, &job.label, &rule, &job.scenario, &summary)
-    })?;
-    write_file(&job.dir.join("members.csv"), |w| {
-        csv::members(w, &job.label, &rule, &job.scenario, &summary)
-    })?;
+    let mut f = AtomicFile::create(&job.dir.join("outcomes.csv"))
+        .with_context(|| cannot_write("outcomes.csv"))?;
+    csv::outcomes(&mut f, &job.label, &rule, &job.scenario, &summary)
+        .with_context(|| cannot_write("outcomes.csv"))?;
+    finished.push(("outcomes.csv", f));
+    let mut f = AtomicFile::create(&job.dir.join("members.csv"))
+        .with_context(|| cannot_write("members.csv"))?;
+    csv::members(&mut f, &job.label, &rule, &job.scenario, &summary)
+        .with_context(|| cannot_write("members.csv"))?;
+    finished.push(("members.csv", f));
     let (scenario_sha256, scenario_files) = manifest::scenario_digest(&job.scenario);
     let m = Manifest {
         tool: "alliance-sim".into(),
@@ -204,9 +219,19 @@ fn run_one(job: &Job, per_run: bool, threads: usize, quiet: bool) -> anyhow::Res
         generator: "ChaCha8Rng::seed_from_u64(seed), stream = run index".into(),
         files,
     };
-    let manifest_path = job.dir.join("manifest.json");
-    atomic::write(&manifest_path, m.to_json().as_bytes())
-        .with_context(|| format!("cannot write `{}`", manifest_path.display()))?;
+    let mut f = AtomicFile::create(&job.dir.join("manifest.json"))
+        .with_context(|| cannot_write("manifest.json"))?;
+    f.write_all(m.to_json().as_bytes())
+        .with_context(|| cannot_write("manifest.json"))?;
+    finished.push(("manifest.json", f));
+    for (name, f) in finished {
+        f.commit().with_context(|| cannot_write(name))?;
+    }
+    if !per_run && runs_path.exists() {
+        // A runs.csv from an earlier run would not match the new results.
+        std::fs::remove_file(&runs_path)
+            .with_context(|| format!("cannot remove the outdated `{}`", runs_path.display()))?;
+    }
 
     let mut out = std::io::stdout().lock();
     write!(
@@ -237,16 +262,4 @@ fn run_one(job: &Job, per_run: bool, threads: usize, quiet: bool) -> anyhow::Res
 
 fn display_dir(dir: &Path) -> String {
     format!("{}/", dir.display())
-}
-
-fn write_file(
-    path: &Path,
-    body: impl FnOnce(&mut AtomicFile) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    let mut f =
-        AtomicFile::create(path).with_context(|| format!("cannot write `{}`", path.display()))?;
-    body(&mut f).with_context(|| format!("cannot write `{}`", path.display()))?;
-    f.commit()
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    Ok(())
 }

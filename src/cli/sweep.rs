@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -76,9 +75,6 @@ pub struct SweepArgs {
     #[arg(long, short)]
     pub quiet: bool,
 }
-
-/// Set by Ctrl-C or SIGTERM.
-static STOP: AtomicBool = AtomicBool::new(false);
 
 /// A checked sweep, ready to run.
 struct Prepared {
@@ -255,6 +251,7 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     } else {
         std::fs::create_dir_all(&p.dir)
             .with_context(|| format!("cannot create the output folder `{}`", p.dir.display()))?;
+        atomic::remove_stale_temps(&p.dir);
         let w = SweepWriter::create(&p.dir, &paths)
             .with_context(|| format!("cannot write in `{}`", p.dir.display()))?;
         let partial = json!({ "status": "in progress", "identity": id });
@@ -263,7 +260,7 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
         (w, 0)
     };
 
-    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+    super::catch_signals();
     let total = p.plan.len();
     let bar = super::progress::bar(total as u64, start as u64, "points", args.quiet);
     let started = Instant::now();
@@ -299,7 +296,7 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
                 start,
                 &mut sink,
                 Some(&report),
-                Some(&STOP),
+                Some(&super::STOP),
             )
         })
         .with_context(|| format!("cannot write the results in `{}`", p.dir.display()))?;

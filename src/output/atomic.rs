@@ -60,6 +60,40 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Removes temporary files that earlier processes left in `dir` when they were
+/// killed before they could finish (`.NAME.PID.tmp` of a process that no
+/// longer exists). Only where `/proc` tells which processes are alive;
+/// elsewhere nothing is removed. Returns how many files were removed.
+pub fn remove_stale_temps(dir: &Path) -> usize {
+    if !Path::new("/proc/self").exists() {
+        return 0;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temp_owner(&name) else {
+            continue;
+        };
+        if pid != std::process::id()
+            && !Path::new(&format!("/proc/{pid}")).exists()
+            && std::fs::remove_file(e.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The process id in a temporary file name `.NAME.PID.tmp`.
+fn temp_owner(name: &str) -> Option<u32> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (_, pid) = inner.rsplit_once('.')?;
+    pid.parse().ok()
+}
+
 /// Writes `bytes` to `path` atomically.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = AtomicFile::create(path)?;
@@ -82,6 +116,28 @@ mod tests {
         f.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "new contents");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn stale_temps_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        // PID 4294967295 cannot exist; our own PID does.
+        let dead = dir.path().join(".outcomes.csv.4294967295.tmp");
+        let ours = dir
+            .path()
+            .join(format!(".runs.csv.{}.tmp", std::process::id()));
+        let other = dir.path().join("notes.tmp");
+        for p in [&dead, &ours, &other] {
+            std::fs::write(p, "x").unwrap();
+        }
+        let removed = remove_stale_temps(dir.path());
+        if Path::new("/proc/self").exists() {
+            assert_eq!(removed, 1);
+            assert!(!dead.exists());
+        }
+        assert!(ours.exists() && other.exists());
+        assert_eq!(temp_owner(".members.csv.123.tmp"), Some(123));
+        assert_eq!(temp_owner("members.csv"), None);
     }
 
     #[test]

@@ -96,9 +96,19 @@ pub fn simulate(
             .map(|c| {
                 let lo = runs.start + c * CHUNK_RUNS;
                 let hi = (lo + CHUNK_RUNS).min(runs.end);
+                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    // The batch is thrown away below; stop early.
+                    return (Tally::new(model.members(), model.levels()), Vec::new());
+                }
                 run_chunk(model, &base, lo..hi, keep_records)
             })
             .collect();
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "interrupted",
+            ));
+        }
         for (tally, recs) in &results {
             total.merge(tally);
             if let Some(sink) = records.as_mut() {

@@ -1009,3 +1009,147 @@ fn one_bad_file_stops_the_good_ones_too() {
     sb.reject(&["bad.toml", KGZ, "worse.toml"])
         .says(&["bad.toml", "worse.toml", "`KYG`"]);
 }
+
+// ---------------------------------------------------------------------------
+// Interruption: a run stopped by a signal writes nothing partial
+
+/// Starts a long `run --per-run` of Kyrgyzstan 2010 into `out` (which already
+/// holds a complete earlier result) and waits until it has begun writing.
+fn start_long_run(dir: &Path) -> std::process::Child {
+    let child = util::cmd(dir)
+        .args([
+            "run",
+            &shipped("kyrgyzstan_2010"),
+            "--out",
+            "out",
+            "--runs",
+            "9000000",
+            "--per-run",
+            "-q",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let folder = dir.join("out/kyrgyzstan_2010");
+    let tmp = format!(".runs.csv.{}.tmp", child.id());
+    let started = std::time::Instant::now();
+    while !folder.join(&tmp).exists() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the run never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}
+
+/// The files of a result folder, name and bytes, sorted by name.
+fn folder_bytes(folder: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([format!("-{name}"), child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{name} failed");
+}
+
+#[test]
+fn interrupted_run_writes_nothing_and_keeps_the_previous_result() {
+    for sig in ["INT", "TERM"] {
+        let tmp = tempfile::tempdir().unwrap();
+        succeed(
+            tmp.path(),
+            &[
+                "run",
+                &shipped("kyrgyzstan_2010"),
+                "--out",
+                "out",
+                "--runs",
+                "300",
+                "--per-run",
+            ],
+        );
+        let folder = tmp.path().join("out/kyrgyzstan_2010");
+        let before = folder_bytes(&folder);
+        let child = start_long_run(tmp.path());
+        let asked = std::time::Instant::now();
+        signal(&child, sig);
+        let out = child.wait_with_output().unwrap();
+        let err = util::stderr(&out);
+        assert_eq!(out.status.code(), Some(130), "SIG{sig}: {err}");
+        assert!(
+            asked.elapsed().as_secs() < 20,
+            "SIG{sig}: took {:?} to stop",
+            asked.elapsed()
+        );
+        assert!(
+            err.contains("interrupted") && err.contains("nothing was written"),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(
+            folder_bytes(&folder),
+            before,
+            "SIG{sig}: the folder changed"
+        );
+    }
+}
+
+#[test]
+fn killed_run_leaves_the_previous_result_and_the_next_run_tidies_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    succeed(
+        tmp.path(),
+        &[
+            "run",
+            &shipped("kyrgyzstan_2010"),
+            "--out",
+            "out",
+            "--runs",
+            "300",
+            "--per-run",
+        ],
+    );
+    let folder = tmp.path().join("out/kyrgyzstan_2010");
+    let before = folder_bytes(&folder);
+    let mut child = start_long_run(tmp.path());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let after: Vec<_> = folder_bytes(&folder)
+        .into_iter()
+        .filter(|(n, _)| !n.starts_with('.'))
+        .collect();
+    assert_eq!(after, before, "a kill -9 changed the results");
+    succeed(
+        tmp.path(),
+        &[
+            "run",
+            &shipped("kyrgyzstan_2010"),
+            "--out",
+            "out",
+            "--runs",
+            "300",
+            "--per-run",
+        ],
+    );
+    assert_eq!(
+        folder_bytes(&folder),
+        before,
+        "same run again: same bytes, no leftovers"
+    );
+}
