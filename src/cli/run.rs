@@ -81,7 +81,8 @@ fn prepare(args: &RunArgs) -> anyhow::Result<Vec<Job>> {
                 let runs = args.runs.unwrap_or(s.montecarlo.runs);
                 if args.per_run && runs > MAX_PER_RUN_ROWS {
                     return Err(BadInput(format!(
-                        "--per-run writes one row per run; {} runs is more than the {} allowed",
+                        "{}: --per-run writes one row per run; {} runs is more than the {} allowed",
+                        file.display(),
                         thousands(runs),
                         thousands(MAX_PER_RUN_ROWS)
                     ))

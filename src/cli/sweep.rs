@@ -192,7 +192,8 @@ fn prepare(args: &SweepArgs) -> anyhow::Result<Prepared> {
         .seed
         .or(settings.seed)
         .unwrap_or(scenario.montecarlo.seed);
-    let plan = Plan::new(&scenario, dimensions, design, rules, runs, seed).map_err(|e| bad(e.0))?;
+    let plan = Plan::new(&scenario, dimensions, design, rules, runs, seed)
+        .map_err(|e| bad(format!("{}: {}", args.file.display(), e.0)))?;
     let (stem, _) = super::result_dir(&args.out, &args.file);
     let label = stem.clone();
     let dir = args.out.join(format!("{stem}-sweep"));

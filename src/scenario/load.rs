@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::check::check;
 use super::error::ScenarioError;
-use super::limits::{MAX_FILE_BYTES, MAX_INCLUDE_DEPTH};
+use super::limits::{MAX_FILE_BYTES, MAX_INCLUDE_DEPTH, MAX_RUNS};
 use super::raw::{self, Located, RawFile};
 use super::suggest;
 use super::Scenario;
@@ -124,14 +124,18 @@ fn read(path: &Path, site: Option<&IncludeSite>) -> Result<String, ScenarioError
         )
     })?;
     String::from_utf8(bytes).map_err(|e| {
-        fail(
-            format!(
-                "`{}` is not UTF-8 text (invalid byte at offset {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            ),
-            None,
-        )
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+        ScenarioError {
+            file: path.to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+            field: String::new(),
+            message: "the file is not UTF-8 text; save it as UTF-8".into(),
+            help: None,
+        }
     })
 }
 
@@ -215,22 +219,42 @@ impl Loader {
 /// Turns a TOML or serde error into a positioned message, adding a
 /// "did you mean" for unknown keys and the table path of the offending key.
 fn toml_error(source: &SourceFile, e: &toml::de::Error) -> ScenarioError {
+    toml_problem(&source.path, &source.text, e)
+}
+
+/// A TOML or serde error in the file `path` with contents `text`, as a
+/// positioned message in the tool's words: the field, a "did you mean" for
+/// unknown keys, and plain wording for what was expected.
+pub fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
+    let source = SourceFile {
+        path: path.to_path_buf(),
+        text: text.to_string(),
+    };
+    let message = plain_words(e.message().trim());
     let (line, column, field) = match e.span() {
         Some(span) => {
             let (l, c) = source.line_col(span.start);
-            (Some(l), Some(c), field_at(&source.text, span.start))
+            let at = if message.contains("invalid array") {
+                unclosed_list(text, span.start).unwrap_or(span.start)
+            } else {
+                span.start
+            };
+            (Some(l), Some(c), field_at(text, at))
         }
         None => (None, None, String::new()),
     };
-    let message = plain_words(e.message().trim());
     let mut help = None;
     let mut shown = message.clone();
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some(end) = rest.find('`') {
             let word = &rest[..end];
             let expected: Vec<&str> = rest[end + 1..].split('`').skip(1).step_by(2).collect();
-            help = suggest::hint(word, expected.iter().copied());
-            shown = format!("unknown key `{word}`");
+            if word == "include" {
+                shown = "unknown key `include`: `include` must come first in the file, before any [table] heading".into();
+            } else {
+                help = suggest::hint(word, expected.iter().copied());
+                shown = format!("unknown key `{word}`");
+            }
         }
     } else if let Some(rest) = message.strip_prefix("unknown variant `") {
         if let Some(end) = rest.find('`') {
@@ -239,15 +263,53 @@ fn toml_error(source: &SourceFile, e: &toml::de::Error) -> ScenarioError {
             help = suggest::hint(word, expected.iter().copied());
             shown = format!("unknown distribution `{word}`");
         }
+    } else if message.contains("invalid basic string") || message.contains("invalid literal string")
+    {
+        shown = format!("{message}: is the closing quote missing?");
+    } else if message.contains("number too large") {
+        shown = match field.as_str() {
+            "montecarlo.runs" => {
+                format!("number too large: runs must be a whole number from 1 to {MAX_RUNS}")
+            }
+            "montecarlo.seed" => format!(
+                "number too large: a seed in a file must be a whole number from 0 to {}",
+                i64::MAX
+            ),
+            _ => "number too large".into(),
+        };
     }
     ScenarioError {
-        file: source.path.clone(),
+        file: source.path,
         line,
         column,
         field,
-        message: shown,
+        // Continuation lines are indented under the first.
+        message: shown.replace('\n', "\n  "),
         help,
     }
+}
+
+/// For an error inside an unclosed list: the offset of the `key = [` line the
+/// list was opened on, searching back from `offset`.
+fn unclosed_list(text: &str, offset: usize) -> Option<usize> {
+    let before = &text[..offset.min(text.len())];
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(before.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let mut depth: i64 = 0;
+    let mut end = before.len();
+    for &start in starts.iter().rev() {
+        let line = &before[start..end];
+        end = start.saturating_sub(1);
+        depth += line.matches('[').count() as i64 - line.matches(']').count() as i64;
+        if line.contains('=') && depth > 0 {
+            return Some(start);
+        }
+        if line.trim_start().starts_with('[') && !line.contains('=') {
+            return None; // a table heading: the list did not start above it
+        }
+    }
+    None
 }
 
 /// Rewords serde's type names for readers who are not programmers.
@@ -262,6 +324,11 @@ fn plain_words(message: &str) -> String {
         ("invalid type: sequence", "invalid type: a list"),
         ("floating point", "decimal number"),
         ("missing field", "missing key"),
+        ("expected a sequence", "expected a list"),
+        (
+            "expected variant identifier",
+            "expected a distribution name: `normal`, `uniform`, `beta` or `triangular`",
+        ),
     ] {
         m = m.replace(from, to);
     }
@@ -293,9 +360,10 @@ fn field_at(text: &str, offset: usize) -> String {
             .trim()
             .to_string();
     }
+    // The key before `=`, or the first word of a line whose `=` is missing.
     let key = match trimmed.find('=') {
         Some(eq) => trimmed[..eq].trim(),
-        None => "",
+        None => trimmed.split_whitespace().next().unwrap_or(""),
     };
     let valid_key = !key.is_empty()
         && key
@@ -321,6 +389,15 @@ mod tests {
         assert_eq!(s.line_col(0), (1, 1));
         assert_eq!(s.line_col(6), (2, 1));
         assert_eq!(s.line_col(10), (2, 4));
+    }
+
+    #[test]
+    fn an_unclosed_list_is_found_where_it_was_opened() {
+        let text = "[alliance]\nregions = [\"a\",\n  \"b\"\ncrisis_types = [\"x\"]\n";
+        let at = text.find("crisis_types").unwrap();
+        let key = unclosed_list(text, at).unwrap();
+        assert_eq!(field_at(text, key), "alliance.regions");
+        assert_eq!(unclosed_list("[a]\nx = 1\n", 8), None);
     }
 
     #[test]

@@ -128,7 +128,7 @@ impl Plan {
             && scenario.alliance.hegemon.is_none()
         {
             return Err(PlanError(
-                "the hegemon_majority rule needs `alliance.hegemon`, which this scenario does not name".into(),
+                "--rules: the hegemon_majority rule needs `alliance.hegemon`, which this scenario does not name".into(),
             ));
         }
         Ok(Plan {
@@ -197,7 +197,9 @@ impl Plan {
 fn check_count(n: usize) -> Result<usize, PlanError> {
     if n > MAX_POINTS {
         Err(PlanError(format!(
-            "the design has {n} points; at most {MAX_POINTS} are supported (use fewer values, or --design lhs)"
+            "the design has {} points; at most {} are supported (use fewer values, or --design lhs)",
+            crate::output::table::thousands(n as u64),
+            crate::output::table::thousands(MAX_POINTS as u64)
         )))
     } else {
         Ok(n)

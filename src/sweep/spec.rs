@@ -195,19 +195,13 @@ impl VaryValue {
 }
 
 impl SweepFile {
-    /// Reads a sweep file, with the line of any syntax error.
+    /// Reads a sweep file; a problem is reported like a scenario's, with its
+    /// line, field and a suggestion for a misspelt key.
     pub fn read(path: &Path) -> Result<SweepFile, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-            match line {
-                Some(l) => format!("{}:{l}: {}", path.display(), e.message().trim()),
-                None => format!("{}: {}", path.display(), e.message().trim()),
-            }
-        })
+        toml::from_str(&text)
+            .map_err(|e| crate::scenario::toml_problem(path, &text, &e).to_string())
     }
 }
 

@@ -1,8 +1,10 @@
 //! Integration tests, one binary: the command line end to end, the shipped
 //! scenarios, determinism, and statistical checks of the model.
 
+mod bad_scenarios;
 mod cli;
 mod explain;
+mod properties;
 mod statistics;
 mod sweep;
 mod util;

@@ -23,7 +23,7 @@ pub(super) fn check_member(
     raw: &RawMember,
     cx: MemberContext,
 ) -> Result<Member> {
-    let near = raw.anchor();
+    let near = ck.member_heading(id).or(raw.anchor());
     let f = |key: &str| format!("members.{id}.{key}");
     let region_id = ck.required(
         &raw.region,

@@ -66,6 +66,64 @@ impl Checker {
         }
     }
 
+    /// An error at a byte offset of a source file.
+    pub(super) fn at_offset(
+        &self,
+        file: usize,
+        offset: usize,
+        field: &str,
+        message: impl Into<String>,
+    ) -> ScenarioError {
+        let at = Located {
+            value: (),
+            file,
+            span: offset..offset,
+        };
+        self.at(&at, field, message)
+    }
+
+    /// Where `[members.ID]` (or `[members."ID"]`) is written: the file and the
+    /// offset of the id, in the last file that has it (the one that wins).
+    pub(super) fn member_heading(&self, id: &str) -> Option<(usize, usize)> {
+        let quoted = format!("\"{id}\"");
+        let mut found = None;
+        for (f, source) in self.sources.iter().enumerate() {
+            let mut offset = 0;
+            for line in source.text.split_inclusive('\n') {
+                let trimmed = line.trim_start();
+                if let Some(rest) = trimmed.strip_prefix("[members.") {
+                    let rest = rest.trim_start();
+                    let name = rest.split([']', '.']).next().unwrap_or("").trim();
+                    if name == id || name == quoted {
+                        let col = line.len() - rest.len();
+                        found = Some((f, offset + col));
+                    }
+                }
+                offset += line.len();
+            }
+        }
+        found
+    }
+
+    /// Where `key = ...` is written at the start of a line, in the last file
+    /// that has it.
+    pub(super) fn key_line(&self, key: &str) -> Option<(usize, usize)> {
+        let mut found = None;
+        for (f, source) in self.sources.iter().enumerate() {
+            let mut offset = 0;
+            for line in source.text.split_inclusive('\n') {
+                let trimmed = line.trim_start();
+                if let Some(rest) = trimmed.strip_prefix(key) {
+                    if rest.trim_start().starts_with('=') {
+                        found = Some((f, offset + line.len() - trimmed.len()));
+                    }
+                }
+                offset += line.len();
+            }
+        }
+        found
+    }
+
     pub(super) fn missing(
         &self,
         field: &str,
@@ -262,13 +320,8 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
     let mut members = Vec::with_capacity(raw_members.len());
     for (i, (id, m)) in raw_members.iter().enumerate() {
         check_id_text(id).map_err(|msg| {
-            let (file, line) = m.anchor().unwrap_or((0, 0));
-            let at = Located {
-                value: (),
-                file,
-                span: line..line,
-            };
-            ck.at(&at, &format!("members.{id}"), msg)
+            let (file, offset) = ck.member_heading(id).or(m.anchor()).unwrap_or((0, 0));
+            ck.at_offset(file, offset, &format!("members.{id}"), msg)
         })?;
         members.push(check_member(
             &ck,
@@ -359,6 +412,13 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
         "`requested`, the id of the option the requester asked for",
         None,
     )?;
+    if requested_id.value == NO_ACTION {
+        return Err(ck.at(
+            requested_id,
+            "crisis.requested",
+            format!("`{NO_ACTION}` cannot be requested: it is what happens when nothing passes; name one of the options"),
+        ));
+    }
     let requested = ck.lookup(requested_id, &option_ids[1..], "crisis.requested", "option")? + 1;
 
     let (rule, abstention_band) = check_rule(&ck, &raw.rule, hegemon)?;

@@ -17,11 +17,12 @@ pub(super) fn check_options(
         None,
     )?;
     let Some(first) = raw_options.first() else {
-        return Err(ScenarioError::file(
-            &ck.main_file().path,
-            "options",
-            "the list of options is empty",
-        ));
+        let message =
+            "the list of options is empty; list them as [[options]] tables, mildest first";
+        return Err(match ck.key_line("options") {
+            Some((file, offset)) => ck.at_offset(file, offset, "options", message),
+            None => ScenarioError::file(&ck.main_file().path, "options", message),
+        });
     };
     if raw_options.len() > MAX_OPTIONS {
         return Err(ck.at(
@@ -88,8 +89,13 @@ pub(super) fn check_options(
             }
         }
         if option.effect.support().0 <= 0.0 {
-            return Err(ck.at(
-                &o.id,
+            let (file, offset) = o
+                .effect
+                .as_ref()
+                .map_or((o.id.file, o.id.span.start), |e| (e.file, e.span.start));
+            return Err(ck.at_offset(
+                file,
+                offset,
                 &format!("{field}.effect"),
                 "an option's effect must be above 0 in every run (level 0 is no action); give a distribution a lower bound `lo` above 0",
             ));
