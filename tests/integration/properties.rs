@@ -428,7 +428,7 @@ struct Gen {
     seed: u64,
     /// Whether the distributions of `Val`s are written (else the fixed values).
     dists: bool,
-    /// Id of a member added by `with_member`, written after M0.. as `NEW`.
+    /// Whether the last member was appended by `with_member` (its id is `NEW`).
     added: bool,
 }
 
@@ -858,8 +858,8 @@ fn strict_unanimity_adopts_no_more_than_any_rule() {
 
 /// Three members, no noise, band 0.1. Only member A has a benefit (its
 /// credibility weight is 1, so U_A(k) = e_k·0.5); B and C have every weight 0,
-/// so U = 0, inside their band ±0.1·e_k: they abstain on every option.
-/// `requested` is the level of the requested option ("big" = 2).
+/// so U = 0, inside their band ±0.1·e_k: they abstain on every option. The
+/// requested option is "big", level 2.
 fn one_yes_two_abstain() -> Scenario {
     let member = |id: &str, credibility: u8| {
         format!(
