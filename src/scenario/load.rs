@@ -1,6 +1,7 @@
 //! Reading scenario files: size limits, TOML parsing with positions, includes
 //! (relative to the including file, cycle-checked), and layering of overrides.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::check::check;
@@ -106,23 +107,39 @@ fn read(path: &Path, site: Option<&IncludeSite>) -> Result<String, ScenarioError
             None,
         ));
     }
-    if meta.len() > MAX_FILE_BYTES {
+    if !meta.is_file() {
+        // Devices and pipes report no size and may never end.
         return Err(fail(
-            format!(
-                "`{}` is {} bytes; scenario files are limited to {} bytes",
-                path.display(),
-                meta.len(),
-                MAX_FILE_BYTES
-            ),
+            format!("`{}` is not a regular file", path.display()),
             None,
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    let too_big = |len: u64| {
+        fail(
+            format!(
+                "`{}` is {len} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes",
+                path.display(),
+            ),
+            None,
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let cannot_read = |e: std::io::Error| {
         fail(
             format!("cannot read `{}`: {}", path.display(), plain_io(&e)),
             None,
         )
-    })?;
+    };
+    // Read at most one byte past the limit, in case the file grew meanwhile.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = good.iter().filter(|b| **b == b'\n').count() + 1;
@@ -398,6 +415,15 @@ mod tests {
         let key = unclosed_list(text, at).unwrap();
         assert_eq!(field_at(text, key), "alliance.regions");
         assert_eq!(unclosed_list("[a]\nx = 1\n", 8), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_refused_without_reading_them() {
+        for dev in ["/dev/zero", "/dev/null"] {
+            let e = load(Path::new(dev)).unwrap_err();
+            assert!(e.message.contains("not a regular file"), "{e}");
+        }
     }
 
     #[test]

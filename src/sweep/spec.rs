@@ -50,6 +50,9 @@ impl std::fmt::Display for ValueSpec {
 /// Rounds to 12 decimals so that generated steps print as written (0.3, not
 /// 0.30000000000000004).
 fn tidy(x: f64) -> f64 {
+    if x.abs() >= 1e6 {
+        return x; // no rounding noise worth removing, and x·1e12 could overflow
+    }
     let r = (x * 1e12).round() / 1e12;
     if r == 0.0 {
         0.0
@@ -117,15 +120,22 @@ impl ValueSpec {
     pub fn values(&self) -> Result<Vec<f64>, String> {
         match *self {
             ValueSpec::List(ref v) => Ok(v.clone()),
-            ValueSpec::Steps { start, end, count } => Ok((0..count)
-                .map(|i| {
-                    if count == 1 {
-                        start
-                    } else {
-                        tidy(start + (end - start) * i as f64 / (count - 1) as f64)
-                    }
-                })
-                .collect()),
+            ValueSpec::Steps { start, end, count } => {
+                let values: Vec<f64> = (0..count)
+                    .map(|i| {
+                        if count == 1 {
+                            return start;
+                        }
+                        // Weighted ends rather than start + step·i: no overflow for wide ranges.
+                        let t = i as f64 / (count - 1) as f64;
+                        tidy(start * (1.0 - t) + end * t)
+                    })
+                    .collect();
+                match values.iter().find(|x| !x.is_finite()) {
+                    Some(_) => Err(format!("`{self}` gives values that are not finite numbers")),
+                    None => Ok(values),
+                }
+            }
             ValueSpec::Range { lo, hi } => Err(format!(
                 "`{lo}:{hi}` is a range without a count; a grid needs values (e.g. {lo}:{hi}:11) — ranges are for --design lhs"
             )),
@@ -237,6 +247,13 @@ mod tests {
             assert!(ValueSpec::parse(bad).is_err(), "{bad}");
         }
         assert!(ValueSpec::parse("0:1").unwrap().values().is_err());
+        let wide = ValueSpec::parse("-1.7e308:1.7e308:3")
+            .unwrap()
+            .values()
+            .unwrap();
+        assert_eq!(wide, vec![-1.7e308, 0.0, 1.7e308]);
+        let huge = ValueSpec::parse("1e300:2e300:2").unwrap().values().unwrap();
+        assert_eq!(huge, vec![1e300, 2e300]);
         assert!(ValueSpec::parse("0,1").unwrap().range().is_err());
     }
 }
