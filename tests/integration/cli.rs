@@ -1153,3 +1153,21 @@ fn killed_run_leaves_the_previous_result_and_the_next_run_tidies_up() {
         "same run again: same bytes, no leftovers"
     );
 }
+
+#[test]
+fn text_a_spreadsheet_would_run_is_neutralized() {
+    let kaz = shipped("kazakhstan_2022");
+    let tmp = util::temp_with(&[(
+        "=1+1.toml",
+        &format!("include = [{kaz:?}]\n[montecarlo]\nruns = 50\n"),
+    )]);
+    succeed(tmp.path(), &["run", "=1+1.toml", "--out", "out", "-q"]);
+    let text = std::fs::read_to_string(tmp.path().join("out/=1+1/outcomes.csv")).unwrap();
+    let first_row = text.lines().nth(1).unwrap();
+    assert!(
+        first_row.starts_with("'=1+1,unanimity,no_action,0,50,"),
+        "{first_row}"
+    );
+    // Numbers, even negative ones elsewhere, are never prefixed.
+    assert!(!text.contains(",'0") && !text.contains(",'1"), "{text}");
+}
