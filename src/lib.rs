@@ -5,6 +5,7 @@
 //! decision; the [`runner`] runs many in parallel into a [`runner::Tally`];
 //! [`output`] summarizes tallies and writes them as CSV and JSON.
 
+pub mod analysis;
 pub mod model;
 pub mod output;
 pub mod runner;

@@ -5,9 +5,11 @@
 pub mod check;
 pub mod explain;
 pub mod params;
+pub mod power;
 pub mod progress;
 pub mod run;
 pub mod sweep;
+pub mod validate;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,6 +42,10 @@ pub enum Command {
     Params(params::ParamsArgs),
     /// Run a scenario over a grid or sample of parameter values and rules.
     Sweep(sweep::SweepArgs),
+    /// Voting power of each member under the rule: Banzhaf and Shapley-Shubik indices, and how often each was decisive in simulated runs.
+    Power(power::PowerArgs),
+    /// Run every scenario with an `[expected]` outcome and score how well the model gives it.
+    Validate(validate::ValidateArgs),
 }
 
 /// A problem with what the user asked for: reported with exit code 2.

@@ -350,6 +350,20 @@ impl Model {
             |level, out| self.vote(inputs, perceived, utilities, level, out),
         )
     }
+
+    /// Each member's weight under the rule in the last run simulated with
+    /// `scratch` (the weights `DecisionRule::passes` was given).
+    pub fn rule_weights<'a>(&'a self, scratch: &'a Scratch) -> &'a [f64] {
+        match &self.fixed {
+            Some(fixed) => &fixed.rule_weights,
+            None => &scratch.evaluated.rule_weights,
+        }
+    }
+
+    /// The hegemon's index, if the alliance has one.
+    pub fn hegemon(&self) -> Option<usize> {
+        self.hegemon
+    }
 }
 
 #[cfg(test)]

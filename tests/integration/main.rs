@@ -4,7 +4,9 @@
 mod bad_scenarios;
 mod cli;
 mod explain;
+mod power;
 mod properties;
 mod statistics;
 mod sweep;
 mod util;
+mod validate;

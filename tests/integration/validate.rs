@@ -1,0 +1,233 @@
+//! `alliance-sim validate`: scores against the historical outcomes of the
+//! shipped scenarios, agreement with plain `run`, the CSV layout, and exit codes.
+
+use std::path::Path;
+
+use crate::util;
+
+const HEADER: &str = "scenario,rule,runs,expected,level,probability,ci_low,ci_high,modal,log_score,log_score_floored,brier";
+
+/// Rows of a CSV file as maps from column to cell.
+fn read_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+fn scenarios_dir() -> String {
+    util::root().join("scenarios").display().to_string()
+}
+
+#[test]
+fn validate_reports_the_shipped_cases_as_run_gives_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let out_s = out.display().to_string();
+    let o = util::succeed(
+        tmp.path(),
+        &[
+            "validate",
+            &scenarios_dir(),
+            "--runs",
+            "3000",
+            "--seed",
+            "11",
+            "--out",
+            &out_s,
+            "--quiet",
+        ],
+    );
+    let text = util::stdout(&o);
+    for stem in ["armenia_2020", "kazakhstan_2022", "kyrgyzstan_2010"] {
+        assert!(text.contains(stem), "{stem} missing:\n{text}");
+    }
+    assert!(
+        text.contains("skipped 0 files without [expected]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("historical outcome most likely in 3 of 3 cases"),
+        "{text}"
+    );
+    assert!(text.contains("log score: −ln p"), "{text}");
+
+    let csv_path = out.join("validation").join("validation.csv");
+    let csv_text = std::fs::read_to_string(&csv_path).unwrap();
+    assert_eq!(csv_text.lines().next().unwrap(), HEADER);
+    assert!(out.join("validation").join("manifest.json").exists());
+    let rows = read_rows(&csv_path);
+    let stems: Vec<&str> = rows.iter().map(|r| r["scenario"].as_str()).collect();
+    assert_eq!(
+        stems,
+        ["armenia_2020", "kazakhstan_2022", "kyrgyzstan_2010"]
+    );
+
+    for row in &rows {
+        let stem = &row["scenario"];
+        assert_eq!(row["modal"], "true", "{stem}");
+        assert_eq!(row["runs"], "3000");
+        assert_eq!(row["log_score_floored"], "false");
+        let p: f64 = row["probability"].parse().unwrap();
+        let log: f64 = row["log_score"].parse().unwrap();
+        assert!((log - (-p.ln())).abs() < 1e-5, "{stem}: {log} vs {p}");
+        let brier: f64 = row["brier"].parse().unwrap();
+        assert!((0.0..=2.0).contains(&brier), "{stem}: {brier}");
+
+        // A plain run with the same runs and seed gives the same probability.
+        let run_out = tmp.path().join("run");
+        let file = util::scenario(stem).display().to_string();
+        util::succeed(
+            tmp.path(),
+            &[
+                "run",
+                &file,
+                "--runs",
+                "3000",
+                "--seed",
+                "11",
+                "--out",
+                &run_out.display().to_string(),
+                "--quiet",
+            ],
+        );
+        let outcomes = read_rows(&run_out.join(stem).join("outcomes.csv"));
+        let same = outcomes
+            .iter()
+            .find(|o| o["option"] == row["expected"])
+            .unwrap_or_else(|| panic!("{stem}: no option {}", row["expected"]));
+        assert_eq!(same["level"], row["level"], "{stem}");
+        assert_eq!(same["rule"], row["rule"], "{stem}");
+        for col in ["probability", "ci_low", "ci_high"] {
+            assert_eq!(same[col], row[col], "{stem}: {col}");
+        }
+        // Brier from the run's outcome shares.
+        let expected_brier: f64 = outcomes
+            .iter()
+            .map(|o| {
+                let pk: f64 = o["probability"].parse().unwrap();
+                let ok = if o["option"] == row["expected"] {
+                    1.0
+                } else {
+                    0.0
+                };
+                (pk - ok) * (pk - ok)
+            })
+            .sum();
+        assert!((brier - expected_brier).abs() < 1e-5, "{stem}");
+    }
+}
+
+#[test]
+fn validate_require_modal_passes_on_the_shipped_cases() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out").display().to_string();
+    util::succeed(
+        tmp.path(),
+        &[
+            "validate",
+            &scenarios_dir(),
+            "--runs",
+            "1000",
+            "--out",
+            &out,
+            "--quiet",
+            "--require-modal",
+        ],
+    );
+}
+
+#[test]
+fn validate_require_modal_fails_on_a_wrong_history_but_still_writes() {
+    let kaz = util::scenario("kazakhstan_2022").display().to_string();
+    let wrong = format!(
+        "# Kazakhstan 2022 with a deliberately wrong history\ninclude = [{kaz:?}]\n\n[expected]\noutcome = \"no_action\"\nsource = \"test\"\n"
+    );
+    let tmp = util::temp_with(&[("wrong_history.toml", &wrong)]);
+    let out = tmp.path().join("out");
+    let out_s = out.display().to_string();
+    let args = [
+        "validate",
+        "wrong_history.toml",
+        "--runs",
+        "1000",
+        "--out",
+        &out_s,
+        "--quiet",
+    ];
+
+    // Without --require-modal: reported, exit 0.
+    let o = util::succeed(tmp.path(), &args);
+    assert!(
+        util::stdout(&o).contains("most likely in 0 of 1 case"),
+        "{}",
+        util::stdout(&o)
+    );
+
+    let csv_path = out.join("validation").join("validation.csv");
+    std::fs::remove_file(&csv_path).unwrap();
+    let mut strict = args.to_vec();
+    strict.push("--require-modal");
+    let o = util::exec(tmp.path(), &strict);
+    assert_eq!(o.status.code(), Some(1), "{}", util::stderr(&o));
+    let err = util::stderr(&o);
+    assert!(err.contains("wrong_history"), "{err}");
+    assert!(err.contains("limited_deployment"), "{err}");
+
+    let rows = read_rows(&csv_path);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["scenario"], "wrong_history");
+    assert_eq!(rows[0]["expected"], "no_action");
+    assert_eq!(rows[0]["modal"], "false");
+    // No run refuses Kazakhstan: p = 0, the log score is floored at 0.5/runs.
+    assert_eq!(rows[0]["probability"], "0.000000");
+    assert_eq!(rows[0]["log_score_floored"], "true");
+    assert_eq!(
+        rows[0]["log_score"],
+        format!("{:.6}", -(0.5f64 / 1000.0).ln())
+    );
+    assert_eq!(rows[0]["brier"], "2.000000");
+}
+
+#[test]
+fn validate_rejects_an_explicit_file_without_expected() {
+    let kaz = util::scenario("kazakhstan_2022").display().to_string();
+    let text = std::fs::read_to_string(&kaz).unwrap();
+    let cut = text.find("[expected]").unwrap();
+    let no_history = text[..cut].replace("csto/", &format!("{}/csto/", scenarios_dir()));
+    let tmp = util::temp_with(&[("no_history.toml", &no_history)]);
+    let out = tmp.path().join("out").display().to_string();
+    let err = util::fail(
+        tmp.path(),
+        &["validate", "no_history.toml", "--out", &out, "--quiet"],
+    );
+    assert!(err.contains("no_history.toml"), "{err}");
+    assert!(err.contains("[expected]"), "{err}");
+    assert!(!tmp.path().join("out").exists());
+
+    // In a folder it is skipped and counted instead.
+    std::fs::copy(&kaz, tmp.path().join("kaz.toml")).unwrap();
+    let kaz_text = std::fs::read_to_string(tmp.path().join("kaz.toml")).unwrap();
+    std::fs::write(
+        tmp.path().join("kaz.toml"),
+        kaz_text.replace("csto/", &format!("{}/csto/", scenarios_dir())),
+    )
+    .unwrap();
+    let folder = tmp.path().display().to_string();
+    let o = util::succeed(
+        tmp.path(),
+        &[
+            "validate", &folder, "--runs", "500", "--out", &out, "--quiet",
+        ],
+    );
+    let text = util::stdout(&o);
+    assert!(text.contains("1 case;"), "{text}");
+    assert!(text.contains("skipped 1 file without [expected]"), "{text}");
+}
