@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         cli::Command::Sweep(a) => cli::sweep::execute(a),
         cli::Command::Power(a) => cli::power::execute(a),
         cli::Command::Validate(a) => cli::validate::execute(a),
+        cli::Command::Sensitivity(a) => cli::sensitivity::execute(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,7 @@
 //! Analyses built on simulation results: agreement with history
-//! (`validate`) and voting power (`power`).
+//! (`validate`), voting power (`power`) and sensitivity to parameters
+//! (`sensitivity`).
 
 pub mod power;
+pub mod sensitivity;
 pub mod validate;

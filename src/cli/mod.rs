@@ -8,6 +8,7 @@ pub mod params;
 pub mod power;
 pub mod progress;
 pub mod run;
+pub mod sensitivity;
 pub mod sweep;
 pub mod validate;
 
@@ -46,6 +47,8 @@ pub enum Command {
     Power(power::PowerArgs),
     /// Run every scenario with an `[expected]` outcome and score how well the model gives it.
     Validate(validate::ValidateArgs),
+    /// Which parameters move the outcome most: Morris elementary effects (mu*, mu, sigma) with common random numbers.
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 /// A problem with what the user asked for: reported with exit code 2.

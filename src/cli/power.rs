@@ -14,7 +14,9 @@ use clap::Args;
 use alliance_sim::analysis::power::{self, Decisiveness, PowerIndices};
 use alliance_sim::model::{DecisionRule, Model};
 use alliance_sim::output::atomic::{self, AtomicFile};
+use alliance_sim::output::charts;
 use alliance_sim::output::csv::{number_cell, text_cell};
+use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::table::thousands;
 use alliance_sim::output::{manifest, Manifest};
 use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
@@ -167,14 +169,59 @@ fn write_files(
         abstention_band: s.abstention_band,
         threads,
         generator: "ChaCha8Rng::seed_from_u64(seed), stream = run index".into(),
-        files: vec!["power.csv".into()],
+        files: vec!["power.csv".into(), "power.svg".into(), "report.html".into()],
     };
     let mut man = AtomicFile::create(&dir.join("manifest.json"))
         .with_context(|| cannot_write("manifest.json"))?;
     man.write_all(m.to_json().as_bytes())
         .with_context(|| cannot_write("manifest.json"))?;
-    // The manifest last, so that it never describes a CSV that is not there.
+    let points: Vec<(String, f64, f64)> = s
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            (
+                m.id.clone(),
+                p.banzhaf_normalized[i],
+                sim.share(i).probability,
+            )
+        })
+        .collect();
+    let svg = charts::scatter(
+        &format!("{}: voting power ({rule})", s.name),
+        "normalized Banzhaf index",
+        "simulated decisive share",
+        &points,
+    );
+    let html = report::report_html(
+        &format!("{} ({stem}): voting power", s.name),
+        &[
+            Section {
+                heading: "Power against decisiveness".into(),
+                body_html: report::svg_html(&svg) + &report::csv_table_html(&text),
+            },
+            Section {
+                heading: "Scenario".into(),
+                body_html: report::sources_html(&s.sources),
+            },
+            Section {
+                heading: "Manifest".into(),
+                body_html: report::pre_html(&m.to_json()),
+            },
+        ],
+    );
+    let mut extra = Vec::new();
+    for (name, body) in [("power.svg", svg), ("report.html", html)] {
+        let mut f = AtomicFile::create(&dir.join(name)).with_context(|| cannot_write(name))?;
+        f.write_all(body.as_bytes())
+            .with_context(|| cannot_write(name))?;
+        extra.push((name, f));
+    }
+    // The manifest last, so that it never describes a file that is not there.
     csv.commit().with_context(|| cannot_write("power.csv"))?;
+    for (name, f) in extra {
+        f.commit().with_context(|| cannot_write(name))?;
+    }
     man.commit()
         .with_context(|| cannot_write("manifest.json"))?;
     Ok(())

@@ -1,5 +1,6 @@
 //! `alliance-sim run FILE...`: simulate scenarios, print a summary, and write
-//! `outcomes.csv`, `members.csv`, `manifest.json` (and `runs.csv`) per scenario.
+//! `outcomes.csv`, `members.csv`, `manifest.json` (and `runs.csv`) per scenario,
+//! with `outcomes.svg` and `report.html` unless `--no-report`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,8 @@ use clap::Args;
 
 use alliance_sim::model::{DecisionRule, Model};
 use alliance_sim::output::atomic::{self, AtomicFile};
+use alliance_sim::output::charts;
+use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::table::{self, thousands};
 use alliance_sim::output::{csv, manifest, Manifest, Summary};
 use alliance_sim::runner::{self, Observers, RunRecord};
@@ -48,6 +51,9 @@ pub struct RunArgs {
     /// No progress display on the terminal.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Do not write outcomes.svg and report.html.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 /// One scenario, checked and ready to run.
@@ -130,12 +136,13 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         if i > 0 {
             writeln!(std::io::stdout())?;
         }
-        pool.install(|| run_one(job, args.per_run, threads, args.quiet))?;
+        pool.install(|| run_one(job, args, threads))?;
     }
     Ok(())
 }
 
-fn run_one(job: &Job, per_run: bool, threads: usize, quiet: bool) -> anyhow::Result<()> {
+fn run_one(job: &Job, args: &RunArgs, threads: usize) -> anyhow::Result<()> {
+    let (per_run, quiet) = (args.per_run, args.quiet);
     std::fs::create_dir_all(&job.dir)
         .with_context(|| format!("cannot create the output folder `{}`", job.dir.display()))?;
     atomic::remove_stale_temps(&job.dir);
@@ -192,16 +199,30 @@ fn run_one(job: &Job, per_run: bool, threads: usize, quiet: bool) -> anyhow::Res
         finished.push(("runs.csv", w.finish()?));
         files.push("runs.csv".into());
     }
+    let mut outcomes_csv = Vec::new();
+    csv::outcomes(
+        &mut outcomes_csv,
+        &job.label,
+        &rule,
+        &job.scenario,
+        &summary,
+    )?;
     let mut f = AtomicFile::create(&job.dir.join("outcomes.csv"))
         .with_context(|| cannot_write("outcomes.csv"))?;
-    csv::outcomes(&mut f, &job.label, &rule, &job.scenario, &summary)
+    f.write_all(&outcomes_csv)
         .with_context(|| cannot_write("outcomes.csv"))?;
     finished.push(("outcomes.csv", f));
+    let mut members_csv = Vec::new();
+    csv::members(&mut members_csv, &job.label, &rule, &job.scenario, &summary)?;
     let mut f = AtomicFile::create(&job.dir.join("members.csv"))
         .with_context(|| cannot_write("members.csv"))?;
-    csv::members(&mut f, &job.label, &rule, &job.scenario, &summary)
+    f.write_all(&members_csv)
         .with_context(|| cannot_write("members.csv"))?;
     finished.push(("members.csv", f));
+    if !args.no_report {
+        files.push("outcomes.svg".into());
+        files.push("report.html".into());
+    }
     let (scenario_sha256, scenario_files) = manifest::scenario_digest(&job.scenario);
     let m = Manifest {
         tool: "alliance-sim".into(),
@@ -225,8 +246,32 @@ fn run_one(job: &Job, per_run: bool, threads: usize, quiet: bool) -> anyhow::Res
     f.write_all(m.to_json().as_bytes())
         .with_context(|| cannot_write("manifest.json"))?;
     finished.push(("manifest.json", f));
+    if !args.no_report {
+        let svg = outcomes_chart(job, &rule, &summary);
+        let html = run_report(job, &rule, &svg, &outcomes_csv, &members_csv, &m.to_json());
+        // The manifest goes last, after the chart and the report.
+        let manifest_file = finished.pop().expect("manifest just pushed");
+        for (name, text) in [("outcomes.svg", svg), ("report.html", html)] {
+            let mut f =
+                AtomicFile::create(&job.dir.join(name)).with_context(|| cannot_write(name))?;
+            f.write_all(text.as_bytes())
+                .with_context(|| cannot_write(name))?;
+            finished.push((name, f));
+        }
+        finished.push(manifest_file);
+    }
     for (name, f) in finished {
         f.commit().with_context(|| cannot_write(name))?;
+    }
+    if args.no_report {
+        // A chart and report from an earlier run would not match the new results.
+        for name in ["outcomes.svg", "report.html"] {
+            let path = job.dir.join(name);
+            if path.exists() {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove the outdated `{}`", path.display()))?;
+            }
+        }
     }
     if !per_run && runs_path.exists() {
         // A runs.csv from an earlier run would not match the new results.
@@ -259,6 +304,75 @@ fn run_one(job: &Job, per_run: bool, threads: usize, quiet: bool) -> anyhow::Res
         display_dir(&job.dir)
     )?;
     Ok(())
+}
+
+/// The outcome distribution with its intervals.
+fn outcomes_chart(job: &Job, rule: &str, summary: &Summary) -> String {
+    let options: Vec<String> = job.scenario.options.iter().map(|o| o.id.clone()).collect();
+    let get = |f: fn(&alliance_sim::output::summary::Share) -> f64| -> Vec<f64> {
+        summary.outcomes.iter().map(f).collect()
+    };
+    charts::outcome_bars(
+        &format!(
+            "{}: outcomes ({rule}, {} runs)",
+            job.scenario.name,
+            thousands(job.runs)
+        ),
+        &options,
+        &get(|s| s.probability),
+        &get(|s| s.ci_low),
+        &get(|s| s.ci_high),
+    )
+}
+
+/// `report.html` of a run.
+fn run_report(
+    job: &Job,
+    rule: &str,
+    svg: &str,
+    outcomes_csv: &[u8],
+    members_csv: &[u8],
+    manifest_json: &str,
+) -> String {
+    let requested = job
+        .scenario
+        .options
+        .get(job.scenario.crisis.requested)
+        .map(|o| o.id.as_str())
+        .unwrap_or("");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let sections = [
+        Section {
+            heading: "Summary".into(),
+            body_html: report::p_html(&format!(
+                "Scenario {} ({}), rule {rule}, {} runs, seed {}; requested: {requested}.",
+                job.scenario.name,
+                job.label,
+                thousands(job.runs),
+                job.seed
+            )),
+        },
+        Section {
+            heading: "Outcomes".into(),
+            body_html: report::svg_html(svg) + &report::csv_table_html(&text(outcomes_csv)),
+        },
+        Section {
+            heading: format!("Votes on the requested option ({requested})"),
+            body_html: report::csv_table_html(&text(members_csv)),
+        },
+        Section {
+            heading: "Scenario".into(),
+            body_html: report::sources_html(&job.scenario.sources),
+        },
+        Section {
+            heading: "Manifest".into(),
+            body_html: report::pre_html(manifest_json),
+        },
+    ];
+    report::report_html(
+        &format!("{} ({}): results", job.scenario.name, job.label),
+        &sections,
+    )
 }
 
 fn display_dir(dir: &Path) -> String {

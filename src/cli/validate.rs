@@ -15,7 +15,9 @@ use serde_json::json;
 use alliance_sim::analysis::validate::{self, CaseScore, Row};
 use alliance_sim::model::{DecisionRule, Model};
 use alliance_sim::output::atomic::{self, AtomicFile};
+use alliance_sim::output::charts;
 use alliance_sim::output::manifest;
+use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::table::thousands;
 use alliance_sim::runner::{self, Observers};
 use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
@@ -260,9 +262,13 @@ fn write_results(
             score: *s,
         })
         .collect();
+    let mut csv_bytes = Vec::new();
+    validate::write_csv(&mut csv_bytes, &rows).with_context(|| cannot_write("validation.csv"))?;
     let mut csv_file = AtomicFile::create(&dir.join("validation.csv"))
         .with_context(|| cannot_write("validation.csv"))?;
-    validate::write_csv(&mut csv_file, &rows).with_context(|| cannot_write("validation.csv"))?;
+    csv_file
+        .write_all(&csv_bytes)
+        .with_context(|| cannot_write("validation.csv"))?;
 
     let cases: Vec<serde_json::Value> = plan
         .cases
@@ -295,17 +301,58 @@ fn write_results(
         "brier": "sum over all levels k of (p_k - o_k)^2, o_k = 1 for the historical level",
         "threads": threads,
         "generator": "ChaCha8Rng::seed_from_u64(seed), stream = run index",
-        "files": ["validation.csv"],
+        "files": ["validation.csv", "validation.svg", "report.html"],
     });
+    let manifest_json = format!("{m:#}\n");
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} ({})", r.scenario, r.expected))
+        .collect();
+    let svg = charts::outcome_bars(
+        "Probability of the historical outcome",
+        &labels,
+        &scores
+            .iter()
+            .map(|s| s.share.probability)
+            .collect::<Vec<_>>(),
+        &scores.iter().map(|s| s.share.ci_low).collect::<Vec<_>>(),
+        &scores.iter().map(|s| s.share.ci_high).collect::<Vec<_>>(),
+    );
+    let mut sections = vec![Section {
+        heading: "Validation against history".into(),
+        body_html: report::svg_html(&svg)
+            + &report::csv_table_html(&String::from_utf8_lossy(&csv_bytes)),
+    }];
+    for c in &plan.cases {
+        sections.push(Section {
+            heading: format!("Scenario {}", c.label),
+            body_html: report::sources_html(&c.scenario.sources),
+        });
+    }
+    sections.push(Section {
+        heading: "Manifest".into(),
+        body_html: report::pre_html(&manifest_json),
+    });
+    let html = report::report_html("Validation against history", &sections);
+    let mut extra = Vec::new();
+    for (name, body) in [("validation.svg", svg), ("report.html", html)] {
+        let mut f = AtomicFile::create(&dir.join(name)).with_context(|| cannot_write(name))?;
+        f.write_all(body.as_bytes())
+            .with_context(|| cannot_write(name))?;
+        extra.push((name, f));
+    }
     let mut manifest_file = AtomicFile::create(&dir.join("manifest.json"))
         .with_context(|| cannot_write("manifest.json"))?;
     manifest_file
-        .write_all(format!("{m:#}\n").as_bytes())
+        .write_all(manifest_json.as_bytes())
         .with_context(|| cannot_write("manifest.json"))?;
 
     csv_file
         .commit()
         .with_context(|| cannot_write("validation.csv"))?;
+    for (name, f) in extra {
+        f.commit().with_context(|| cannot_write(name))?;
+    }
     manifest_file
         .commit()
         .with_context(|| cannot_write("manifest.json"))?;

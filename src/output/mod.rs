@@ -2,9 +2,11 @@
 //! written atomically, and the summary table printed on the terminal.
 
 pub mod atomic;
+pub mod charts;
 pub mod csv;
 pub mod explain;
 pub mod manifest;
+pub mod report;
 pub mod summary;
 pub mod sweep;
 pub mod table;

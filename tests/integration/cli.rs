@@ -304,7 +304,16 @@ fn run_writes_outcomes_members_and_manifest_into_a_folder_per_file() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["manifest.json", "members.csv", "outcomes.csv"]);
+    assert_eq!(
+        names,
+        [
+            "manifest.json",
+            "members.csv",
+            "outcomes.csv",
+            "outcomes.svg",
+            "report.html"
+        ]
+    );
     assert_eq!(
         std::fs::read_dir(tmp.path().join("out")).unwrap().count(),
         1,

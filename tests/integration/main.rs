@@ -6,6 +6,8 @@ mod cli;
 mod explain;
 mod power;
 mod properties;
+mod report;
+mod sensitivity;
 mod statistics;
 mod sweep;
 mod util;
