@@ -12,9 +12,11 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use alliance_sim::model::DecisionRule;
+use alliance_sim::output::atomic::{self, AtomicFile};
+use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::sweep::{self as files, SweepWriter};
 use alliance_sim::output::table::thousands;
-use alliance_sim::output::{atomic, manifest, Summary};
+use alliance_sim::output::{manifest, Summary};
 use alliance_sim::scenario::paths::ParamPath;
 use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
 use alliance_sim::sweep::spec::SweepFile;
@@ -74,6 +76,9 @@ pub struct SweepArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Do not write the charts (sweep_N.svg) and report.html.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 /// A checked sweep, ready to run.
@@ -315,7 +320,9 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
             writer
                 .finish()
                 .with_context(|| format!("cannot write the results in `{}`", p.dir.display()))?;
-            write_manifest(&p, &id, threads)?;
+            let m = manifest_json(&p, &id, threads);
+            let extra = write_report(&p, &m, args.no_report)?;
+            write_manifest(&p, m, extra)?;
             let _ = std::fs::remove_file(&manifest_partial);
             let secs = started.elapsed().as_secs_f64();
             let mut out = std::io::stdout().lock();
@@ -377,9 +384,9 @@ fn resume(
     })
 }
 
-fn write_manifest(p: &Prepared, id: &serde_json::Value, threads: usize) -> anyhow::Result<()> {
+fn manifest_json(p: &Prepared, id: &serde_json::Value, threads: usize) -> serde_json::Value {
     let (sha, files_read) = manifest::scenario_digest(&p.scenario);
-    let m = json!({
+    json!({
         "tool": "alliance-sim",
         "version": env!("CARGO_PKG_VERSION"),
         "command": std::env::args().collect::<Vec<_>>(),
@@ -398,8 +405,132 @@ fn write_manifest(p: &Prepared, id: &serde_json::Value, threads: usize) -> anyho
         "design_stream": "Latin hypercube points draw from ChaCha8Rng::seed_from_u64(seed), stream 2^64-1",
         "threads": threads,
         "files": [files::OUTCOMES, files::MEMBERS],
-    });
+    })
+}
+
+/// Writes the manifest, listing `extra` files besides the two CSV files.
+fn write_manifest(
+    p: &Prepared,
+    mut m: serde_json::Value,
+    extra: Vec<String>,
+) -> anyhow::Result<()> {
+    if let Some(list) = m["files"].as_array_mut() {
+        list.extend(extra.into_iter().map(serde_json::Value::from));
+    }
     let path = p.dir.join(files::MANIFEST);
     atomic::write(&path, format!("{m:#}\n").as_bytes())
         .with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Results files larger than this are not read back for charts.
+const MAX_CHART_INPUT: u64 = 20 * 1024 * 1024;
+
+/// Writes the charts and report.html of a finished sweep (or, with
+/// `no_report`, removes old ones) and returns the names written.
+fn write_report(
+    p: &Prepared,
+    manifest: &serde_json::Value,
+    no_report: bool,
+) -> anyhow::Result<Vec<String>> {
+    // Charts of an earlier sweep in this folder would not match the new results.
+    if let Ok(entries) = std::fs::read_dir(&p.dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if (name.starts_with("sweep_") && name.ends_with(".svg")) || name == "report.html" {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    if no_report {
+        return Ok(Vec::new());
+    }
+    let csv_path = p.dir.join(files::OUTCOMES);
+    let paths: Vec<String> = p
+        .plan
+        .dimensions
+        .iter()
+        .map(|d| d.path.as_str().to_string())
+        .collect();
+    let rules: Vec<String> = p.plan.rules.iter().map(|r| r.to_string()).collect();
+    let options: Vec<String> = p.scenario.options.iter().map(|o| o.id.clone()).collect();
+    let focus = &p.scenario.options[p.scenario.crisis.requested].id;
+    let size = std::fs::metadata(&csv_path).map(|m| m.len()).unwrap_or(0);
+    let charts = if size > MAX_CHART_INPUT {
+        Err(format!(
+            "{} is larger than {} MB; pivot it instead",
+            files::OUTCOMES,
+            MAX_CHART_INPUT >> 20
+        ))
+    } else {
+        let text = std::fs::read_to_string(&csv_path)
+            .with_context(|| format!("cannot read `{}`", csv_path.display()))?;
+        files::charts(
+            &text,
+            &paths,
+            p.plan.design == Design::Grid,
+            &rules,
+            &options,
+            focus,
+        )
+    };
+    let summary = format!(
+        "{} points ({} design over {}; rules {}), {} runs each, seed {}. Every point uses the same random numbers (common random numbers). The full results are in {} and {}.",
+        p.plan.len(),
+        p.plan.design.name(),
+        if paths.is_empty() { "no parameter".to_string() } else { paths.join(", ") },
+        rules.join(", "),
+        p.plan.runs,
+        p.plan.seed,
+        files::OUTCOMES,
+        files::MEMBERS,
+    );
+    let mut written = Vec::new();
+    let mut pending = Vec::new();
+    let mut chart_html = String::new();
+    match &charts {
+        Ok(list) => {
+            for (name, _title, svg) in list {
+                chart_html.push_str(&report::svg_html(svg));
+                pending.push((name.clone(), svg.clone()));
+            }
+        }
+        Err(reason) => chart_html.push_str(&report::p_html(&format!("No chart: {reason}."))),
+    }
+    let html = report::report_html(
+        &format!("{} ({}): sweep", p.scenario.name, p.label),
+        &[
+            Section {
+                heading: "Sweep".into(),
+                body_html: report::p_html(&summary),
+            },
+            Section {
+                heading: "Charts".into(),
+                body_html: chart_html,
+            },
+            Section {
+                heading: "Scenario".into(),
+                body_html: report::sources_html(&p.scenario.sources),
+            },
+            Section {
+                heading: "Manifest".into(),
+                body_html: report::pre_html(&format!("{manifest:#}")),
+            },
+        ],
+    );
+    pending.push(("report.html".into(), html));
+    let mut files_out = Vec::new();
+    for (name, body) in pending {
+        let path = p.dir.join(&name);
+        let mut f = AtomicFile::create(&path)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        f.write_all(body.as_bytes())
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        files_out.push((name, f));
+    }
+    for (name, f) in files_out {
+        f.commit()
+            .with_context(|| format!("cannot write `{}`", p.dir.join(&name).display()))?;
+        written.push(name);
+    }
+    Ok(written)
 }

@@ -263,3 +263,146 @@ mod tests {
         );
     }
 }
+
+/// The charts of a finished sweep, read back from `sweep_outcomes.csv`, as
+/// (file name, title, SVG). A grid over one parameter gives, per rule, one
+/// line per option against the parameter; a grid over two gives, per rule, a
+/// heat map of the probability of `focus` (an option id). Other designs, and
+/// grids over more parameters, give no chart: the reason is returned instead.
+pub fn charts(
+    outcomes_csv: &str,
+    paths: &[String],
+    grid: bool,
+    rules: &[String],
+    options: &[String],
+    focus: &str,
+) -> Result<Vec<(String, String, String)>, String> {
+    if !grid {
+        return Err(
+            "charts are drawn for grid designs only; pivot the CSV for other designs".into(),
+        );
+    }
+    if paths.is_empty() || paths.len() > 2 {
+        return Err(format!(
+            "charts are drawn for grids over one or two parameters; this one has {}",
+            paths.len()
+        ));
+    }
+    let rows = read_rows(outcomes_csv, paths.len())?;
+    let distinct = |j: usize| {
+        let mut v: Vec<f64> = Vec::new();
+        for (values, ..) in &rows {
+            if !v.contains(&values[j]) {
+                v.push(values[j]);
+            }
+        }
+        v
+    };
+    let mut out = Vec::new();
+    for (k, rule) in rules.iter().enumerate() {
+        let cell = |x: &[f64], option: &str| {
+            rows.iter()
+                .find(|(v, r, o, _)| v == x && r == rule && o == option)
+                .map_or(f64::NAN, |row| row.3)
+        };
+        let file = format!("sweep_{}.svg", k + 1);
+        if paths.len() == 1 {
+            let xs = distinct(0);
+            let series: Vec<(String, Vec<f64>)> = options
+                .iter()
+                .map(|o| (o.clone(), xs.iter().map(|x| cell(&[*x], o)).collect()))
+                .collect();
+            let title = format!("Outcome probabilities against {} ({rule})", paths[0]);
+            let svg = super::charts::lines(&title, &paths[0], &xs, &series, "probability");
+            out.push((file, title, svg));
+        } else {
+            let (xs, ys) = (distinct(0), distinct(1));
+            let values: Vec<Vec<f64>> = ys
+                .iter()
+                .map(|y| xs.iter().map(|x| cell(&[*x, *y], focus)).collect())
+                .collect();
+            let title = format!("Probability of {focus} ({rule})");
+            let svg = super::charts::heatmap(&title, &paths[0], &xs, &paths[1], &ys, &values);
+            out.push((file, title, svg));
+        }
+    }
+    Ok(out)
+}
+
+/// One row of `sweep_outcomes.csv`: the path values, rule, option and probability.
+type Row = (Vec<f64>, String, String, f64);
+
+fn read_rows(outcomes_csv: &str, n_paths: usize) -> Result<Vec<Row>, String> {
+    let mut reader = ::csv::Reader::from_reader(outcomes_csv.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let r = record.map_err(|e| format!("cannot read the results back: {e}"))?;
+        let num = |i: usize| {
+            r.get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(f64::NAN)
+        };
+        // Columns: point, the paths, rule, option, level, runs, count, probability, ...
+        let values: Vec<f64> = (0..n_paths).map(|j| num(1 + j)).collect();
+        let rule = r.get(1 + n_paths).unwrap_or("").to_string();
+        let option = r.get(2 + n_paths).unwrap_or("").to_string();
+        rows.push((values, rule, option, num(6 + n_paths)));
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::*;
+
+    const ONE: &str = "point,noise,rule,option,level,runs,count,probability,ci_low,ci_high\n\
+        0,0.1,unanimity,no_action,0,10,2,0.200000,0,1\n0,0.1,unanimity,act,1,10,8,0.800000,0,1\n\
+        1,0.2,unanimity,no_action,0,10,5,0.500000,0,1\n1,0.2,unanimity,act,1,10,5,0.500000,0,1\n";
+
+    #[test]
+    fn rows_are_read_back_with_their_probability() {
+        let rows = read_rows(ONE, 1).unwrap();
+        assert_eq!(rows.len(), 4);
+        assert_eq!(
+            rows[1],
+            (vec![0.1], "unanimity".to_string(), "act".to_string(), 0.8)
+        );
+        assert_eq!(rows[2].3, 0.5);
+    }
+
+    #[test]
+    fn one_parameter_gives_lines_per_rule() {
+        let opts = vec!["no_action".to_string(), "act".to_string()];
+        let c = charts(
+            ONE,
+            &["noise".into()],
+            true,
+            &["unanimity".into()],
+            &opts,
+            "act",
+        )
+        .unwrap();
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].0, "sweep_1.svg");
+        assert!(c[0].2.starts_with("<svg") && c[0].2.contains("act"));
+    }
+
+    #[test]
+    fn two_parameters_give_a_heat_map_and_other_designs_none() {
+        let two = "point,a,b,rule,option,level,runs,count,probability,ci_low,ci_high\n\
+            0,0,0,majority,act,1,10,1,0.100000,0,1\n1,0,1,majority,act,1,10,3,0.300000,0,1\n";
+        let c = charts(
+            two,
+            &["a".into(), "b".into()],
+            true,
+            &["majority".into()],
+            &["act".into()],
+            "act",
+        )
+        .unwrap();
+        assert!(c[0].1.contains("Probability of act"));
+        assert!(charts(ONE, &["noise".into()], false, &[], &[], "act").is_err());
+        let three: Vec<String> = vec!["a".into(), "b".into(), "c".into()];
+        assert!(charts(ONE, &three, true, &[], &[], "act").is_err());
+    }
+}

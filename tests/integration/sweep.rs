@@ -112,6 +112,14 @@ fn names(dir: &Path) -> Vec<String> {
     v
 }
 
+/// The data files of a folder: its names without the charts and report.
+fn data_names(dir: &Path) -> Vec<String> {
+    names(dir)
+        .into_iter()
+        .filter(|n| n != "report.html" && !(n.starts_with("sweep_") && n.ends_with(".svg")))
+        .collect()
+}
+
 // ---------------------------------------------------------------------------
 // Reading results
 
@@ -367,8 +375,23 @@ fn grid_sweep_of_two_parameters_and_two_rules() {
     let sd = sweep_dir(dir, "out", "kaz_noisy");
     assert_eq!(
         names(&sd),
-        ["manifest.json", "sweep_members.csv", "sweep_outcomes.csv"]
+        [
+            "manifest.json",
+            "report.html",
+            "sweep_1.svg",
+            "sweep_2.svg",
+            "sweep_members.csv",
+            "sweep_outcomes.csv"
+        ],
+        "two rules over a two-parameter grid: a heat map per rule"
     );
+    let heat = std::fs::read_to_string(sd.join("sweep_2.svg")).unwrap();
+    assert!(
+        heat.starts_with("<svg") && heat.contains("qualified_majority:0.67"),
+        "{heat}"
+    );
+    let report = std::fs::read_to_string(sd.join("report.html")).unwrap();
+    assert!(report.contains("<svg") && !report.contains("<script"));
     let sweep = Sweep::read(&sd);
     let points = sweep.points(&paths, 18, &KAZ_MEMBERS, 1000);
 
@@ -977,7 +1000,7 @@ fn resume_and_compare(dir: &Path, long: &LongSweep) {
     succeed(dir, &refs(&args));
     let sd = sweep_dir(dir, "out", "kyrgyzstan_2010");
     assert_eq!(
-        names(&sd),
+        data_names(&sd),
         ["manifest.json", "sweep_members.csv", "sweep_outcomes.csv"],
         "final files, no partial ones, after --resume"
     );
@@ -1094,7 +1117,7 @@ fn a_sweep_killed_before_its_first_point_was_saved_resumes_from_the_start() {
     resume.push("--resume".into());
     succeed(dir, &refs(&resume));
     assert_eq!(
-        names(&sd),
+        data_names(&sd),
         ["manifest.json", "sweep_members.csv", "sweep_outcomes.csv"]
     );
     assert_same_csv(
@@ -1133,7 +1156,7 @@ fn resume_without_an_interrupted_sweep_is_refused() {
     says(&err, &["nothing to resume"]);
     assert!(csv_bytes(&sd) == before, "a refused resume changed results");
     assert_eq!(
-        names(&sd),
+        data_names(&sd),
         ["manifest.json", "sweep_members.csv", "sweep_outcomes.csv"]
     );
 }
@@ -1270,4 +1293,37 @@ fn bad_sweeps_are_refused_before_anything_is_written() {
             started.elapsed()
         );
     }
+}
+
+#[test]
+fn a_one_parameter_sweep_draws_lines_and_no_report_draws_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kgz = util::scenario("kyrgyzstan_2010");
+    let kgz = kgz.to_str().unwrap();
+    let base = [
+        "sweep",
+        kgz,
+        "--vary",
+        "crisis.framing=0:1:3",
+        "--runs",
+        "200",
+        "--out",
+        "out",
+        "-q",
+    ];
+    succeed(tmp.path(), &base);
+    let sd = tmp.path().join("out/kyrgyzstan_2010-sweep");
+    let lines = std::fs::read_to_string(sd.join("sweep_1.svg")).unwrap();
+    assert!(
+        lines.contains("<polyline") || lines.contains("<path"),
+        "a line chart: {lines}"
+    );
+    assert!(lines.contains("monitoring") && lines.contains("crisis.framing"));
+    let mut quiet: Vec<&str> = base.to_vec();
+    quiet.push("--no-report");
+    succeed(tmp.path(), &quiet);
+    assert_eq!(
+        names(&sd),
+        ["manifest.json", "sweep_members.csv", "sweep_outcomes.csv"]
+    );
 }
