@@ -25,8 +25,11 @@ use crate::model::Model;
 pub const CHUNK_RUNS: u64 = 4096;
 
 /// Work units handed to the thread pool at a time; between batches, per-run
-/// records are written out in order and progress is reported.
-const CHUNKS_PER_BATCH: u64 = 64;
+/// records are written out in order and progress is reported. Larger batches
+/// keep both threads busy longer between the pauses; with per-run records a
+/// smaller batch bounds the memory they take (64 × 4096 records).
+const CHUNKS_PER_BATCH: u64 = 256;
+const CHUNKS_PER_BATCH_WITH_RECORDS: u64 = 64;
 
 /// The generator for run `run` under master seed `seed`.
 pub fn run_rng(seed: u64, run: u64) -> ChaCha8Rng {
@@ -89,7 +92,12 @@ pub fn simulate(
                 "interrupted",
             ));
         }
-        let batch = next..(next + CHUNKS_PER_BATCH).min(chunks);
+        let per_batch = if keep_records {
+            CHUNKS_PER_BATCH_WITH_RECORDS
+        } else {
+            CHUNKS_PER_BATCH
+        };
+        let batch = next..(next + per_batch).min(chunks);
         let results: Vec<(Tally, Vec<RunRecord>)> = batch
             .clone()
             .into_par_iter()

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Benchmarks are not CI tests. CI only checks that the benchmark code builds
+# (clippy --all-targets in .ci/run compiles benches/ and examples/) and that
+# the numpy and Mesa peers reproduce our outcome distribution on a small run
+# count, so that bench/run.sh compares equal work. See docs/PERFORMANCE.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=$(mktemp -d)/venv
+trap 'rm -rf "$(dirname "$venv")"' EXIT
+python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r bench/peers/requirements.txt
+
+cargo build --locked --release --quiet
+for scenario in scenarios/kyrgyzstan_2010.toml bench/synthetic_20x6.toml; do
+    echo "== peers agree with alliance-sim: $scenario"
+    "$venv/bin/python" bench/peers/check.py --scenario "$scenario" --runs 20000 --mesa-runs 1000 \
+        --bin target/release/alliance-sim
+done
