@@ -201,9 +201,28 @@ fn y_axis_unit(s: &mut String, a: &Area, y_label: &str) {
 }
 
 /// Vertical grid lines and labels at five evenly spaced x values.
+/// A round step (1, 2, 2.5 or 5 times a power of ten) giving about four
+/// intervals over `span`.
+fn nice_step(span: f64) -> f64 {
+    let raw = span / 4.0;
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|step| *step >= raw * (1.0 - 1e-9))
+        .unwrap_or(10.0 * magnitude)
+}
+
 fn x_axis_numeric(s: &mut String, a: &Area, x_label: &str) {
-    for i in 0..=4 {
-        let v = a.x0 + (a.x1 - a.x0) * i as f64 / 4.0;
+    // Ticks at round values inside the axis (0 among them when in range).
+    let step = nice_step(a.x1 - a.x0);
+    let first = (a.x0 / step - 1e-9).ceil() as i64;
+    let last = (a.x1 / step + 1e-9).floor() as i64;
+    for k in first..=last.min(first + 20) {
+        let v = k as f64 * step;
         let x = a.px(v);
         line(s, x, a.top, x, a.bottom(), GRID);
         text(s, x, a.bottom() + 16.0, "middle", "", &tick(v));
@@ -716,6 +735,19 @@ pub fn scatter(title: &str, x_label: &str, y_label: &str, points: &[(String, f64
         text(&mut s, px + dx, py + dy, anchor, " font-size=\"11\"", label);
     }
     close(s)
+}
+
+#[cfg(test)]
+mod tick_tests {
+    use super::nice_step;
+
+    #[test]
+    fn steps_are_round() {
+        assert_eq!(nice_step(1.0), 0.25);
+        assert_eq!(nice_step(4.0), 1.0);
+        assert_eq!(nice_step(1.691), 0.5);
+        assert_eq!(nice_step(0.0), 1.0);
+    }
 }
 
 #[cfg(test)]
