@@ -17,7 +17,7 @@ use alliance_sim::output::atomic::{self, AtomicFile};
 use alliance_sim::output::charts;
 use alliance_sim::output::csv::{number_cell, text_cell};
 use alliance_sim::output::report::{self, Section};
-use alliance_sim::output::table::thousands;
+use alliance_sim::output::table;
 use alliance_sim::output::{manifest, Manifest};
 use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
 
@@ -236,17 +236,7 @@ fn render(
     p: &PowerIndices,
     sim: &Decisiveness,
 ) -> String {
-    let mut t = String::new();
-    let requested = &s.options[s.crisis.requested];
-    let _ = writeln!(t, "{} ({stem})", s.name);
-    let _ = writeln!(
-        t,
-        "rule {rule}, {} runs, seed {seed}; requested: {} (level {})",
-        thousands(sim.runs),
-        requested.id,
-        s.crisis.requested
-    );
-    let _ = writeln!(t);
+    let mut t = table::header(s, stem, rule, sim.runs, seed);
     let width = s
         .members
         .iter()

@@ -19,6 +19,19 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// The first lines of every terminal summary: the scenario, the rule, runs,
+/// seed and the requested option, then a blank line.
+pub fn header(scenario: &Scenario, label: &str, rule: &str, runs: u64, seed: u64) -> String {
+    let requested = &scenario.options[scenario.crisis.requested];
+    format!(
+        "{} ({label})\nrule {rule}, {} runs, seed {seed}; requested: {} (level {})\n\n",
+        scenario.name,
+        thousands(runs),
+        requested.id,
+        scenario.crisis.requested
+    )
+}
+
 /// The summary of one scenario's runs under `rule`.
 pub fn render(
     scenario: &Scenario,
@@ -27,17 +40,8 @@ pub fn render(
     seed: u64,
     summary: &Summary,
 ) -> String {
-    let mut s = String::new();
+    let mut s = header(scenario, label, rule, summary.runs, seed);
     let requested = &scenario.options[scenario.crisis.requested];
-    let _ = writeln!(s, "{} ({label})", scenario.name);
-    let _ = writeln!(
-        s,
-        "rule {rule}, {} runs, seed {seed}; requested: {} (level {})",
-        thousands(summary.runs),
-        requested.id,
-        scenario.crisis.requested
-    );
-    let _ = writeln!(s);
     let width = scenario
         .options
         .iter()
