@@ -3,11 +3,13 @@
 //! Data flows one way: a scenario file is parsed and checked into a
 //! [`scenario::Scenario`]; the [`model`] turns one run's draws into votes and a
 //! decision; the [`runner`] runs many in parallel into a [`runner::Tally`];
-//! [`output`] summarizes tallies and writes them as CSV and JSON.
+//! [`output`] summarizes tallies and writes them as CSV and JSON. A run or a
+//! sweep can be split into [`shard`]s whose tallies merge exactly.
 
 pub mod analysis;
 pub mod model;
 pub mod output;
 pub mod runner;
 pub mod scenario;
+pub mod shard;
 pub mod sweep;

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         cli::Command::Explain(a) => cli::explain::execute(a),
         cli::Command::Params(a) => cli::params::execute(a),
         cli::Command::Sweep(a) => cli::sweep::execute(a),
+        cli::Command::Merge(a) => cli::merge::execute(a),
         cli::Command::Power(a) => cli::power::execute(a),
         cli::Command::Validate(a) => cli::validate::execute(a),
         cli::Command::Sensitivity(a) => cli::sensitivity::execute(a),

@@ -4,11 +4,13 @@
 
 pub mod check;
 pub mod explain;
+pub mod merge;
 pub mod params;
 pub mod power;
 pub mod progress;
 pub mod run;
 pub mod sensitivity;
+pub mod shard;
 pub mod sweep;
 pub mod validate;
 
@@ -43,6 +45,8 @@ pub enum Command {
     Params(params::ParamsArgs),
     /// Run a scenario over a grid or sample of parameter values and rules.
     Sweep(sweep::SweepArgs),
+    /// Combine the shards of a run or sweep (--shard K/N) into the files one process writes.
+    Merge(merge::MergeArgs),
     /// Voting power of each member under the rule: Banzhaf and Shapley-Shubik indices, and how often each was decisive in simulated runs.
     Power(power::PowerArgs),
     /// Run every scenario with an `[expected]` outcome and score how well the model gives it.
@@ -71,6 +75,15 @@ pub fn catch_signals() {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct Interrupted(pub String);
+
+/// Who made a result: one process with some threads, or merged shards.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin {
+    /// One process.
+    Threads(usize),
+    /// `merge` of this many shards.
+    Shards(u64),
+}
 
 /// Parses `--rule`, with a suggestion for misspelt rule names.
 pub fn parse_rule(s: &str) -> Result<DecisionRule, String> {

@@ -167,7 +167,8 @@ fn write_files(
         runs: sim.runs,
         noise: s.montecarlo.noise,
         abstention_band: s.abstention_band,
-        threads,
+        threads: Some(threads),
+        shards: None,
         generator: "ChaCha8Rng::seed_from_u64(seed), stream = run index".into(),
         files: vec!["power.csv".into(), "power.svg".into(), "report.html".into()],
     };

@@ -3,6 +3,7 @@
 //! with `outcomes.svg` and `report.html` unless `--no-report`.
 
 use std::io::Write;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -15,10 +16,10 @@ use alliance_sim::output::charts;
 use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::table::{self, thousands};
 use alliance_sim::output::{csv, manifest, Manifest, Summary};
-use alliance_sim::runner::{self, Observers, RunRecord};
+use alliance_sim::runner::{self, Observers, RunRecord, Tally};
 use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
 
-use super::{BadInput, Interrupted};
+use super::{BadInput, Interrupted, Origin};
 
 /// Most runs `--per-run` will write, one line each.
 pub const MAX_PER_RUN_ROWS: u64 = 10_000_000;
@@ -54,17 +55,33 @@ pub struct RunArgs {
     /// Do not write outcomes.svg and report.html.
     #[arg(long)]
     pub no_report: bool,
+    #[command(flatten)]
+    pub shard: super::shard::ShardArgs,
 }
 
 /// One scenario, checked and ready to run.
-struct Job {
-    file: PathBuf,
-    label: String,
-    dir: PathBuf,
-    scenario: Scenario,
-    rule: DecisionRule,
-    runs: u64,
-    seed: u64,
+pub(super) struct Job {
+    /// The scenario file as named.
+    pub file: PathBuf,
+    /// Its label (file stem): the CSV `scenario` column and the folder name.
+    pub label: String,
+    /// Where its results go.
+    pub dir: PathBuf,
+    /// The checked scenario.
+    pub scenario: Scenario,
+    /// The decision rule.
+    pub rule: DecisionRule,
+    /// Runs.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+}
+
+impl Job {
+    /// Context for a failed write of `name` in the job's folder.
+    pub fn cannot_write(&self, name: &str) -> String {
+        format!("cannot write `{}`", self.dir.join(name).display())
+    }
 }
 
 /// Loads and checks every file and setting before any run starts.
@@ -129,101 +146,159 @@ fn prepare(args: &RunArgs) -> anyhow::Result<Vec<Job>> {
 
 /// Runs every scenario named on the command line.
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
+    let shard = args.shard.resolve()?;
     let jobs = prepare(args)?;
     super::catch_signals();
     let (pool, threads) = super::worker_pool(args.threads)?;
     for (i, job) in jobs.iter().enumerate() {
-        if i > 0 {
+        if i > 0 && shard.is_none() {
             writeln!(std::io::stdout())?;
         }
-        pool.install(|| run_one(job, args, threads))?;
+        match shard {
+            Some(shard) => pool.install(|| super::shard::run_shard(job, args, shard, threads))?,
+            None => pool.install(|| run_one(job, args, threads))?,
+        }
     }
     Ok(())
 }
 
 fn run_one(job: &Job, args: &RunArgs, threads: usize) -> anyhow::Result<()> {
-    let (per_run, quiet) = (args.per_run, args.quiet);
+    let per_run = args.per_run;
     std::fs::create_dir_all(&job.dir)
         .with_context(|| format!("cannot create the output folder `{}`", job.dir.display()))?;
     atomic::remove_stale_temps(&job.dir);
-    let model = Model::new(&job.scenario, job.rule);
-    let rule = job.rule.to_string();
-    let cannot_write = |name: &str| format!("cannot write `{}`", job.dir.join(name).display());
-
     let runs_path = job.dir.join("runs.csv");
-    let mut runs_file = if per_run {
-        let f = AtomicFile::create(&runs_path).with_context(|| cannot_write("runs.csv"))?;
-        Some(csv::RunsWriter::new(f, &job.scenario)?)
+    let runs_file = if per_run {
+        Some(AtomicFile::create(&runs_path).with_context(|| job.cannot_write("runs.csv"))?)
     } else {
         None
     };
+    let started = Instant::now();
+    let (tally, runs_file) = simulate(job, 0..job.runs, runs_file, args.quiet)?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let summary = Summary::new(&tally);
+    write_results(
+        job,
+        &summary,
+        runs_file,
+        Origin::Threads(threads),
+        args.no_report,
+    )?;
+    let rate = if elapsed > 0.0 {
+        job.runs as f64 / elapsed
+    } else {
+        f64::INFINITY
+    };
+    print_results(
+        job,
+        &summary,
+        &format!(
+            "{} runs in {:.3} s ({} runs/s, {threads} thread{})",
+            thousands(job.runs),
+            elapsed,
+            if rate.is_finite() {
+                thousands(rate as u64)
+            } else {
+                "-".into()
+            },
+            if threads == 1 { "" } else { "s" },
+        ),
+    )
+}
+
+/// Simulates runs `runs` of `job` on the current pool, writing their rows to
+/// `runs_file` (header included) when given; returns the tally and the
+/// unfinished file. Ctrl-C drops the file and reports `Interrupted`.
+pub(super) fn simulate<W: Write>(
+    job: &Job,
+    runs: Range<u64>,
+    runs_file: Option<W>,
+    quiet: bool,
+) -> anyhow::Result<(Tally, Option<W>)> {
+    let model = Model::new(&job.scenario, job.rule);
+    let mut writer = match runs_file {
+        Some(f) => Some(csv::RunsWriter::new(f, &job.scenario)?),
+        None => None,
+    };
+    let keep = writer.is_some();
     let mut sink = |records: &[RunRecord]| -> std::io::Result<()> {
-        match runs_file.as_mut() {
+        match writer.as_mut() {
             Some(w) => w.write(records),
             None => Ok(()),
         }
     };
     let started = Instant::now();
+    let count = runs.end - runs.start;
     // Short jobs finish before a bar would say anything useful.
-    let bar = super::progress::bar(job.runs, 0, "runs", quiet || job.runs < 1_000_000);
+    let bar = super::progress::bar(count, 0, "runs", quiet || count < 1_000_000);
     let progress = |done: u64| super::progress::update(&bar, done, 0, 1, started);
     let observers = Observers {
-        records: per_run
-            .then_some(&mut sink as &mut dyn FnMut(&[RunRecord]) -> std::io::Result<()>),
+        records: keep.then_some(&mut sink as &mut dyn FnMut(&[RunRecord]) -> std::io::Result<()>),
         progress: Some(&progress),
         cancel: Some(&super::STOP),
     };
-    let result = runner::simulate(&model, job.seed, 0..job.runs, observers);
+    let result = runner::simulate(&model, job.seed, runs, observers);
     bar.finish_and_clear();
-    let tally = match result {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-            // Dropping the unfinished runs.csv removes its temporary file.
-            drop(runs_file);
-            return Err(Interrupted(format!(
-                "interrupted during {}; nothing was written for it",
-                job.file.display()
-            ))
-            .into());
+    match result {
+        Ok(tally) => {
+            let file = writer.map(|w| w.finish()).transpose()?;
+            Ok((tally, file))
         }
-        Err(e) => return Err(e).with_context(|| cannot_write("runs.csv")),
-    };
-    let elapsed = started.elapsed().as_secs_f64();
-    let summary = Summary::new(&tally);
+        // Dropping the unfinished runs.csv removes its temporary file.
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Err(Interrupted(format!(
+            "interrupted during {}; nothing was written for it",
+            job.file.display()
+        ))
+        .into()),
+        Err(e) => Err(e).with_context(|| job.cannot_write("runs.csv")),
+    }
+}
 
-    // Write every file under a temporary name first, then rename them one
-    // after another, the manifest last: the folder never mixes old and new.
+/// Writes a job's result files from its summary: outcomes.csv, members.csv,
+/// `runs_csv` as runs.csv if given, the chart and report unless `no_report`,
+/// and manifest.json. Everything is written under temporary names first and
+/// renamed one after another, the manifest last: the folder never mixes old
+/// and new results.
+pub(super) fn write_results(
+    job: &Job,
+    summary: &Summary,
+    runs_csv: Option<AtomicFile>,
+    origin: Origin,
+    no_report: bool,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&job.dir)
+        .with_context(|| format!("cannot create the output folder `{}`", job.dir.display()))?;
+    let rule = job.rule.to_string();
+    let per_run = runs_csv.is_some();
     let mut files = vec!["outcomes.csv".to_string(), "members.csv".to_string()];
     let mut finished = Vec::new();
-    if let Some(w) = runs_file {
-        finished.push(("runs.csv", w.finish()?));
+    if let Some(f) = runs_csv {
+        finished.push(("runs.csv", f));
         files.push("runs.csv".into());
     }
     let mut outcomes_csv = Vec::new();
-    csv::outcomes(
-        &mut outcomes_csv,
-        &job.label,
-        &rule,
-        &job.scenario,
-        &summary,
-    )?;
+    csv::outcomes(&mut outcomes_csv, &job.label, &rule, &job.scenario, summary)?;
     let mut f = AtomicFile::create(&job.dir.join("outcomes.csv"))
-        .with_context(|| cannot_write("outcomes.csv"))?;
+        .with_context(|| job.cannot_write("outcomes.csv"))?;
     f.write_all(&outcomes_csv)
-        .with_context(|| cannot_write("outcomes.csv"))?;
+        .with_context(|| job.cannot_write("outcomes.csv"))?;
     finished.push(("outcomes.csv", f));
     let mut members_csv = Vec::new();
-    csv::members(&mut members_csv, &job.label, &rule, &job.scenario, &summary)?;
+    csv::members(&mut members_csv, &job.label, &rule, &job.scenario, summary)?;
     let mut f = AtomicFile::create(&job.dir.join("members.csv"))
-        .with_context(|| cannot_write("members.csv"))?;
+        .with_context(|| job.cannot_write("members.csv"))?;
     f.write_all(&members_csv)
-        .with_context(|| cannot_write("members.csv"))?;
+        .with_context(|| job.cannot_write("members.csv"))?;
     finished.push(("members.csv", f));
-    if !args.no_report {
+    if !no_report {
         files.push("outcomes.svg".into());
         files.push("report.html".into());
     }
     let (scenario_sha256, scenario_files) = manifest::scenario_digest(&job.scenario);
+    let (threads, shards) = match origin {
+        Origin::Threads(t) => (Some(t), None),
+        Origin::Shards(n) => (None, Some(n)),
+    };
     let m = Manifest {
         tool: "alliance-sim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -238,71 +313,62 @@ fn run_one(job: &Job, args: &RunArgs, threads: usize) -> anyhow::Result<()> {
         noise: job.scenario.montecarlo.noise,
         abstention_band: job.scenario.abstention_band,
         threads,
+        shards,
         generator: "ChaCha8Rng::seed_from_u64(seed), stream = run index".into(),
         files,
     };
-    let mut f = AtomicFile::create(&job.dir.join("manifest.json"))
-        .with_context(|| cannot_write("manifest.json"))?;
-    f.write_all(m.to_json().as_bytes())
-        .with_context(|| cannot_write("manifest.json"))?;
-    finished.push(("manifest.json", f));
-    if !args.no_report {
-        let svg = outcomes_chart(job, &rule, &summary);
+    if !no_report {
+        let svg = outcomes_chart(job, &rule, summary);
         let html = run_report(job, &rule, &svg, &outcomes_csv, &members_csv, &m.to_json());
-        // The manifest goes last, after the chart and the report.
-        let manifest_file = finished.pop().expect("manifest just pushed");
         for (name, text) in [("outcomes.svg", svg), ("report.html", html)] {
             let mut f =
-                AtomicFile::create(&job.dir.join(name)).with_context(|| cannot_write(name))?;
+                AtomicFile::create(&job.dir.join(name)).with_context(|| job.cannot_write(name))?;
             f.write_all(text.as_bytes())
-                .with_context(|| cannot_write(name))?;
+                .with_context(|| job.cannot_write(name))?;
             finished.push((name, f));
         }
-        finished.push(manifest_file);
     }
+    let mut f = AtomicFile::create(&job.dir.join("manifest.json"))
+        .with_context(|| job.cannot_write("manifest.json"))?;
+    f.write_all(m.to_json().as_bytes())
+        .with_context(|| job.cannot_write("manifest.json"))?;
+    finished.push(("manifest.json", f));
     for (name, f) in finished {
-        f.commit().with_context(|| cannot_write(name))?;
+        f.commit().with_context(|| job.cannot_write(name))?;
     }
-    if args.no_report {
-        // A chart and report from an earlier run would not match the new results.
-        for name in ["outcomes.svg", "report.html"] {
-            let path = job.dir.join(name);
-            if path.exists() {
-                std::fs::remove_file(&path)
-                    .with_context(|| format!("cannot remove the outdated `{}`", path.display()))?;
-            }
+    // Files of an earlier run that would not match the new results.
+    let mut outdated = Vec::new();
+    if no_report {
+        outdated.extend(["outcomes.svg", "report.html"]);
+    }
+    if !per_run {
+        outdated.push("runs.csv");
+    }
+    for name in outdated {
+        let path = job.dir.join(name);
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove the outdated `{}`", path.display()))?;
         }
     }
-    if !per_run && runs_path.exists() {
-        // A runs.csv from an earlier run would not match the new results.
-        std::fs::remove_file(&runs_path)
-            .with_context(|| format!("cannot remove the outdated `{}`", runs_path.display()))?;
-    }
+    Ok(())
+}
 
+/// Prints the summary table and a last line `how` ... `; results in DIR/`.
+pub(super) fn print_results(job: &Job, summary: &Summary, how: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     write!(
         out,
         "{}",
-        table::render(&job.scenario, &job.label, &rule, job.seed, &summary)
+        table::render(
+            &job.scenario,
+            &job.label,
+            &job.rule.to_string(),
+            job.seed,
+            summary
+        )
     )?;
-    let rate = if elapsed > 0.0 {
-        job.runs as f64 / elapsed
-    } else {
-        f64::INFINITY
-    };
-    writeln!(
-        out,
-        "  {} runs in {:.3} s ({} runs/s, {threads} thread{}); results in {}",
-        thousands(job.runs),
-        elapsed,
-        if rate.is_finite() {
-            thousands(rate as u64)
-        } else {
-            "-".into()
-        },
-        if threads == 1 { "" } else { "s" },
-        display_dir(&job.dir)
-    )?;
+    writeln!(out, "  {how}; results in {}", display_dir(&job.dir))?;
     Ok(())
 }
 

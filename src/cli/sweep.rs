@@ -22,7 +22,7 @@ use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
 use alliance_sim::sweep::spec::SweepFile;
 use alliance_sim::sweep::{self, Design, Dimension, Finish, Plan, ValueSpec};
 
-use super::{BadInput, Interrupted};
+use super::{BadInput, Interrupted, Origin};
 
 /// The sweep designs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,14 +79,20 @@ pub struct SweepArgs {
     /// Do not write the charts (sweep_N.svg) and report.html.
     #[arg(long)]
     pub no_report: bool,
+    #[command(flatten)]
+    pub shard: super::shard::ShardArgs,
 }
 
 /// A checked sweep, ready to run.
-struct Prepared {
-    scenario: Scenario,
-    plan: Plan,
-    label: String,
-    dir: PathBuf,
+pub(super) struct Prepared {
+    /// The scenario as the file gives it.
+    pub scenario: Scenario,
+    /// The points.
+    pub plan: Plan,
+    /// The scenario's label (file stem).
+    pub label: String,
+    /// Where the results go.
+    pub dir: PathBuf,
 }
 
 fn bad(message: impl Into<String>) -> anyhow::Error {
@@ -210,8 +216,9 @@ fn prepare(args: &SweepArgs) -> anyhow::Result<Prepared> {
     })
 }
 
-/// What makes two sweeps the same: a resumed sweep must match it exactly.
-fn identity(p: &Prepared) -> serde_json::Value {
+/// What makes two sweeps the same: a resumed sweep, and every shard of one
+/// sweep, must match it exactly.
+pub(super) fn identity(p: &Prepared) -> serde_json::Value {
     let (sha, _) = manifest::scenario_digest(&p.scenario);
     let plan = &p.plan;
     json!({
@@ -230,10 +237,56 @@ fn identity(p: &Prepared) -> serde_json::Value {
     })
 }
 
+/// The plan an identity describes (the inverse of [`identity`]), for merging
+/// the shards of a sweep.
+pub(super) fn plan_from_identity(
+    scenario: &Scenario,
+    id: &serde_json::Value,
+) -> anyhow::Result<Plan> {
+    let damaged = |what: &str| bad(format!("the shard manifests' sweep {what} cannot be read"));
+    let design = match (id["design"].as_str(), id["samples"].as_u64()) {
+        (Some("grid"), None) => Design::Grid,
+        (Some("oat"), None) => Design::OneAtATime,
+        (Some("lhs"), Some(n)) => Design::LatinHypercube {
+            samples: n as usize,
+        },
+        _ => return Err(damaged("design")),
+    };
+    let mut dimensions = Vec::new();
+    for d in id["dimensions"]
+        .as_array()
+        .ok_or_else(|| damaged("dimensions"))?
+    {
+        let (Some(path), Some(values)) = (d["path"].as_str(), d["values"].as_str()) else {
+            return Err(damaged("dimensions"));
+        };
+        dimensions.push(dimension(scenario, path, ValueSpec::parse(values))?);
+    }
+    let rules: Vec<String> = id["rules"]
+        .as_array()
+        .ok_or_else(|| damaged("rules"))?
+        .iter()
+        .map(|r| {
+            r.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| damaged("rules"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let rules = parse_rules(&rules)?;
+    let (Some(runs), Some(seed)) = (id["runs"].as_u64(), id["seed"].as_u64()) else {
+        return Err(damaged("runs and seed"));
+    };
+    Plan::new(scenario, dimensions, design, rules, runs, seed).map_err(|e| bad(e.0))
+}
+
 /// Runs the sweep.
 pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
+    let shard = args.shard.resolve()?;
     let p = prepare(args)?;
     let (pool, threads) = super::worker_pool(args.threads)?;
+    if let Some(shard) = shard {
+        return super::shard::sweep_shard(&p, args, shard, &pool, threads);
+    }
 
     let paths: Vec<String> = p
         .plan
@@ -271,26 +324,9 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let bar = super::progress::bar(total as u64, start as u64, "points", args.quiet);
     let started = Instant::now();
     let runs = p.plan.runs;
-    let baseline: Vec<String> = p
-        .plan
-        .dimensions
-        .iter()
-        .map(|d| d.path.central(&p.scenario).to_string())
-        .collect();
-    let mut sink = |i: usize, tally: &alliance_sim::runner::Tally| -> std::io::Result<()> {
-        let (values, rule) = p.plan.point(i);
-        let cells: Vec<String> = values
-            .iter()
-            .zip(&baseline)
-            .map(|(v, base)| v.map_or_else(|| base.clone(), |x| x.to_string()))
-            .collect();
-        writer.write_point(
-            i,
-            &cells,
-            &rule.to_string(),
-            &p.scenario,
-            &Summary::new(tally),
-        )
+    let baseline = baseline(&p);
+    let mut sink = |i: usize, tally: &alliance_sim::runner::Tally| {
+        write_point(&p, &baseline, &mut writer, i, tally)
     };
     let report =
         |done: usize| super::progress::update(&bar, done as u64, start as u64, runs, started);
@@ -317,13 +353,7 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
             .into())
         }
         Finish::Complete => {
-            writer
-                .finish()
-                .with_context(|| format!("cannot write the results in `{}`", p.dir.display()))?;
-            let m = manifest_json(&p, &id, threads);
-            let extra = write_report(&p, &m, args.no_report)?;
-            write_manifest(&p, m, extra)?;
-            let _ = std::fs::remove_file(&manifest_partial);
+            finish_outputs(&p, writer, &id, Origin::Threads(threads), args.no_report)?;
             let secs = started.elapsed().as_secs_f64();
             let mut out = std::io::stdout().lock();
             writeln!(
@@ -384,9 +414,60 @@ fn resume(
     })
 }
 
-fn manifest_json(p: &Prepared, id: &serde_json::Value, threads: usize) -> serde_json::Value {
+/// The scenario's own value of each varied parameter, as point cells show it.
+pub(super) fn baseline(p: &Prepared) -> Vec<String> {
+    p.plan
+        .dimensions
+        .iter()
+        .map(|d| d.path.central(&p.scenario).to_string())
+        .collect()
+}
+
+/// Appends point `i`'s rows.
+pub(super) fn write_point(
+    p: &Prepared,
+    baseline: &[String],
+    writer: &mut SweepWriter,
+    i: usize,
+    tally: &alliance_sim::runner::Tally,
+) -> std::io::Result<()> {
+    let (values, rule) = p.plan.point(i);
+    let cells: Vec<String> = values
+        .iter()
+        .zip(baseline)
+        .map(|(v, base)| v.map_or_else(|| base.clone(), |x| x.to_string()))
+        .collect();
+    writer.write_point(
+        i,
+        &cells,
+        &rule.to_string(),
+        &p.scenario,
+        &Summary::new(tally),
+    )
+}
+
+/// Gives the finished CSV files their names, writes the charts, report and
+/// manifest, and removes the in-progress manifest.
+pub(super) fn finish_outputs(
+    p: &Prepared,
+    writer: SweepWriter,
+    id: &serde_json::Value,
+    origin: Origin,
+    no_report: bool,
+) -> anyhow::Result<()> {
+    writer
+        .finish()
+        .with_context(|| format!("cannot write the results in `{}`", p.dir.display()))?;
+    let m = manifest_json(p, id, origin);
+    let extra = write_report(p, &m, no_report)?;
+    write_manifest(p, m, extra)?;
+    let _ = std::fs::remove_file(files::partial(&p.dir, files::MANIFEST));
+    Ok(())
+}
+
+fn manifest_json(p: &Prepared, id: &serde_json::Value, origin: Origin) -> serde_json::Value {
     let (sha, files_read) = manifest::scenario_digest(&p.scenario);
-    json!({
+    let mut m = json!({
         "tool": "alliance-sim",
         "version": env!("CARGO_PKG_VERSION"),
         "command": std::env::args().collect::<Vec<_>>(),
@@ -403,9 +484,13 @@ fn manifest_json(p: &Prepared, id: &serde_json::Value, threads: usize) -> serde_
         "seed": p.plan.seed,
         "common_random_numbers": "run r at every point draws from ChaCha8Rng::seed_from_u64(seed), stream r",
         "design_stream": "Latin hypercube points draw from ChaCha8Rng::seed_from_u64(seed), stream 2^64-1",
-        "threads": threads,
         "files": [files::OUTCOMES, files::MEMBERS],
-    })
+    });
+    match origin {
+        Origin::Threads(t) => m["threads"] = json!(t),
+        Origin::Shards(n) => m["shards"] = json!(n),
+    }
+    m
 }
 
 /// Writes the manifest, listing `extra` files besides the two CSV files.

@@ -43,8 +43,12 @@ pub struct Manifest {
     pub noise: f64,
     /// Abstention band β.
     pub abstention_band: f64,
-    /// Worker threads used (results do not depend on it).
-    pub threads: usize,
+    /// Worker threads used (results do not depend on it); absent for merged shards.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
+    /// Shards merged into these results; absent for a single process.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shards: Option<u64>,
     /// Generator and seeding scheme.
     pub generator: String,
     /// Files written alongside.

@@ -1,11 +1,14 @@
 //! Tallies: integer counts of what the runs decided, small, mergeable and
 //! exact, so results never depend on how runs were split between workers.
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::{Decision, Vote};
 
 /// Counts over a set of runs. Two tallies of disjoint runs of the same model
 /// merge into the tally of their union, whatever the order of merging.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Tally {
     /// Runs counted.
     pub runs: u64,

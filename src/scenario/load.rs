@@ -50,9 +50,35 @@ pub fn load_str(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
     let mut loader = Loader {
         sources: Vec::new(),
         stack: Vec::new(),
+        stored: None,
     };
     let raw = loader.parse(path.to_path_buf(), text.to_string())?;
     let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    check(raw, loader.sources, &stem)
+}
+
+/// Checks a scenario from stored copies of its files (main file first), as
+/// [`Scenario::sources`] holds them: includes are taken from the copies, never
+/// from the disk, so the result is the scenario those texts made.
+pub fn load_stored(files: &[SourceFile]) -> Result<Scenario, ScenarioError> {
+    let Some(main) = files.first() else {
+        return Err(ScenarioError::file(
+            Path::new(""),
+            "",
+            "no scenario file was stored",
+        ));
+    };
+    let mut loader = Loader {
+        sources: Vec::new(),
+        stack: Vec::new(),
+        stored: Some(files.to_vec()),
+    };
+    let raw = loader.parse(main.path.clone(), main.text.clone())?;
+    let stem = main
+        .path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -63,6 +89,8 @@ struct Loader {
     sources: Vec<SourceFile>,
     /// Canonical paths of the files being read, for cycle detection.
     stack: Vec<PathBuf>,
+    /// Stored copies to take includes from instead of the disk.
+    stored: Option<Vec<SourceFile>>,
 }
 
 /// Where an include was written, for messages about the included file.
@@ -184,8 +212,15 @@ fn nearby_file_hint(path: &Path) -> Option<String> {
 }
 
 impl Loader {
+    fn canonical(&self, path: &Path) -> PathBuf {
+        match self.stored {
+            Some(_) => path.to_path_buf(),
+            None => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        }
+    }
+
     fn parse(&mut self, path: PathBuf, text: String) -> Result<RawFile, ScenarioError> {
-        let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        let canonical = self.canonical(&path);
         let index = self.sources.len();
         self.sources.push(SourceFile { path, text });
         let source = &self.sources[index];
@@ -207,8 +242,7 @@ impl Loader {
             }
             let base = source.path.parent().unwrap_or(Path::new(""));
             let target = base.join(&inc.value);
-            let target_canonical =
-                std::fs::canonicalize(&target).unwrap_or_else(|_| target.clone());
+            let target_canonical = self.canonical(&target);
             if self.stack.contains(&target_canonical) {
                 let chain: Vec<String> = self
                     .stack
@@ -223,7 +257,18 @@ impl Loader {
                     .collect();
                 return Err(site.error(format!("include cycle: {}", chain.join(" -> "))));
             }
-            let text = read(&target, Some(&site))?;
+            let text = match &self.stored {
+                None => read(&target, Some(&site))?,
+                Some(files) => match files.iter().find(|f| f.path == target) {
+                    Some(f) => f.text.clone(),
+                    None => {
+                        return Err(site.error(format!(
+                            "`{}` was not stored with the scenario",
+                            target.display()
+                        )))
+                    }
+                },
+            };
             let sub = self.parse(target, text)?;
             merged.merge(sub);
         }

@@ -15,7 +15,7 @@ pub mod raw;
 pub mod suggest;
 
 pub use error::ScenarioError;
-pub use load::{load, load_str, toml_problem, SourceFile};
+pub use load::{load, load_stored, load_str, toml_problem, SourceFile};
 pub use param::{Param, Range};
 
 use crate::model::DecisionRule;

@@ -6,6 +6,7 @@
 pub mod spec;
 
 use std::io;
+use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
 use rand::{Rng, SeedableRng};
@@ -16,6 +17,7 @@ use crate::model::{DecisionRule, Model};
 use crate::runner::{self, Observers, Tally};
 use crate::scenario::paths::ParamPath;
 use crate::scenario::Scenario;
+use crate::shard::Piece;
 pub use spec::ValueSpec;
 
 /// Most points (design points × rules) one sweep may have.
@@ -179,13 +181,24 @@ impl Plan {
         i: usize,
         cancel: Option<&AtomicBool>,
     ) -> io::Result<Tally> {
+        self.evaluate_runs(base, i, 0..self.runs, cancel)
+    }
+
+    /// Simulates runs `runs` of point `i`: part of its runs, for a shard.
+    pub fn evaluate_runs(
+        &self,
+        base: &Scenario,
+        i: usize,
+        runs: Range<u64>,
+        cancel: Option<&AtomicBool>,
+    ) -> io::Result<Tally> {
         let scenario = self.scenario_at(base, i);
         let (_, rule) = self.point(i);
         let model = Model::new(&scenario, rule);
         runner::simulate(
             &model,
             self.seed,
-            0..self.runs,
+            runs,
             Observers {
                 cancel,
                 ..Observers::default()
@@ -304,8 +317,9 @@ pub enum Finish {
 
 /// Evaluates points `start..` of `plan` in order, several at a time on the
 /// current rayon pool, handing each finished point's tally to `sink` in point
-/// order. Memory is bounded by the points in flight. When `cancel` is set the
-/// sweep stops promptly; points already handed over stay valid.
+/// order and `progress` the points done after each batch. Memory is bounded
+/// by the points in flight. When `cancel` is set the sweep stops promptly;
+/// points already handed over stay valid.
 pub fn run(
     plan: &Plan,
     base: &Scenario,
@@ -314,18 +328,52 @@ pub fn run(
     progress: Option<&dyn Fn(usize)>,
     cancel: Option<&AtomicBool>,
 ) -> io::Result<Finish> {
+    run_units(
+        plan.len(),
+        start,
+        &|i| plan.evaluate(base, i, cancel),
+        sink,
+        progress,
+        cancel,
+    )
+}
+
+/// Evaluates `pieces` of `plan` (each a point and a range of its runs: a
+/// shard's work) in order, as [`run`] does points; `sink` receives each
+/// piece's index in `pieces` and its tally.
+pub fn run_pieces(
+    plan: &Plan,
+    base: &Scenario,
+    pieces: &[Piece],
+    sink: &mut dyn FnMut(usize, &Tally) -> io::Result<()>,
+    progress: Option<&dyn Fn(usize)>,
+    cancel: Option<&AtomicBool>,
+) -> io::Result<Finish> {
+    let evaluate = |j: usize| {
+        let piece = &pieces[j];
+        plan.evaluate_runs(base, piece.point as usize, piece.runs.clone(), cancel)
+    };
+    run_units(pieces.len(), 0, &evaluate, sink, progress, cancel)
+}
+
+/// Units `start..count` evaluated a window at a time, handed over in order.
+fn run_units(
+    count: usize,
+    start: usize,
+    evaluate: &(dyn Fn(usize) -> io::Result<Tally> + Sync),
+    sink: &mut dyn FnMut(usize, &Tally) -> io::Result<()>,
+    progress: Option<&dyn Fn(usize)>,
+    cancel: Option<&AtomicBool>,
+) -> io::Result<Finish> {
     let window = 4 * rayon::current_num_threads().max(1);
     let is_cancelled = || cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
     let mut next = start;
-    while next < plan.len() {
+    while next < count {
         if is_cancelled() {
             return Ok(Finish::Interrupted { done: next });
         }
-        let end = (next + window).min(plan.len());
-        let tallies: Vec<io::Result<Tally>> = (next..end)
-            .into_par_iter()
-            .map(|i| plan.evaluate(base, i, cancel))
-            .collect();
+        let end = (next + window).min(count);
+        let tallies: Vec<io::Result<Tally>> = (next..end).into_par_iter().map(evaluate).collect();
         for (i, t) in (next..end).zip(tallies) {
             match t {
                 Ok(t) => sink(i, &t)?,

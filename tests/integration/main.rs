@@ -1,5 +1,6 @@
 //! Integration tests, one binary: the command line end to end, the shipped
-//! scenarios, determinism, and statistical checks of the model.
+//! scenarios, determinism (threads, shards and merging), and statistical
+//! checks of the model.
 
 mod bad_scenarios;
 mod cli;
@@ -8,6 +9,7 @@ mod power;
 mod properties;
 mod report;
 mod sensitivity;
+mod shards;
 mod statistics;
 mod sweep;
 mod util;
