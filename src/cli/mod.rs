@@ -93,10 +93,18 @@ pub fn parse_rule(s: &str) -> Result<DecisionRule, String> {
     })
 }
 
-/// A pool of `threads` workers (default: one per core), and its size.
+/// A pool of `threads` workers, and its size. By default: inside a Slurm job
+/// that asked for `--cpus-per-task`, that many (`SLURM_CPUS_PER_TASK`), so
+/// that tasks sharing a node do not crowd each other; otherwise one per core
+/// this process may use.
 pub fn worker_pool(threads: Option<u16>) -> anyhow::Result<(rayon::ThreadPool, usize)> {
+    let slurm = std::env::var("SLURM_CPUS_PER_TASK")
+        .ok()
+        .and_then(|t| t.trim().parse::<usize>().ok())
+        .filter(|n| (1..=1024).contains(n));
     let n = threads
         .map(usize::from)
+        .or(slurm)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(n)

@@ -50,7 +50,7 @@ pub struct PowerArgs {
     /// Master seed (default: the scenario's `[montecarlo] seed`).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads (default: all cores, or SLURM_CPUS_PER_TASK in a Slurm job). Results do not depend on it.
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
     /// Decision rule instead of the scenario's: unanimity, unanimity:abstention_blocks,
