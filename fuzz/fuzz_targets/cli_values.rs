@@ -1,7 +1,9 @@
 //! Fuzzes the small parsers behind command-line values: `--rule`
 //! (`DecisionRule`'s `FromStr`), `--vary PATH=SPEC` (`ValueSpec::parse`,
-//! `values`, `range`) and parameter paths (`ParamPath::parse`, `set`,
-//! `central`) against a shipped scenario loaded once.
+//! `values`, `range`), `--shard K/N` (`Shard`'s `FromStr` and the partition)
+//! and parameter paths (`ParamPath::parse`, `set`, `central`) against a
+//! shipped scenario loaded once. Merging shards relies on rules and specs
+//! printing as text that parses back to them.
 //!
 //! The whole input is tried as each kind of value, and, when it holds an `=`,
 //! as a `--vary` argument split at the first one.
@@ -16,6 +18,7 @@ use libfuzzer_sys::fuzz_target;
 use alliance_sim::model::DecisionRule;
 use alliance_sim::scenario::paths::ParamPath;
 use alliance_sim::scenario::{load, Scenario};
+use alliance_sim::shard::Shard;
 use alliance_sim::sweep::spec::ValueSpec;
 
 /// The shipped Kazakhstan case, read once (with its includes).
@@ -62,6 +65,31 @@ fn spec(text: &str) -> Option<ValueSpec> {
     Some(spec)
 }
 
+/// A shard that parses prints as itself, and its neighbours' work meets its
+/// own for any amount of work.
+fn shard(text: &str) {
+    let Ok(shard) = text.parse::<Shard>() else {
+        return;
+    };
+    let shown = shard.to_string();
+    assert_eq!(
+        shown.parse::<Shard>().ok(),
+        Some(shard),
+        "`{text}` -> `{shown}`"
+    );
+    for total in [0, 1, 7, 1 << 40, u64::MAX] {
+        let w = shard.work(total);
+        assert!(
+            w.start <= w.end && w.end <= total,
+            "{shard} of {total}: {w:?}"
+        );
+        if shard.index() > 0 {
+            let before = Shard::new(shard.index() - 1, shard.count()).unwrap();
+            assert_eq!(before.work(total).end, w.start, "{shard} of {total}");
+        }
+    }
+}
+
 /// A path that parses can be set to both ends of its range and to its
 /// current central value.
 fn path(text: &str) -> Option<ParamPath> {
@@ -83,6 +111,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     rule(text);
+    shard(text);
     let whole_spec = spec(text);
     let whole_path = path(text);
     let _ = (whole_spec, whole_path);

@@ -148,10 +148,13 @@ fn report(
         shard.count(),
         dir.display()
     )?;
+    let when = match shard.count() {
+        1 => "to write the results".to_string(),
+        n => format!("when all {n} shards are done"),
+    };
     writeln!(
         o,
-        "  when all {} shards are done: alliance-sim merge {}",
-        shard.count(),
+        "  {when}: alliance-sim merge {}",
         out.join(pattern).display()
     )?;
     Ok(())
