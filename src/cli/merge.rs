@@ -126,6 +126,11 @@ fn merge_run(set: &ShardSet, scenario: Scenario, args: &MergeArgs) -> anyhow::Re
         seed: number(set, "seed")?,
         scenario,
     };
+    if first.points != 1 || first.runs != job.runs {
+        return Err(bad(
+            "the shard manifests disagree with themselves (points or runs); run the shards again",
+        ));
+    }
     let per_run = field(set, "per_run")?.as_bool() == Some(true);
     let mut tally = Tally::new(job.scenario.members.len(), job.scenario.options.len());
     set.merge(
@@ -201,6 +206,11 @@ fn merge_sweep(set: &ShardSet, scenario: Scenario, args: &MergeArgs) -> anyhow::
     if &rebuilt != identity {
         return Err(bad(
             "the sweep described in the shards cannot be rebuilt exactly; merge with the version of alliance-sim that wrote them",
+        ));
+    }
+    if first.points != p.plan.len() as u64 || first.runs != p.plan.runs {
+        return Err(bad(
+            "the shard manifests disagree with themselves (points or runs); run the shards again",
         ));
     }
     let created = make_dir(&p.dir)?;

@@ -190,6 +190,15 @@ impl ShardSet {
                     diff.join("; ")
                 ));
             }
+            if (m.points, m.runs, m.kind, &m.label)
+                != (first.points, first.runs, first.kind, &first.label)
+            {
+                return fail(format!(
+                    "`{}` and `{}` describe the same work differently (points, runs or label); run them again",
+                    first_dir.display(),
+                    dir.display()
+                ));
+            }
             if m.shards != first.shards {
                 return fail(format!(
                     "`{}` is shard {} of {} but `{}` is shard {} of {}: the work was split two ways; merge the shards of one split",
