@@ -183,11 +183,16 @@ impl ShardSet {
         for (dir, m) in &shards[1..] {
             let diff = differences(&first.identity, &m.identity);
             if !diff.is_empty() {
+                let one = first_dir
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(files::folder_pattern(first.kind, &first.label, first.shards));
                 return fail(format!(
-                    "`{}` and `{}` are shards of different work ({}); merge the shards of one run or sweep at a time",
+                    "`{}` and `{}` are shards of different work ({}); merge the shards of one run or sweep at a time, e.g. {}",
                     first_dir.display(),
                     dir.display(),
-                    diff.join("; ")
+                    diff.join("; "),
+                    one.display()
                 ));
             }
             if (m.points, m.runs, m.kind, &m.label)
