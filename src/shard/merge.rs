@@ -186,7 +186,11 @@ impl ShardSet {
                 let one = first_dir
                     .parent()
                     .unwrap_or(Path::new(""))
-                    .join(files::folder_pattern(first.kind, &first.label, first.shards));
+                    .join(files::folder_pattern(
+                        first.kind,
+                        &first.label,
+                        first.shards,
+                    ));
                 return fail(format!(
                     "`{}` and `{}` are shards of different work ({}); merge the shards of one run or sweep at a time, e.g. {}",
                     first_dir.display(),
