@@ -258,12 +258,12 @@ pub(super) fn sweep_shard(
         )
         .into());
     }
+    super::catch_signals();
     let dir = prepare(&args.out, Kind::Sweep, &p.label, shard)?;
     let points = p.plan.len() as u64;
     let pieces = shard.pieces(points, p.plan.runs);
     let mut counts = CountsWriter::create(&dir)
         .with_context(|| format!("cannot write in `{}`", dir.display()))?;
-    super::catch_signals();
     let bar = super::progress::bar(pieces.len() as u64, 0, "points", args.quiet);
     let started = Instant::now();
     let mut runs_done = 0u64;

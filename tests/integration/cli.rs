@@ -1069,14 +1069,6 @@ fn folder_bytes(folder: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn signal(child: &std::process::Child, name: &str) {
-    let status = std::process::Command::new("kill")
-        .args([format!("-{name}"), child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "kill -{name} failed");
-}
-
 #[test]
 fn interrupted_run_writes_nothing_and_keeps_the_previous_result() {
     for sig in ["INT", "TERM"] {
@@ -1097,7 +1089,7 @@ fn interrupted_run_writes_nothing_and_keeps_the_previous_result() {
         let before = folder_bytes(&folder);
         let child = start_long_run(tmp.path());
         let asked = std::time::Instant::now();
-        signal(&child, sig);
+        util::signal(&child, sig);
         let out = child.wait_with_output().unwrap();
         let err = util::stderr(&out);
         assert_eq!(out.status.code(), Some(130), "SIG{sig}: {err}");

@@ -512,3 +512,68 @@ fn merge_refuses_damaged_shards() {
     refused(dir, &["nowhere"], &["`nowhere` does not exist"]);
     succeed(dir, &["merge", "shards", "--out", "merged", "-q"]);
 }
+
+/// Starts a shard that would run for hours, in `dir/o/`, and waits until it
+/// has started: its handler for signals is in place before its folder exists.
+fn start_long_shard(dir: &Path, command: &[&str], folder: &str) -> std::process::Child {
+    let mut child = cmd(dir)
+        .args(command)
+        .args([
+            "--runs",
+            "1000000000000",
+            "--out",
+            "o",
+            "--shard",
+            "1/2",
+            "-q",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let started = std::time::Instant::now();
+    while !dir.join("o").join(folder).exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            let out = child.wait_with_output().unwrap();
+            panic!("the shard ended at once ({status}): {}", stderr(&out));
+        }
+        assert!(started.elapsed().as_secs() < 60, "the shard never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}
+
+#[test]
+fn a_stopped_shard_writes_nothing_and_counts_as_missing() {
+    let s = shipped("armenia_2020");
+    let cases: [(&[&str], &str); 2] = [
+        (&["run", &s], "armenia_2020.shard-1-of-2"),
+        (
+            &["sweep", &s, "--vary", "crisis.severity=0:1:3"],
+            "armenia_2020-sweep.shard-1-of-2",
+        ),
+    ];
+    for ((command, folder), sig) in cases.into_iter().zip(["TERM", "INT"]) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let child = start_long_shard(dir, command, folder);
+        util::signal(&child, sig);
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(130), "{command:?} SIG{sig}: {err}");
+        assert!(
+            err.contains("interrupted") && err.contains("nothing was written"),
+            "{err}"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.join("o").join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(
+            left.is_empty(),
+            "{command:?}: a stopped shard left {left:?}"
+        );
+        let err = fail(dir, &["merge", "o"]);
+        says(&err, &["holds no shard"]);
+    }
+}

@@ -918,16 +918,6 @@ fn wait_for_lines(child: &mut Child, path: &Path, lines: usize) {
     }
 }
 
-/// Sends `signal` (a `kill` name such as `INT`) to the child.
-fn send(child: &Child, signal: &str) {
-    let status = Command::new("kill")
-        .arg(format!("-{signal}"))
-        .arg(child.id().to_string())
-        .status()
-        .expect("`kill` runs");
-    assert!(status.success(), "kill -{signal} failed");
-}
-
 /// Waits for the signalled child; fails clearly if it had already finished.
 fn wait_interrupted(child: Child, signal: &str) -> Output {
     let sent = Instant::now();
@@ -1028,7 +1018,7 @@ fn ctrl_c_keeps_the_finished_points_and_resume_completes_them() {
         &partial(&sd, "sweep_outcomes.csv"),
         1 + 3 * OPTIONS.len(),
     );
-    send(&child, "INT");
+    util::signal(&child, "INT");
     let out = wait_interrupted(child, "INT");
     assert_stopped_cleanly(&out, &sd, long, "INT");
     resume_and_compare(dir, long);
@@ -1047,7 +1037,7 @@ fn sigterm_stops_like_ctrl_c() {
         &partial(&sd, "sweep_outcomes.csv"),
         1 + 3 * OPTIONS.len(),
     );
-    send(&child, "TERM");
+    util::signal(&child, "TERM");
     let out = wait_interrupted(child, "TERM");
     assert_stopped_cleanly(&out, &sd, long, "TERM");
 }

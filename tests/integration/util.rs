@@ -81,3 +81,12 @@ pub fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Sends the signal named `name` (as `kill` takes it: `INT`, `TERM`) to `child`.
+pub fn signal(child: &std::process::Child, name: &str) {
+    let status = Command::new("kill")
+        .args([format!("-{name}"), child.id().to_string()])
+        .status()
+        .expect("`kill` runs");
+    assert!(status.success(), "kill -{name} failed");
+}
