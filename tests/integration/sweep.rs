@@ -11,7 +11,7 @@
 //! [`long_sweep`]), so the tests hold for debug and release builds alike.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
