@@ -233,14 +233,13 @@ fn merge_sweep(set: &ShardSet, scenario: Scenario, args: &MergeArgs) -> anyhow::
         },
     );
     if let Err(e) = merged {
-        // No complete-looking result: the partial files keep their suffix.
-        drop(writer);
-        remove_partials(&p, &created);
+        writer.discard();
+        undo_dir(&created);
         return Err(bad(e.0));
     }
     if points != p.plan.len() as u64 {
-        drop(writer);
-        remove_partials(&p, &created);
+        writer.discard();
+        undo_dir(&created);
         return Err(bad(format!(
             "the shards hold {points} points, not the {} of the sweep; run them again",
             p.plan.len()
@@ -281,12 +280,4 @@ fn undo_dir(created: &[PathBuf]) {
         // Only an empty folder is removed; anything else stays.
         let _ = std::fs::remove_dir(d);
     }
-}
-
-fn remove_partials(p: &Prepared, created: &[PathBuf]) {
-    use alliance_sim::output::sweep as sweep_files;
-    for name in [sweep_files::OUTCOMES, sweep_files::MEMBERS] {
-        let _ = std::fs::remove_file(sweep_files::partial(&p.dir, name));
-    }
-    undo_dir(created);
 }

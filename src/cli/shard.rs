@@ -61,12 +61,13 @@ impl ShardArgs {
 }
 
 fn stored_sources(scenario: &Scenario) -> Vec<StoredSource> {
-    scenario
-        .sources
-        .iter()
-        .map(|s| StoredSource {
-            path: s.path.display().to_string(),
-            sha256: files::sha256_hex(s.text.as_bytes()),
+    let (_, digests) = manifest::scenario_digest(scenario);
+    digests
+        .into_iter()
+        .zip(&scenario.sources)
+        .map(|(d, s)| StoredSource {
+            path: d.path,
+            sha256: d.sha256,
             text: s.text.clone(),
         })
         .collect()

@@ -55,8 +55,14 @@ pub struct Manifest {
     pub files: Vec<String>,
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Bytes as lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 /// Digests of every file behind `scenario`, and the combined digest.
@@ -66,7 +72,7 @@ pub fn scenario_digest(scenario: &Scenario) -> (String, Vec<FileDigest>) {
         .iter()
         .map(|s| FileDigest {
             path: s.path.display().to_string(),
-            sha256: hex(&Sha256::digest(s.text.as_bytes())),
+            sha256: sha256_hex(s.text.as_bytes()),
         })
         .collect();
     let mut all = Sha256::new();

@@ -164,6 +164,15 @@ impl SweepWriter {
         self.members.get_ref().sync_data()
     }
 
+    /// Gives up: closes and removes both partial files.
+    pub fn discard(self) {
+        let dir = self.dir.clone();
+        drop(self);
+        for name in [OUTCOMES, MEMBERS] {
+            let _ = std::fs::remove_file(partial(&dir, name));
+        }
+    }
+
     /// Flushes both files and gives them their final names.
     pub fn finish(mut self) -> io::Result<()> {
         self.flush()?;

@@ -12,6 +12,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::{Piece, Shard};
 use crate::output::atomic::{self, AtomicFile};
+use crate::output::manifest::hex;
+pub use crate::output::manifest::sha256_hex;
 use crate::runner::Tally;
 
 /// The manifest's file name.
@@ -124,15 +126,6 @@ pub struct ShardManifest {
     pub scenario_files: Vec<StoredSource>,
     /// Worker threads used (results do not depend on it).
     pub threads: usize,
-}
-
-/// Hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl ShardManifest {

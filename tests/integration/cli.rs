@@ -60,7 +60,7 @@ const CASES: [Case; 3] = [
 // ---------------------------------------------------------------------------
 // Running the binary
 
-use util::{fail, succeed};
+use util::{fail, shipped, succeed};
 
 /// Asserts that `out` does not exist or is an empty folder.
 fn assert_nothing_written(out: &Path) {
@@ -74,11 +74,6 @@ fn assert_nothing_written(out: &Path) {
             "files written despite the error: {entries:?}"
         );
     }
-}
-
-/// A shipped scenario's path as an argument.
-fn shipped(stem: &str) -> String {
-    util::scenario(stem).to_str().unwrap().to_string()
 }
 
 /// Runs a shipped scenario into a new temp folder with extra arguments;

@@ -5,7 +5,7 @@
 
 use std::process::Output;
 
-use crate::util;
+use crate::util::{self, shipped};
 
 /// Columns of `explain --format csv`.
 const CSV_HEADER: &str = "scenario,rule,member,option,level,security,regime,partner,credibility,\
@@ -46,10 +46,6 @@ fn bad(args: &[&str]) -> String {
     let err = util::stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{args:?}: stderr:\n{err}");
     err
-}
-
-fn shipped(stem: &str) -> String {
-    util::scenario(stem).to_str().unwrap().to_string()
 }
 
 /// The lines of the table's procedure section, trimmed.

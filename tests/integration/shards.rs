@@ -7,25 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{self, cmd, fail, stderr, stdout, succeed};
-
-/// Asserts that `err` contains every fragment.
-fn says(err: &str, fragments: &[&str]) {
-    for f in fragments {
-        assert!(err.contains(f), "message lacks `{f}`:\n{err}");
-    }
-}
-
-fn shipped(stem: &str) -> String {
-    util::scenario(stem).to_str().unwrap().to_string()
-}
+use crate::util::{self, cmd, fail, refs, says, shipped, stderr, stdout, succeed};
 
 fn with(base: &[&str], extra: &[&str]) -> Vec<String> {
     base.iter().chain(extra).map(|s| s.to_string()).collect()
-}
-
-fn refs(args: &[String]) -> Vec<&str> {
-    args.iter().map(String::as_str).collect()
 }
 
 /// Asserts that every file in `names` is the same in both folders.

@@ -38,27 +38,11 @@ const MEMBER_TAIL: &str =
 // ---------------------------------------------------------------------------
 // Running the binary
 
-use util::{fail, succeed};
-
-/// Asserts that `err` contains every fragment.
-fn says(err: &str, fragments: &[&str]) {
-    for f in fragments {
-        assert!(err.contains(f), "message lacks `{f}`:\n{err}");
-    }
-}
-
-/// A shipped scenario's path as an argument.
-fn shipped(stem: &str) -> String {
-    util::scenario(stem).to_str().unwrap().to_string()
-}
+use util::{fail, refs, says, shipped, succeed};
 
 /// `args` as owned strings, for commands built at run time.
 fn owned(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
-}
-
-fn refs(args: &[String]) -> Vec<&str> {
-    args.iter().map(String::as_str).collect()
 }
 
 /// The sweep folder of scenario `stem` under `dir/out_name`.

@@ -15,6 +15,23 @@ pub fn scenario(stem: &str) -> PathBuf {
     root().join("scenarios").join(format!("{stem}.toml"))
 }
 
+/// A shipped scenario's path as an argument.
+pub fn shipped(stem: &str) -> String {
+    scenario(stem).to_str().unwrap().to_string()
+}
+
+/// Asserts that `err` contains every fragment.
+pub fn says(err: &str, fragments: &[&str]) {
+    for f in fragments {
+        assert!(err.contains(f), "message lacks `{f}`:\n{err}");
+    }
+}
+
+/// Borrowed views of owned arguments.
+pub fn refs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
 /// The built `alliance-sim` binary, ready to run in `dir`.
 pub fn cmd(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_alliance-sim"));
