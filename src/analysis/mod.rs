@@ -2,6 +2,7 @@
 //! (`validate`), voting power (`power`) and sensitivity to parameters
 //! (`sensitivity`).
 
+pub mod baseline;
 pub mod power;
 pub mod sensitivity;
 pub mod validate;

@@ -1,6 +1,7 @@
 //! `alliance-sim validate [PATH...]`: run every scenario that records a
-//! historical outcome (`[expected]`), score how well the model gives it, print
-//! a table and write `validation.csv` and `manifest.json` to
+//! historical outcome (`[expected]`), score how well the model and two
+//! baselines give it, print a table per alliance and write
+//! `validation.csv`, `validation_summary.csv` and `manifest.json` to
 //! `OUT/validation/`. It reports and does not judge: the exit code is 0
 //! whatever the fit, unless `--require-modal` is given.
 
@@ -12,23 +13,26 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::json;
 
-use alliance_sim::analysis::validate::{self, CaseScore, Row};
+use alliance_sim::analysis::baseline::{self, History};
+use alliance_sim::analysis::validate::{self, CaseScore, ForecastScore, GroupRow, Overall, Row};
 use alliance_sim::model::{DecisionRule, Model};
 use alliance_sim::output::atomic::{self, AtomicFile};
 use alliance_sim::output::charts;
 use alliance_sim::output::manifest;
 use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::table::thousands;
-use alliance_sim::runner::{self, Observers};
-use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
+use alliance_sim::runner::{self, Observers, RunRecord};
+use alliance_sim::scenario::limits::{MAX_FILE_BYTES, MAX_RUNS};
+use alliance_sim::scenario::{self, Scenario};
 
 use super::{BadInput, Interrupted};
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Scenario files, or folders: every `*.toml` directly inside a folder
-    /// (not in its subfolders) that has an `[expected]` table.
+    /// Scenario files, or folders: every `*.toml` in a folder and its
+    /// subfolders whose own text has an `[expected]` table (rosters and
+    /// options files are skipped).
     #[arg(value_name = "PATH", default_value = "scenarios")]
     pub paths: Vec<PathBuf>,
     /// Number of runs per case (default: each scenario's `[montecarlo] runs`).
@@ -61,7 +65,12 @@ struct Case {
     file: PathBuf,
     label: String,
     scenario: Scenario,
-    level: usize,
+    /// The acceptable historical levels, ascending.
+    levels: Vec<usize>,
+    /// The recorded blockers of the requested option, if any.
+    blockers: Option<u64>,
+    /// The alliance's name, which groups the cases.
+    alliance: String,
     rule: DecisionRule,
     runs: u64,
     seed: u64,
@@ -73,17 +82,41 @@ struct Plan {
     skipped: usize,
 }
 
-/// The `*.toml` files directly inside `dir`, sorted by file name.
+/// The `*.toml` files in `dir` and its subfolders: each folder's files by
+/// name, then its subfolders by name.
 fn folder_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| BadInput(format!("cannot read the folder `{}`: {e}", dir.display())))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
-        .collect();
+    let mut files = Vec::new();
+    let mut folders = Vec::new();
+    for entry in entries.filter_map(|e| e.ok()) {
+        let path = entry.path();
+        // Symbolic links to folders are not followed, so a loop cannot recur.
+        let kind = entry.file_type();
+        if kind.as_ref().is_ok_and(|k| k.is_dir()) {
+            folders.push(path);
+        } else if path.is_file() && path.extension().is_some_and(|x| x == "toml") {
+            files.push(path);
+        }
+    }
     files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    folders.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    for folder in folders {
+        files.extend(folder_files(&folder)?);
+    }
     Ok(files)
+}
+
+/// Whether a file's own text has an `[expected]` table; `None` if it is not
+/// readable TOML (loading it then gives the error in full).
+fn has_own_expected(file: &Path) -> Option<bool> {
+    let meta = std::fs::metadata(file).ok()?;
+    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    let text = std::fs::read_to_string(file).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    Some(table.contains_key("expected"))
 }
 
 /// Loads and checks every file and setting before any run starts.
@@ -100,6 +133,10 @@ fn prepare(args: &ValidateArgs) -> anyhow::Result<Plan> {
             (vec![path.clone()], false)
         };
         for file in files {
+            if from_folder && has_own_expected(&file) == Some(false) {
+                plan.skipped += 1;
+                continue;
+            }
             let s = match scenario::load(&file) {
                 Ok(s) => s,
                 Err(e) => {
@@ -127,8 +164,15 @@ fn prepare(args: &ValidateArgs) -> anyhow::Result<Plan> {
                 .into());
             }
             let (label, _) = super::result_dir(&args.out, &file);
+            let alliance = if s.alliance.name.is_empty() {
+                "(alliance without a name)".to_string()
+            } else {
+                s.alliance.name.clone()
+            };
             plan.cases.push(Case {
-                level: expected.level,
+                levels: expected.levels.clone(),
+                blockers: expected.blockers,
+                alliance,
                 label,
                 runs: args.runs.unwrap_or(s.montecarlo.runs),
                 seed: args.seed.unwrap_or(s.montecarlo.seed),
@@ -170,21 +214,24 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
     let (pool, threads) = super::worker_pool(args.threads)?;
 
     let scores = pool.install(|| simulate_all(&plan, args.quiet))?;
+    let scored = Scored::new(&plan, scores);
 
     let dir = args.out.join("validation");
-    write_results(&dir, &plan, &scores, threads)?;
-    print_table(&plan, &scores, &dir)?;
+    write_results(&dir, &plan, &scored, threads)?;
+    print_table(&plan, &scored, &dir)?;
 
     if args.require_modal {
         let missed: Vec<String> = plan
             .cases
             .iter()
-            .zip(&scores)
+            .zip(&scored.model)
             .filter(|(_, s)| !s.modal)
             .map(|(c, s)| {
                 format!(
                     "{} (historical {}, most likely {})",
-                    c.label, c.scenario.options[c.level].id, c.scenario.options[s.modal_level].id
+                    c.label,
+                    expected_ids(c).join(" or "),
+                    c.scenario.options[s.modal_level].id
                 )
             })
             .collect();
@@ -192,13 +239,95 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
             anyhow::bail!(
                 "--require-modal: the historical outcome is not the most likely in {} of {} case{}: {}",
                 missed.len(),
-                scores.len(),
-                if scores.len() == 1 { "" } else { "s" },
+                scored.model.len(),
+                if scored.model.len() == 1 { "" } else { "s" },
                 missed.join("; ")
             );
         }
     }
     Ok(())
+}
+
+/// The ids of a case's acceptable historical options.
+fn expected_ids(c: &Case) -> Vec<&str> {
+    c.levels
+        .iter()
+        .map(|l| c.scenario.options[*l].id.as_str())
+        .collect()
+}
+
+/// The ids of a case's recorded blockers, in file order.
+fn blocker_ids(c: &Case) -> Vec<&str> {
+    let set = c.blockers.unwrap_or(0);
+    c.scenario
+        .members
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| set >> i & 1 == 1)
+        .map(|(_, m)| m.id.as_str())
+        .collect()
+}
+
+/// The model's and the baselines' scores of every case, and their means by
+/// alliance (in order of first appearance) and over all cases.
+struct Scored {
+    model: Vec<CaseScore>,
+    base_rate: Vec<ForecastScore>,
+    granted: Vec<ForecastScore>,
+    groups: Vec<GroupRow>,
+}
+
+impl Scored {
+    fn new(plan: &Plan, model: Vec<CaseScore>) -> Scored {
+        let library: Vec<History> = plan
+            .cases
+            .iter()
+            .map(|c| History {
+                levels: c.levels.clone(),
+                requested: c.scenario.crisis.requested,
+            })
+            .collect();
+        let mut base_rate = Vec::new();
+        let mut granted = Vec::new();
+        for (i, (c, s)) in plan.cases.iter().zip(&model).enumerate() {
+            let levels = c.scenario.options.len();
+            let floor = validate::log_floor(s.runs);
+            let p = baseline::base_rate(&library, i, levels);
+            base_rate.push(validate::score_forecast(&c.levels, &p, floor));
+            let p = baseline::granted(c.scenario.crisis.requested, levels);
+            granted.push(validate::score_forecast(&c.levels, &p, floor));
+        }
+        let model_f: Vec<ForecastScore> = model.iter().map(CaseScore::forecast).collect();
+        let mut names: Vec<&str> = Vec::new();
+        for c in &plan.cases {
+            if !names.contains(&c.alliance.as_str()) {
+                names.push(&c.alliance);
+            }
+        }
+        let group = |name: &str, pick: &dyn Fn(usize) -> bool| GroupRow {
+            alliance: name.to_string(),
+            model: validate::overall((0..model_f.len()).filter(|i| pick(*i)).map(|i| &model_f[i])),
+            base_rate: validate::overall(
+                (0..base_rate.len())
+                    .filter(|i| pick(*i))
+                    .map(|i| &base_rate[i]),
+            ),
+            granted: validate::overall(
+                (0..granted.len()).filter(|i| pick(*i)).map(|i| &granted[i]),
+            ),
+        };
+        let mut groups: Vec<GroupRow> = names
+            .iter()
+            .map(|n| group(n, &|i| plan.cases[i].alliance == *n))
+            .collect();
+        groups.push(group("all", &|_| true));
+        Scored {
+            model,
+            base_rate,
+            granted,
+            groups,
+        }
+    }
 }
 
 /// Runs every case in turn on the current pool and scores it.
@@ -211,8 +340,16 @@ fn simulate_all(plan: &Plan, quiet: bool) -> anyhow::Result<Vec<CaseScore>> {
     for case in &plan.cases {
         let model = Model::new(&case.scenario, case.rule);
         let progress = |done: u64| super::progress::update(&bar, before + done, 0, 1, started);
+        // With recorded blockers, count the runs in which exactly they blocked.
+        let mut matches = 0u64;
+        let mut count = |records: &[RunRecord]| -> std::io::Result<()> {
+            if let Some(set) = case.blockers {
+                matches += records.iter().filter(|r| r.blockers == set).count() as u64;
+            }
+            Ok(())
+        };
         let observers = Observers {
-            records: None,
+            records: case.blockers.is_some().then_some(&mut count as _),
             progress: Some(&progress),
             cancel: Some(&super::STOP),
         };
@@ -230,20 +367,17 @@ fn simulate_all(plan: &Plan, quiet: bool) -> anyhow::Result<Vec<CaseScore>> {
             Err(e) => return Err(e).context("simulation failed"),
         };
         before += case.runs;
-        scores.push(validate::score(case.level, &tally));
+        let matches = case.blockers.map(|_| matches);
+        scores.push(validate::score(&case.levels, &tally, matches));
     }
     bar.finish_and_clear();
 
     Ok(scores)
 }
 
-/// Writes `validation.csv`, then `manifest.json`, each atomically.
-fn write_results(
-    dir: &Path,
-    plan: &Plan,
-    scores: &[CaseScore],
-    threads: usize,
-) -> anyhow::Result<()> {
+/// Writes `validation.csv`, `validation_summary.csv`, the chart and the
+/// report, then `manifest.json`, each atomically.
+fn write_results(dir: &Path, plan: &Plan, scored: &Scored, threads: usize) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the output folder `{}`", dir.display()))?;
     atomic::remove_stale_temps(dir);
@@ -253,22 +387,24 @@ fn write_results(
     let rows: Vec<Row> = plan
         .cases
         .iter()
-        .zip(scores)
-        .zip(&rules)
-        .map(|((c, s), rule)| Row {
+        .enumerate()
+        .map(|(i, c)| Row {
             scenario: &c.label,
-            rule,
-            expected: &c.scenario.options[c.level].id,
-            score: *s,
+            rule: &rules[i],
+            alliance: &c.alliance,
+            expected: expected_ids(c),
+            modal_option: &c.scenario.options[scored.model[i].modal_level].id,
+            expected_blockers: blocker_ids(c),
+            score: &scored.model[i],
+            base_rate: scored.base_rate[i],
+            granted: scored.granted[i],
         })
         .collect();
     let mut csv_bytes = Vec::new();
     validate::write_csv(&mut csv_bytes, &rows).with_context(|| cannot_write("validation.csv"))?;
-    let mut csv_file = AtomicFile::create(&dir.join("validation.csv"))
-        .with_context(|| cannot_write("validation.csv"))?;
-    csv_file
-        .write_all(&csv_bytes)
-        .with_context(|| cannot_write("validation.csv"))?;
+    let mut summary_bytes = Vec::new();
+    validate::write_summary_csv(&mut summary_bytes, &scored.groups)
+        .with_context(|| cannot_write("validation_summary.csv"))?;
 
     let cases: Vec<serde_json::Value> = plan
         .cases
@@ -279,9 +415,11 @@ fn write_results(
             json!({
                 "scenario": c.label,
                 "scenario_name": c.scenario.name,
+                "alliance": c.alliance,
                 "scenario_sha256": sha,
                 "scenario_files": files_read,
-                "expected": c.scenario.options[c.level].id,
+                "expected": expected_ids(c),
+                "expected_blockers": c.blockers.map(|_| blocker_ids(c)),
                 "expected_source": c.scenario.expected.as_ref().map(|e| e.source.clone()),
                 "rule": rule,
                 "seed": c.seed,
@@ -297,32 +435,50 @@ fn write_results(
         "command": std::env::args().collect::<Vec<_>>(),
         "cases": cases,
         "skipped_without_expected": plan.skipped,
+        "probability": "sum of p_k over the acceptable historical levels",
         "log_score": "-ln(max(p, 0.5/runs)); log_score_floored = true when p = 0",
-        "brier": "sum over all levels k of (p_k - o_k)^2, o_k = 1 for the historical level",
+        "brier": "(p - 1)^2 + sum over the other levels k of p_k^2",
+        "base_rate": "leave-one-out frequency of none / part / granted among the other cases, plus one each; part shared among levels 1..r-1",
+        "granted": "probability 1 on the requested level",
         "threads": threads,
         "generator": "ChaCha8Rng::seed_from_u64(seed), stream = run index",
-        "files": ["validation.csv", "validation.svg", "report.html"],
+        "files": ["validation.csv", "validation_summary.csv", "validation.svg", "report.html"],
     });
     let manifest_json = format!("{m:#}\n");
     let labels: Vec<String> = rows
         .iter()
-        .map(|r| format!("{} ({})", r.scenario, r.expected))
+        .map(|r| format!("{} ({})", r.scenario, r.expected.join(" or ")))
         .collect();
     let svg = charts::outcome_bars(
         "Probability of the historical outcome",
         &labels,
-        &scores
+        &scored
+            .model
             .iter()
             .map(|s| s.share.probability)
             .collect::<Vec<_>>(),
-        &scores.iter().map(|s| s.share.ci_low).collect::<Vec<_>>(),
-        &scores.iter().map(|s| s.share.ci_high).collect::<Vec<_>>(),
+        &scored
+            .model
+            .iter()
+            .map(|s| s.share.ci_low)
+            .collect::<Vec<_>>(),
+        &scored
+            .model
+            .iter()
+            .map(|s| s.share.ci_high)
+            .collect::<Vec<_>>(),
     );
-    let mut sections = vec![Section {
-        heading: "Validation against history".into(),
-        body_html: report::svg_html(&svg)
-            + &report::csv_table_html(&String::from_utf8_lossy(&csv_bytes)),
-    }];
+    let mut sections = vec![
+        Section {
+            heading: "Validation against history".into(),
+            body_html: report::svg_html(&svg)
+                + &report::csv_table_html(&String::from_utf8_lossy(&csv_bytes)),
+        },
+        Section {
+            heading: "By alliance, beside the baselines".into(),
+            body_html: report::csv_table_html(&String::from_utf8_lossy(&summary_bytes)),
+        },
+    ];
     for c in &plan.cases {
         sections.push(Section {
             heading: format!("Scenario {}", c.label),
@@ -334,28 +490,22 @@ fn write_results(
         body_html: report::pre_html(&manifest_json),
     });
     let html = report::report_html("Validation against history", &sections);
-    let mut extra = Vec::new();
-    for (name, body) in [("validation.svg", svg), ("report.html", html)] {
+    let mut files = Vec::new();
+    for (name, body) in [
+        ("validation.csv", csv_bytes),
+        ("validation_summary.csv", summary_bytes),
+        ("validation.svg", svg.into_bytes()),
+        ("report.html", html.into_bytes()),
+        ("manifest.json", manifest_json.into_bytes()),
+    ] {
         let mut f = AtomicFile::create(&dir.join(name)).with_context(|| cannot_write(name))?;
-        f.write_all(body.as_bytes())
-            .with_context(|| cannot_write(name))?;
-        extra.push((name, f));
+        f.write_all(&body).with_context(|| cannot_write(name))?;
+        files.push((name, f));
     }
-    let mut manifest_file = AtomicFile::create(&dir.join("manifest.json"))
-        .with_context(|| cannot_write("manifest.json"))?;
-    manifest_file
-        .write_all(manifest_json.as_bytes())
-        .with_context(|| cannot_write("manifest.json"))?;
-
-    csv_file
-        .commit()
-        .with_context(|| cannot_write("validation.csv"))?;
-    for (name, f) in extra {
+    // The manifest is last, so it is written only when the rest is in place.
+    for (name, f) in files {
         f.commit().with_context(|| cannot_write(name))?;
     }
-    manifest_file
-        .commit()
-        .with_context(|| cannot_write("manifest.json"))?;
     Ok(())
 }
 
@@ -368,7 +518,15 @@ fn common<T: PartialEq + ToString>(values: impl Iterator<Item = T>) -> String {
     }
 }
 
-fn print_table(plan: &Plan, scores: &[CaseScore], dir: &Path) -> anyhow::Result<()> {
+/// "modal 3 of 5, log 0.412, Brier 0.231" for one forecaster over a group.
+fn overall_words(o: &Overall) -> String {
+    format!(
+        "modal {} of {}, log {:.3}, Brier {:.3}",
+        o.modal, o.cases, o.mean_log_score, o.mean_brier
+    )
+}
+
+fn print_table(plan: &Plan, scored: &Scored, dir: &Path) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let n = plan.cases.len();
     writeln!(
@@ -385,7 +543,6 @@ fn print_table(plan: &Plan, scores: &[CaseScore], dir: &Path) -> anyhow::Result<
         common(plan.cases.iter().map(|c| thousands(c.runs))),
         common(plan.cases.iter().map(|c| c.seed)),
     )?;
-    writeln!(out)?;
     let case_w = plan
         .cases
         .iter()
@@ -396,50 +553,93 @@ fn print_table(plan: &Plan, scores: &[CaseScore], dir: &Path) -> anyhow::Result<
     let hist_w = plan
         .cases
         .iter()
-        .map(|c| c.scenario.options[c.level].id.chars().count())
+        .map(|c| expected_ids(c).join("|").chars().count())
         .max()
         .unwrap_or(0)
         .max(10);
-    writeln!(
-        out,
-        "  {:case_w$}  {:hist_w$}  {:>5}  {:14}  {:5}  {:>9}  {:>5}",
-        "case", "historical", "p", "95% interval", "modal", "log score", "Brier"
-    )?;
-    for (c, s) in plan.cases.iter().zip(scores) {
-        let log = format!(
-            "{:.3}{}",
-            s.log_score,
-            if s.log_score_floored { "*" } else { "" }
-        );
+    for group in &scored.groups[..scored.groups.len() - 1] {
+        writeln!(out)?;
+        writeln!(out, "{}", group.alliance)?;
         writeln!(
             out,
-            "  {:case_w$}  {:hist_w$}  {:>5.3}  [{:.3}, {:.3}]  {:5}  {:>9}  {:>5.3}",
-            c.label,
-            c.scenario.options[c.level].id,
-            s.share.probability,
-            s.share.ci_low,
-            s.share.ci_high,
-            if s.modal { "yes" } else { "no" },
-            log,
-            s.brier
+            "  {:case_w$}  {:hist_w$}  {:>5}  {:14}  {:5}  {:>9}  {:>5}  {:>5}  {:>5}",
+            "case",
+            "historical",
+            "p",
+            "95% interval",
+            "modal",
+            "log score",
+            "Brier",
+            "base",
+            "req."
+        )?;
+        for (i, c) in plan.cases.iter().enumerate() {
+            if c.alliance != group.alliance {
+                continue;
+            }
+            let s = &scored.model[i];
+            let log = format!(
+                "{:.3}{}",
+                s.log_score,
+                if s.log_score_floored { "*" } else { "" }
+            );
+            let blockers = match s.blockers {
+                Some(b) => format!(
+                    "  exactly {} blocked: {:.3}",
+                    blocker_ids(c).join(", "),
+                    b.probability
+                ),
+                None => String::new(),
+            };
+            writeln!(
+                out,
+                "  {:case_w$}  {:hist_w$}  {:>5.3}  [{:.3}, {:.3}]  {:5}  {:>9}  {:>5.3}  {:>5.3}  {:>5.3}{blockers}",
+                c.label,
+                expected_ids(c).join("|"),
+                s.share.probability,
+                s.share.ci_low,
+                s.share.ci_high,
+                if s.modal { "yes" } else { "no" },
+                log,
+                s.brier,
+                scored.base_rate[i].probability,
+                scored.granted[i].probability,
+            )?;
+        }
+        writeln!(
+            out,
+            "  model: {}; base rate: {}; request granted: {}",
+            overall_words(&group.model),
+            overall_words(&group.base_rate),
+            overall_words(&group.granted)
         )?;
     }
-    let o = validate::overall(scores);
+    let all = scored.groups.last().expect("the overall group");
     writeln!(out)?;
     writeln!(
         out,
         "overall: historical outcome most likely in {} of {} case{}; mean log score {:.3}; mean Brier {:.3}",
-        o.modal,
-        o.cases,
-        if o.cases == 1 { "" } else { "s" },
-        o.mean_log_score,
-        o.mean_brier
+        all.model.modal,
+        all.model.cases,
+        if all.model.cases == 1 { "" } else { "s" },
+        all.model.mean_log_score,
+        all.model.mean_brier
     )?;
     writeln!(
         out,
-        "log score: −ln p, 0 is perfect, lower is better; Brier: Σ(p_k − o_k)², 0 is perfect, 2 is worst"
+        "baselines on the same cases: base rate {}; request granted {}",
+        overall_words(&all.base_rate),
+        overall_words(&all.granted)
     )?;
-    if scores.iter().any(|s| s.log_score_floored) {
+    writeln!(
+        out,
+        "log score: −ln p, 0 is perfect, lower is better; Brier: (p − 1)² + Σ other p_k², 0 is perfect, 2 is worst"
+    )?;
+    writeln!(
+        out,
+        "base: the base rate's p (how often the other cases ended in none / part / all of the request); req.: p if the request were always granted"
+    )?;
+    if scored.model.iter().any(|s| s.log_score_floored) {
         writeln!(
             out,
             "* no run gave the historical outcome: log score at the floor p = 0.5/runs (truly infinite)"

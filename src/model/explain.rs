@@ -30,8 +30,14 @@ pub struct Explanation {
     /// Whether some parameters are distributions, so that the numbers are
     /// taken at their central values rather than being those of every run.
     pub has_distributions: bool,
-    /// The requesting member's id.
-    pub requester: String,
+    /// The requesting member's id; `None` for an initiative no member requested.
+    pub requester: Option<String>,
+    /// Who proposed the decision when no member requested it.
+    pub sponsor: Option<String>,
+    /// The members that are parties to the dispute.
+    pub parties: Vec<String>,
+    /// How the parties take part: `vote`, `abstain` or `excluded`.
+    pub party_vote: &'static str,
     /// The hegemon's id, if the alliance has one.
     pub hegemon: Option<String>,
     /// The option requested.
@@ -195,6 +201,10 @@ pub struct OptionTerms {
     /// The vote it would cast if this option were proposed.
     #[serde(serialize_with = "serialize_vote")]
     pub vote: Vote,
+    /// Why the vote does not follow Û and the thresholds, if it does not:
+    /// `requester` (a government votes for what it asked for) or `party` (a
+    /// party to the dispute abstains or is excluded).
+    pub set_by: Option<&'static str>,
 }
 
 /// One member's vote in one round.
@@ -234,6 +244,7 @@ pub fn vote_label(vote: Vote) -> &'static str {
         Vote::Yes => "yes",
         Vote::No => "no",
         Vote::Abstain => "abstain",
+        Vote::Absent => "absent",
     }
 }
 
@@ -247,6 +258,17 @@ fn clean(x: f64) -> f64 {
 }
 
 impl Model {
+    /// Why member `i`'s vote on `level` is set rather than computed, if it is.
+    fn vote_set_by(&self, i: usize, level: usize) -> Option<&'static str> {
+        if self.parties >> i & 1 == 1 && self.party_vote != crate::model::PartyVote::Vote {
+            Some("party")
+        } else if Some(i) == self.requester && level == self.requested {
+            Some("requester")
+        } else {
+            None
+        }
+    }
+
     /// Evaluates the model once at every parameter's central value, without
     /// perception noise, and records every term, vote and round.
     ///
@@ -302,7 +324,7 @@ impl Model {
                 let m = &inputs.members[i];
                 let role = if Some(i) == self.hegemon {
                     Role::Hegemon
-                } else if i == self.requester {
+                } else if Some(i) == self.requester {
                     Role::Requester
                 } else {
                     Role::Member
@@ -334,6 +356,7 @@ impl Model {
                             yes_above: clean(e * (m.reservation + self.band)),
                             no_below: clean(e * (m.reservation - self.band)),
                             vote: votes_by_level[k][i],
+                            set_by: self.vote_set_by(i, k),
                         }
                     })
                     .collect();
@@ -411,7 +434,13 @@ impl Model {
             scenario: scenario.name.clone(),
             rule: self.rule.to_string(),
             has_distributions: self.fixed.is_none(),
-            requester: member_id(self.requester),
+            requester: self.requester.map(member_id),
+            sponsor: (!scenario.crisis.sponsor.is_empty()).then(|| scenario.crisis.sponsor.clone()),
+            parties: (0..n)
+                .filter(|i| self.parties >> i & 1 == 1)
+                .map(member_id)
+                .collect(),
+            party_vote: self.party_vote.name(),
             hegemon: self.hegemon.map(member_id),
             requested: option_ref(self.requested),
             abstention_band: self.band,
@@ -569,6 +598,9 @@ mod tests {
                     if m.role != Role::Member {
                         assert_eq!(o.pull, 0.0);
                     }
+                    if o.set_by.is_some() {
+                        continue;
+                    }
                     let expected = if o.perceived > o.yes_above {
                         Vote::Yes
                     } else if o.perceived < o.no_below {
@@ -699,8 +731,8 @@ noise = 0
         let h_b = 0.5 * 0.6 * 1.0 * x_ext + 0.3 * 0.5 * 1.0 + 1.0 * 0.5 * 0.8 + 0.6 * 0.9 * x_ext;
         let h_v = 0.2 * 0.5 * relief;
         let h_t = 0.8 * (1.0 + 0.5 * 0.5) * relief;
-        let h_e = 0.0; // negative affinity toward Z costs nothing
-                       // Q, the requester: X = 1 for security, own affinity 1, sovereignty × (1 − S).
+        let h_e = -0.4; // hostile to Z: E is negative and raises support
+                        // Q, the requester: X = 1 for security, own affinity 1, sovereignty × (1 − S).
         let q_b = 0.5 * 1.0 * 1.0 * 1.0 + 0.3 * 0.4 * 1.0 + 1.0 * 1.0 * 0.8 + 0.6 * 0.9 * x_ext;
         let q_v = 0.8 * 0.5 * relief * (1.0 - 0.5);
         let q_t = 0.1 * (1.0 + 0.5 * 0.5) * relief;
@@ -753,7 +785,7 @@ noise = 0
         assert_eq!(x.rounds[0].level, 2);
         assert_eq!(x.requested.option, "big");
         assert_eq!(x.hegemon.as_deref(), Some("H"));
-        assert_eq!(x.requester, "Q");
+        assert_eq!(x.requester.as_deref(), Some("Q"));
     }
 
     /// With a distribution among the parameters the explanation is taken at

@@ -8,7 +8,7 @@ pub mod rule;
 pub mod utility;
 
 pub use procedure::Decision;
-pub use rule::{Attribute, DecisionRule, Vote};
+pub use rule::{Attribute, DecisionRule, PartyVote, Vote};
 pub use utility::{Inputs, MemberInputs, Terms};
 
 use rand::Rng;
@@ -21,9 +21,12 @@ use crate::scenario::{Actor, Param, Scenario};
 pub struct Model {
     rule: DecisionRule,
     requested: usize,
-    requester: usize,
+    requester: Option<usize>,
     hegemon: Option<usize>,
     band: f64,
+    /// Parties to the dispute (bit i = member i) and how they take part.
+    parties: u64,
+    party_vote: PartyVote,
     noise: f64,
     /// Parameters in draw order, mirroring the fields of `Inputs`.
     params: ParamTable,
@@ -103,10 +106,11 @@ impl Model {
             .iter()
             .enumerate()
             .map(|(i, m)| {
-                let affinity_requester = if i == requester {
-                    Param::Fixed(1.0)
-                } else {
-                    m.affinity[requester].clone()
+                let affinity_requester = match requester {
+                    Some(q) if q == i => Param::Fixed(1.0),
+                    Some(q) => m.affinity[q].clone(),
+                    // No requesting member: nobody to value as a partner.
+                    None => Param::Fixed(0.0),
                 };
                 let affinity_adversary = match c.adversary {
                     None => Param::Fixed(0.0),
@@ -155,6 +159,8 @@ impl Model {
             requester,
             hegemon: scenario.alliance.hegemon,
             band: scenario.abstention_band,
+            parties: c.parties.iter().fold(0u64, |set, i| set | (1u64 << i)),
+            party_vote: scenario.party_vote,
             noise: scenario.montecarlo.noise,
             params,
             fixed: None,
@@ -287,9 +293,28 @@ impl Model {
         // the hegemon shapes the others' answers, not the request itself.
         let pull = self.hegemon.map(|h| utilities[h]);
         for (i, v) in out.iter_mut().enumerate() {
+            if self.parties & (1u64 << i) != 0 {
+                match self.party_vote {
+                    PartyVote::Vote => {}
+                    PartyVote::Abstain => {
+                        *v = Vote::Abstain;
+                        continue;
+                    }
+                    PartyVote::Excluded => {
+                        *v = Vote::Absent;
+                        continue;
+                    }
+                }
+            }
+            // A government votes for what it asked for; on milder options its
+            // utility decides, as for any member.
+            if Some(i) == self.requester && level == self.requested {
+                *v = Vote::Yes;
+                continue;
+            }
             let m = &inputs.members[i];
             let u = match pull {
-                Some(uh) if Some(i) != self.hegemon && i != self.requester => {
+                Some(uh) if Some(i) != self.hegemon && Some(i) != self.requester => {
                     (1.0 - m.dependence) * utilities[i] + m.dependence * uh
                 }
                 _ => utilities[i],

@@ -13,6 +13,46 @@ pub enum Vote {
     No,
     /// Neither: inside the abstention band.
     Abstain,
+    /// Not taking part: a party to the dispute excluded from the vote. It
+    /// counts neither toward the members nor toward a weighted total.
+    Absent,
+}
+
+/// How a member that is a party to the dispute takes part in the vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PartyVote {
+    /// It votes like any member (the default).
+    #[default]
+    Vote,
+    /// It abstains on every proposal.
+    Abstain,
+    /// It does not take part: it counts neither toward the number of members
+    /// nor toward a weighted total.
+    Excluded,
+}
+
+impl PartyVote {
+    /// The names used in files.
+    pub const NAMES: [&'static str; 3] = ["vote", "abstain", "excluded"];
+
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            PartyVote::Vote => "vote",
+            PartyVote::Abstain => "abstain",
+            PartyVote::Excluded => "excluded",
+        }
+    }
+
+    /// Parses a file name.
+    pub fn from_name(name: &str) -> Option<PartyVote> {
+        match name {
+            "vote" => Some(PartyVote::Vote),
+            "abstain" => Some(PartyVote::Abstain),
+            "excluded" => Some(PartyVote::Excluded),
+            _ => None,
+        }
+    }
 }
 
 /// The member attribute a weighted rule counts.
@@ -79,8 +119,10 @@ pub const RULE_NAMES: [&str; 5] = [
 impl DecisionRule {
     /// Whether a proposal passes. `weights[i]` is member i's attribute share
     /// (used by the weighted rule only) and `hegemon` the hegemon's index.
+    /// Members whose vote is `Absent` count for nothing: `n` is the number of
+    /// members taking part, and an absent hegemon's yes is not required.
     pub fn passes(&self, votes: &[Vote], weights: &[f64], hegemon: Option<usize>) -> bool {
-        let n = votes.len();
+        let n = votes.iter().filter(|v| **v != Vote::Absent).count();
         let yes = votes.iter().filter(|v| **v == Vote::Yes).count();
         match *self {
             DecisionRule::Unanimity { abstention_blocks } => {
@@ -95,7 +137,12 @@ impl DecisionRule {
                 n > 0 && (yes as f64) >= threshold * (n as f64)
             }
             DecisionRule::Weighted { quota, .. } => {
-                let total: f64 = weights.iter().sum();
+                let total: f64 = votes
+                    .iter()
+                    .zip(weights)
+                    .filter(|(v, _)| **v != Vote::Absent)
+                    .map(|(_, w)| *w)
+                    .sum();
                 let for_: f64 = votes
                     .iter()
                     .zip(weights)
@@ -105,7 +152,9 @@ impl DecisionRule {
                 total > 0.0 && for_ >= quota * total
             }
             DecisionRule::HegemonMajority => {
-                hegemon.is_some_and(|h| votes.get(h) == Some(&Vote::Yes)) && 2 * yes > n
+                let hegemon_agrees = hegemon
+                    .is_some_and(|h| matches!(votes.get(h), Some(Vote::Yes) | Some(Vote::Absent)));
+                hegemon_agrees && 2 * yes > n
             }
         }
     }
@@ -121,7 +170,7 @@ impl DecisionRule {
                     abstention_blocks: true
                 }
             ),
-            Vote::Yes => false,
+            Vote::Yes | Vote::Absent => false,
         }
     }
 

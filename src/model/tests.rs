@@ -53,10 +53,11 @@ fn run_once(s: &crate::scenario::Scenario) -> (Decision, Vec<Vote>) {
 
 #[test]
 fn votes_follow_utility_against_the_band() {
-    // U(big) = 0.5·w: 0.5 > 0.1 yes; 0.025 inside ±0.1 abstain; -0.5 < -0.1 no.
+    // U(big) = 0.5·w: 0.5 > 0.1 yes; 0.025 inside ±0.1 abstain. C, the
+    // requester, votes yes on its own request whatever its utility (0 here).
     let s = scenario(false, [1.0, 0.05, 0.0], 0.0, 0.1);
     let (_, votes) = run_once(&s);
-    assert_eq!(votes, [Vote::Yes, Vote::Abstain, Vote::Abstain]);
+    assert_eq!(votes, [Vote::Yes, Vote::Abstain, Vote::Yes]);
     let s = scenario(false, [1.0, 1.0, 1.0], 0.0, 0.1);
     let (d, votes) = run_once(&s);
     assert_eq!(votes, [Vote::Yes; 3]);
@@ -86,15 +87,80 @@ fn band_is_per_unit_of_effect() {
 #[test]
 fn hegemon_pulls_dependents_but_not_the_requester() {
     // A is the hegemon with U(big) = 0.5; B has U = 0 and dependence 1, so it
-    // votes as A; C, the requester, has U = 0 and is not pulled: it abstains.
+    // votes as A; C, the requester, has U = 0 and is not pulled: on the milder
+    // option, where its utility decides, it abstains despite dependence 1.
     let s = scenario(true, [1.0, 0.0, 0.0], 1.0, 0.1);
     let (d, votes) = run_once(&s);
-    assert_eq!(votes, [Vote::Yes, Vote::Yes, Vote::Abstain]);
+    assert_eq!(votes, [Vote::Yes, Vote::Yes, Vote::Yes]);
     assert_eq!(d.level, 2);
-    // With dependence 0, B is on its own and abstains too.
+    let model = Model::new(&s, s.rule);
+    let central = model.central();
+    let p: Vec<[f64; 3]> = central
+        .terms
+        .iter()
+        .map(|t| [t.benefit() - t.external, t.sovereignty, t.cost])
+        .collect();
+    let (mut u, mut out) = (vec![0.0; 3], vec![Vote::Abstain; 3]);
+    model.vote(&central.inputs, &p, &mut u, 1, &mut out);
+    assert_eq!(out, [Vote::Yes, Vote::Yes, Vote::Abstain]);
+    // With dependence 0, B is on its own and abstains.
     let s = scenario(true, [1.0, 0.0, 0.0], 0.0, 0.1);
     let (_, votes) = run_once(&s);
-    assert_eq!(votes, [Vote::Yes, Vote::Abstain, Vote::Abstain]);
+    assert_eq!(votes, [Vote::Yes, Vote::Abstain, Vote::Yes]);
+}
+
+#[test]
+fn the_requester_votes_for_its_own_request_only() {
+    // C's utility (0) is below its reservation level (1): it still votes yes
+    // on the option it asked for, though it would vote no on anything else.
+    let mut s = scenario(false, [1.0, 1.0, 0.0], 0.0, 0.05);
+    s.members[2].reservation = crate::scenario::Param::Fixed(1.0);
+    let (d, votes) = run_once(&s);
+    assert_eq!(votes[2], Vote::Yes);
+    assert_eq!(d.level, 2, "A and B support it too");
+    // Without a requester, C's own utility decides on the big option as well.
+    s.crisis.requester = None;
+    let (d, votes) = run_once(&s);
+    assert_eq!(votes[2], Vote::No);
+    assert_eq!((d.level, d.blockers), (0, 0b100));
+}
+
+/// The scenario of `scenario` with C a party to the dispute.
+fn with_party(party_vote: PartyVote, rule: DecisionRule) -> (Decision, Vec<Vote>) {
+    let mut s = scenario(false, [1.0, 1.0, 0.0], 0.0, 0.1);
+    s.crisis.requester = None;
+    s.crisis.parties = vec![2];
+    s.party_vote = party_vote;
+    s.rule = rule;
+    // C is against: its utility (0) is below its reservation level (1).
+    s.members[2].reservation = crate::scenario::Param::Fixed(1.0);
+    run_once(&s)
+}
+
+#[test]
+fn parties_vote_abstain_or_are_excluded() {
+    let strict = DecisionRule::Unanimity {
+        abstention_blocks: true,
+    };
+    // Voting, C blocks under unanimity.
+    let (d, votes) = with_party(PartyVote::Vote, strict);
+    assert_eq!((votes[2], d.level), (Vote::No, 0));
+    // Abstaining, it no longer blocks plain unanimity, but does block when
+    // an abstention blocks.
+    let plain = DecisionRule::Unanimity {
+        abstention_blocks: false,
+    };
+    let (d, votes) = with_party(PartyVote::Abstain, plain);
+    assert_eq!((votes[2], d.level), (Vote::Abstain, 2));
+    let (d, _) = with_party(PartyVote::Abstain, strict);
+    assert_eq!((d.level, d.blockers), (0, 0b100));
+    // Excluded, it counts for nothing: A and B are all the members there are.
+    let (d, votes) = with_party(PartyVote::Excluded, strict);
+    assert_eq!((votes[2], d.level), (Vote::Absent, 2));
+    // 2 of 2 taking part is a qualified majority of 0.9; 2 of 3 would not be.
+    let qmv = DecisionRule::QualifiedMajority { threshold: 0.9 };
+    assert_eq!(with_party(PartyVote::Excluded, qmv).0.level, 2);
+    assert_eq!(with_party(PartyVote::Abstain, qmv).0.level, 0);
 }
 
 #[test]

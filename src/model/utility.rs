@@ -94,7 +94,7 @@ pub struct Terms {
     pub sovereignty: f64,
     /// w_cost·m·(1 + R·S)·(1 − Kc/2).
     pub cost: f64,
-    /// w_ext·max(0, affinity(adversary)).
+    /// w_ext·affinity(adversary), signed: negative (hostility) raises support.
     pub external: f64,
 }
 
@@ -126,13 +126,17 @@ pub fn shares(inputs: &Inputs, military: &mut [f64], economic: &mut [f64]) {
 }
 
 /// imp(q): the requester's weight, (m_q + g_q)/2, relative to the largest
-/// weight among the members other than the hegemon, capped at 1.
+/// weight among the members other than the hegemon, capped at 1; 0 when no
+/// member requested the decision.
 pub fn importance(
     military: &[f64],
     economic: &[f64],
-    requester: usize,
+    requester: Option<usize>,
     hegemon: Option<usize>,
 ) -> f64 {
+    let Some(requester) = requester else {
+        return 0.0;
+    };
     let weight = |j: usize| 0.5 * (military[j] + economic[j]);
     let largest = (0..military.len())
         .filter(|j| Some(*j) != hegemon)
@@ -146,10 +150,16 @@ pub fn importance(
 }
 
 /// The terms of member `i`'s utility. `military_share` is m_i and `imp` is imp(q).
-pub fn terms(inputs: &Inputs, i: usize, requester: usize, military_share: f64, imp: f64) -> Terms {
+pub fn terms(
+    inputs: &Inputs,
+    i: usize,
+    requester: Option<usize>,
+    military_share: f64,
+    imp: f64,
+) -> Terms {
     let m = &inputs.members[i];
     let w = &m.weights;
-    let is_requester = i == requester;
+    let is_requester = Some(i) == requester;
     let external_share = 1.0 - inputs.domestic * (1.0 - inputs.framing);
     let felt = if is_requester { 1.0 } else { external_share };
     let capacity_relief = 1.0 - 0.5 * inputs.capacity;
@@ -175,7 +185,8 @@ pub fn terms(inputs: &Inputs, i: usize, requester: usize, military_share: f64, i
             * military_share
             * (1.0 + inputs.combat_risk * inputs.severity)
             * capacity_relief,
-        external: w[weight::EXTERNAL] * m.affinity_adversary.max(0.0),
+        // Signed: friendly ties make acting costly, hostility makes it welcome.
+        external: w[weight::EXTERNAL] * m.affinity_adversary,
     }
 }
 
@@ -217,7 +228,7 @@ mod tests {
     #[test]
     fn each_term_follows_its_formula() {
         let x = base();
-        let t = terms(&x, 1, 0, 0.5, 0.8);
+        let t = terms(&x, 1, Some(0), 0.5, 0.8);
         let ext = 1.0 - 0.5 * (1.0 - 0.4); // 0.7
         let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
         assert!(close(t.security, 0.8 * 0.6 * 0.5 * ext));
@@ -236,33 +247,51 @@ mod tests {
     #[test]
     fn requester_is_threatened_directly_and_discounts_sovereignty() {
         let x = base();
-        let other = terms(&x, 1, 0, 0.5, 0.8);
-        let own = terms(&x, 0, 0, 0.5, 0.8);
+        let other = terms(&x, 1, Some(0), 0.5, 0.8);
+        let own = terms(&x, 0, Some(0), 0.5, 0.8);
         assert!((own.security - 0.8 * 0.6 * 0.5).abs() < 1e-12);
         assert!((own.sovereignty - other.sovereignty * (1.0 - 0.8)).abs() < 1e-12);
         assert_eq!(own.credibility, other.credibility);
     }
 
     #[test]
-    fn weights_scale_terms_and_negative_affinity_to_adversary_costs_nothing() {
+    fn weights_scale_terms_and_hostility_to_the_adversary_raises_support() {
         let mut x = base();
         x.members[1].weights = [2.0, 0.0, 1.0, 1.0, 3.0, 1.0, 1.0];
         x.members[1].affinity_adversary = -0.9;
-        let w = terms(&x, 1, 0, 0.5, 0.8);
-        let plain = terms(&base(), 1, 0, 0.5, 0.8);
+        let w = terms(&x, 1, Some(0), 0.5, 0.8);
+        let plain = terms(&base(), 1, Some(0), 0.5, 0.8);
         assert!((w.security - 2.0 * plain.security).abs() < 1e-12);
         assert_eq!(w.regime, 0.0);
         assert!((w.sovereignty - 3.0 * plain.sovereignty).abs() < 1e-12);
-        assert_eq!(w.external, 0.0);
+        // E = w_ext·a(x) = −0.9: subtracted from B, it adds 0.9 to the benefit.
+        assert!((w.external + 0.9).abs() < 1e-12);
+        let mut x = base();
+        x.members[1].weights[weight::EXTERNAL] = 2.0;
+        x.members[1].affinity_adversary = -0.5;
+        assert!((terms(&x, 1, Some(0), 0.5, 0.8).external + 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn without_a_requester_nobody_is_treated_as_one() {
+        let x = base();
+        let t0 = terms(&x, 0, None, 0.5, 0.0);
+        let t1 = terms(&x, 1, None, 0.5, 0.0);
+        assert_eq!(t0, t1, "identical members are treated alike");
+        assert_eq!(t0.partner, 0.0);
+        let ext = 1.0 - 0.5 * (1.0 - 0.4);
+        assert!((t0.security - 0.8 * 0.6 * 0.5 * ext).abs() < 1e-12);
+        let (m, g) = ([0.5, 0.5], [0.5, 0.5]);
+        assert_eq!(importance(&m, &g, None, None), 0.0);
     }
 
     #[test]
     fn capacity_lowers_costs() {
         let mut x = base();
         x.capacity = 0.0;
-        let low = terms(&x, 1, 0, 0.5, 0.8);
+        let low = terms(&x, 1, Some(0), 0.5, 0.8);
         x.capacity = 1.0;
-        let high = terms(&x, 1, 0, 0.5, 0.8);
+        let high = terms(&x, 1, Some(0), 0.5, 0.8);
         assert!((high.cost - 0.5 * low.cost).abs() < 1e-12);
         assert!((high.sovereignty - 0.5 * low.sovereignty).abs() < 1e-12);
     }
@@ -276,10 +305,10 @@ mod tests {
         shares(&x, &mut m, &mut g);
         assert_eq!(m, [0.75, 0.25]);
         assert_eq!(g, [0.25, 0.75]);
-        assert_eq!(importance(&m, &g, 1, None), 1.0);
-        assert_eq!(importance(&m, &g, 1, Some(0)), 1.0);
+        assert_eq!(importance(&m, &g, Some(1), None), 1.0);
+        assert_eq!(importance(&m, &g, Some(1), Some(0)), 1.0);
         let m3 = [0.9, 0.08, 0.02];
         let g3 = [0.8, 0.1, 0.1];
-        assert!((importance(&m3, &g3, 2, Some(0)) - 0.06 / 0.09).abs() < 1e-12);
+        assert!((importance(&m3, &g3, Some(2), Some(0)) - 0.06 / 0.09).abs() < 1e-12);
     }
 }

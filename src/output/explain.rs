@@ -83,7 +83,8 @@ fn join(ids: &[&str]) -> String {
 
 /// One round in a line: what was proposed, whether it passed, and who voted how.
 fn round_line(x: &Explanation, r: &Round) -> String {
-    let n = r.votes.len();
+    // Members taking part: a party excluded from the vote does not count.
+    let n = r.votes.iter().filter(|v| v.vote != Vote::Absent).count();
     let blocking = |v: &str| r.blockers.iter().any(|b| b == v);
     let ids = |vote: Vote, blocker: bool| -> Vec<&str> {
         r.votes
@@ -171,12 +172,13 @@ fn separator(j: usize) -> &'static str {
 const LEGEND: &str = "Columns, in utility units: the terms as they enter U(k) (security, regime, partner, \
 credib. = e_k × term; sovereign. = −s_k·V; cost = −t_k·T; external = −e_k·E),\n\
 U = their sum, pull = Û − U (the hegemon's pull), Û = what the member votes on; \
-it votes yes if Û > \"yes >\", no if Û < \"no <\" (e_k·(τ ± β)), else abstains; (vote) = not proposed.";
+it votes yes if Û > \"yes >\", no if Û < \"no <\" (e_k·(τ ± β)), else abstains; (vote) = not proposed;\n\
+vote* = set by the procedure, not by Û: the requester votes yes on its own request, a party to the dispute abstains or is absent.";
 
 /// What sets a member apart in the formulas, for its heading.
 fn role_note(x: &Explanation, m: &MemberExplanation) -> String {
     match (m.role, &x.hegemon) {
-        (Role::Hegemon, _) if m.id == x.requester => {
+        (Role::Hegemon, _) if x.requester.as_deref() == Some(m.id.as_str()) => {
             "hegemon and requester: not pulled, security not discounted by X, sovereignty cost × (1 − S)"
                 .to_string()
         }
@@ -199,17 +201,33 @@ fn role_note(x: &Explanation, m: &MemberExplanation) -> String {
 pub fn table(x: &Explanation, label: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{} ({label})", x.scenario);
+    let who = match (&x.requester, &x.sponsor) {
+        (Some(q), _) => format!("{q} requests"),
+        (None, Some(sponsor)) => format!("{sponsor} proposes"),
+        (None, None) => "proposed:".to_string(),
+    };
     let _ = writeln!(
         s,
-        "rule {}; {} requests {} (level {}){}",
+        "rule {}; {who} {} (level {}){}",
         x.rule,
-        x.requester,
         x.requested.option,
         x.requested.level,
         x.hegemon
             .as_ref()
             .map_or_else(String::new, |h| format!("; hegemon {h}"))
     );
+    if !x.parties.is_empty() {
+        let _ = writeln!(
+            s,
+            "parties to the dispute: {} ({})",
+            x.parties.join(", "),
+            match x.party_vote {
+                "abstain" => "they abstain",
+                "excluded" => "they do not take part in the vote",
+                _ => "they vote like any member",
+            }
+        );
+    }
     let _ = writeln!(
         s,
         "evaluated at central values, without perception noise{}",
@@ -223,7 +241,7 @@ pub fn table(x: &Explanation, label: &str) -> String {
         s,
         "X = 1 − I(1 − F) = {} (how far the crisis counts as external); imp({}) = {}; 1 − Kc/2 = {}; β = {}",
         num(x.inputs.external_share, 3),
-        x.requester,
+        x.requester.as_deref().unwrap_or("none"),
         num(x.inputs.importance, 3),
         num(x.inputs.capacity_relief, 3),
         num(x.abstention_band, 3),
@@ -305,10 +323,11 @@ pub fn table(x: &Explanation, label: &str) -> String {
         let _ = writeln!(s, "{head}");
         for o in &m.options {
             let proposed = x.rounds.iter().any(|r| r.level == o.level);
+            let mark = if o.set_by.is_some() { "*" } else { "" };
             let vote = if proposed {
-                vote_label(o.vote).to_string()
+                format!("{}{mark}", vote_label(o.vote))
             } else {
-                format!("({})", vote_label(o.vote))
+                format!("({}{mark})", vote_label(o.vote))
             };
             let values = [
                 o.security,

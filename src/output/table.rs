@@ -56,7 +56,7 @@ pub fn render(
         if level == modal {
             marks.push_str("  most likely");
         }
-        if scenario.expected.as_ref().is_some_and(|e| e.level == level) {
+        if scenario.expected.as_ref().is_some_and(|e| e.accepts(level)) {
             marks.push_str("  (historical)");
         }
         let _ = writeln!(

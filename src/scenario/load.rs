@@ -51,6 +51,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
         sources: Vec::new(),
         stack: Vec::new(),
         stored: None,
+        seen: Vec::new(),
     };
     let raw = loader.parse(path.to_path_buf(), text.to_string())?;
     let stem = path
@@ -75,6 +76,7 @@ pub fn load_stored(files: &[SourceFile]) -> Result<Scenario, ScenarioError> {
         sources: Vec::new(),
         stack: Vec::new(),
         stored: Some(files.to_vec()),
+        seen: Vec::new(),
     };
     let raw = loader.parse(main.path.clone(), main.text.clone())?;
     let stem = main
@@ -91,6 +93,8 @@ struct Loader {
     stack: Vec<PathBuf>,
     /// Stored copies to take includes from instead of the disk.
     stored: Option<Vec<SourceFile>>,
+    /// Canonical paths of every file read so far: each file is applied once.
+    seen: Vec<PathBuf>,
 }
 
 /// Where an include was written, for messages about the included file.
@@ -221,6 +225,7 @@ impl Loader {
 
     fn parse(&mut self, path: PathBuf, text: String) -> Result<RawFile, ScenarioError> {
         let canonical = self.canonical(&path);
+        self.seen.push(canonical.clone());
         let index = self.sources.len();
         self.sources.push(SourceFile { path, text });
         let source = &self.sources[index];
@@ -257,6 +262,12 @@ impl Loader {
                     .collect();
                 return Err(site.error(format!("include cycle: {}", chain.join(" -> "))));
             }
+            // A file reached again through another path was applied where it
+            // was first included; applying it again would undo the overrides
+            // made since.
+            if self.seen.contains(&target_canonical) {
+                continue;
+            }
             let text = match &self.stored {
                 None => read(&target, Some(&site))?,
                 Some(files) => match files.iter().find(|f| f.path == target) {
@@ -273,6 +284,36 @@ impl Loader {
             merged.merge(sub);
         }
         self.stack.pop();
+        // An included case's historical outcome does not carry over to a file
+        // that includes it (a what-if is not history), unless that file's own
+        // `[expected]` says `inherit = true`.
+        let inherit = file
+            .expected
+            .as_ref()
+            .and_then(|e| e.inherit.as_ref())
+            .is_some_and(|i| i.value);
+        if !inherit {
+            merged.expected = None;
+        } else if merged.expected.is_none() {
+            let at = file
+                .expected
+                .as_ref()
+                .and_then(|e| e.inherit.as_ref())
+                .expect("inherit is set");
+            let (line, column) = self.sources[index].line_col(at.span.start);
+            return Err(ScenarioError {
+                file: self.sources[index].path.clone(),
+                line: Some(line),
+                column: Some(column),
+                field: "expected.inherit".into(),
+                message: "`inherit = true`, but no included file records an [expected] outcome"
+                    .into(),
+                help: Some(
+                    "remove `inherit`, or include the case whose outcome this file should carry"
+                        .into(),
+                ),
+            });
+        }
         merged.merge(file);
         Ok(merged)
     }

@@ -18,7 +18,7 @@ pub use error::ScenarioError;
 pub use load::{load, load_stored, load_str, toml_problem, SourceFile};
 pub use param::{Param, Range};
 
-use crate::model::DecisionRule;
+use crate::model::{DecisionRule, PartyVote};
 
 /// Limits that keep a hostile file from exhausting memory.
 pub mod limits {
@@ -62,6 +62,8 @@ pub struct Scenario {
     pub rule: DecisionRule,
     /// Half-width β of the band around the reservation level in which a member abstains.
     pub abstention_band: f64,
+    /// How the parties to the dispute take part in the vote.
+    pub party_vote: PartyVote,
     /// Monte Carlo settings.
     pub montecarlo: MonteCarlo,
     /// The historical outcome, if recorded.
@@ -154,8 +156,12 @@ pub enum Actor {
 pub struct Crisis {
     /// Display name.
     pub name: String,
-    /// Index of the requesting member.
-    pub requester: usize,
+    /// Index of the requesting member; `None` for an initiative no member requested.
+    pub requester: Option<usize>,
+    /// Who proposed the decision when no member requested it (free text; empty otherwise).
+    pub sponsor: String,
+    /// Members that are parties to the dispute (indices, in file order).
+    pub parties: Vec<usize>,
     /// Index into `crisis_types`.
     pub kind: usize,
     /// Index into `regions`.
@@ -211,10 +217,21 @@ pub struct MonteCarlo {
 /// The historical outcome.
 #[derive(Debug, Clone)]
 pub struct Expected {
-    /// Level of the option that was adopted.
-    pub level: usize,
+    /// Levels of the acceptable outcomes (one, or several where history allows
+    /// more than one reading), ascending and without repeats.
+    pub levels: Vec<usize>,
+    /// The members that historically blocked the requested option (bit i =
+    /// member i), if recorded.
+    pub blockers: Option<u64>,
     /// Citation.
     pub source: String,
+}
+
+impl Expected {
+    /// Whether `level` is one of the acceptable outcomes.
+    pub fn accepts(&self, level: usize) -> bool {
+        self.levels.contains(&level)
+    }
 }
 
 impl Scenario {

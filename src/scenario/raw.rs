@@ -142,6 +142,10 @@ pub struct RawFile {
     pub scenario: Option<RawMeta>,
     /// Alliance-wide settings.
     pub alliance: Option<RawAlliance>,
+    /// Values every member takes where neither it nor one of its groups gives them.
+    pub defaults: Option<RawMemberDefaults>,
+    /// Groups (blocs) of members with shared values, by id.
+    pub groups: Option<IndexMap<String, RawGroup>>,
     /// Member states by id.
     pub members: Option<IndexMap<String, RawMember>>,
     /// The crisis put to the alliance.
@@ -234,6 +238,122 @@ pub struct RawWeights {
     pub external: Option<LParam>,
 }
 
+/// `[defaults]`: values for every member that does not give its own. Facts
+/// (spending, GDP) and names are per member, so they are not allowed here.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMemberDefaults {
+    /// Region id.
+    pub region: Option<LString>,
+    /// Dependence on the hegemon d.
+    pub dependence: Option<LParam>,
+    /// Sovereignty sensitivity σ.
+    pub sovereignty: Option<LParam>,
+    /// Regime vulnerability v.
+    pub vulnerability: Option<LParam>,
+    /// Reservation level τ.
+    pub reservation: Option<LParam>,
+    /// Threat perception by crisis type.
+    pub threat: Option<IndexMap<String, LParam>>,
+    /// Concern by region.
+    pub concern: Option<IndexMap<String, LParam>>,
+    /// Affinity toward actors, groups, or `members` (every other member).
+    pub affinity: Option<IndexMap<String, LParam>>,
+    /// Interest weights.
+    pub weights: Option<RawWeights>,
+}
+
+/// `[groups.ID]`: a bloc of members sharing values, which win over
+/// `[defaults]` and lose to the member's own.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    /// Display name.
+    pub name: Option<LString>,
+    /// Ids of the members (or outsiders) in the group.
+    pub members: Option<Located<Vec<String>>>,
+    /// Region id.
+    pub region: Option<LString>,
+    /// Dependence on the hegemon d.
+    pub dependence: Option<LParam>,
+    /// Sovereignty sensitivity σ.
+    pub sovereignty: Option<LParam>,
+    /// Regime vulnerability v.
+    pub vulnerability: Option<LParam>,
+    /// Reservation level τ.
+    pub reservation: Option<LParam>,
+    /// Threat perception by crisis type.
+    pub threat: Option<IndexMap<String, LParam>>,
+    /// Concern by region.
+    pub concern: Option<IndexMap<String, LParam>>,
+    /// Affinity toward actors, groups, or `members`.
+    pub affinity: Option<IndexMap<String, LParam>>,
+    /// Interest weights.
+    pub weights: Option<RawWeights>,
+}
+
+impl RawMemberDefaults {
+    /// The values as a member table (no name, spending or GDP), for layering.
+    pub fn as_member(&self) -> RawMember {
+        RawMember {
+            region: self.region.clone(),
+            dependence: self.dependence.clone(),
+            sovereignty: self.sovereignty.clone(),
+            vulnerability: self.vulnerability.clone(),
+            reservation: self.reservation.clone(),
+            threat: self.threat.clone(),
+            concern: self.concern.clone(),
+            affinity: self.affinity.clone(),
+            weights: self.weights.clone(),
+            ..RawMember::default()
+        }
+    }
+
+    fn merge(&mut self, o: RawMemberDefaults) {
+        take(&mut self.region, o.region);
+        take(&mut self.dependence, o.dependence);
+        take(&mut self.sovereignty, o.sovereignty);
+        take(&mut self.vulnerability, o.vulnerability);
+        take(&mut self.reservation, o.reservation);
+        merge_map(&mut self.threat, o.threat);
+        merge_map(&mut self.concern, o.concern);
+        merge_map(&mut self.affinity, o.affinity);
+        merge_weights(&mut self.weights, o.weights);
+    }
+}
+
+impl RawGroup {
+    /// The group's values as a member table, for layering.
+    pub fn as_member(&self) -> RawMember {
+        RawMember {
+            region: self.region.clone(),
+            dependence: self.dependence.clone(),
+            sovereignty: self.sovereignty.clone(),
+            vulnerability: self.vulnerability.clone(),
+            reservation: self.reservation.clone(),
+            threat: self.threat.clone(),
+            concern: self.concern.clone(),
+            affinity: self.affinity.clone(),
+            weights: self.weights.clone(),
+            ..RawMember::default()
+        }
+    }
+
+    fn merge(&mut self, o: RawGroup) {
+        take(&mut self.name, o.name);
+        take(&mut self.members, o.members);
+        take(&mut self.region, o.region);
+        take(&mut self.dependence, o.dependence);
+        take(&mut self.sovereignty, o.sovereignty);
+        take(&mut self.vulnerability, o.vulnerability);
+        take(&mut self.reservation, o.reservation);
+        merge_map(&mut self.threat, o.threat);
+        merge_map(&mut self.concern, o.concern);
+        merge_map(&mut self.affinity, o.affinity);
+        merge_weights(&mut self.weights, o.weights);
+    }
+}
+
 /// `[crisis]`
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -249,8 +369,12 @@ pub struct RawCrisis {
     pub region: Option<LString>,
     /// Option id requested.
     pub requested: Option<LString>,
+    /// Who proposed the decision when no member requested it (free text).
+    pub sponsor: Option<LString>,
     /// Actor id of the adversary, if any.
     pub adversary: Option<LString>,
+    /// Members that are parties to the dispute (default: the adversary, if a member).
+    pub parties: Option<Located<Vec<String>>>,
     /// Severity S.
     pub severity: Option<LParam>,
     /// How domestic, I.
@@ -301,6 +425,8 @@ pub struct RawRule {
     pub quota: Option<Located<f64>>,
     /// Half-width of the abstention band β.
     pub abstention_band: Option<Located<f64>>,
+    /// How a party to the dispute takes part: `vote`, `abstain` or `excluded`.
+    pub party_vote: Option<LString>,
 }
 
 /// `[montecarlo]`
@@ -319,10 +445,56 @@ pub struct RawMonteCarlo {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpected {
-    /// Option id (or `no_action`) of what happened.
-    pub outcome: Option<LString>,
+    /// Option id (or `no_action`) of what happened, or a list of acceptable ones.
+    pub outcome: Option<Located<OneOrMany>>,
+    /// Members that historically blocked the requested option.
+    pub blockers: Option<Located<Vec<String>>>,
     /// Where that is documented.
     pub source: Option<LString>,
+    /// In a file that includes a case: take the included `[expected]`.
+    pub inherit: Option<Located<bool>>,
+}
+
+/// One id, or a list of ids.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OneOrMany {
+    /// `outcome = "statement"`
+    One(String),
+    /// `outcome = ["no_action", "statement"]`
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The ids, in the order written.
+    pub fn ids(&self) -> Vec<&str> {
+        match self {
+            OneOrMany::One(s) => vec![s.as_str()],
+            OneOrMany::Many(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct IdsVisitor;
+        impl<'de> Visitor<'de> for IdsVisitor {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an option id in quotes, or a list of them such as [\"no_action\", \"statement\"]")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut ids = Vec::new();
+                while let Some(id) = seq.next_element::<String>()? {
+                    ids.push(id);
+                }
+                Ok(OneOrMany::Many(ids))
+            }
+        }
+        d.deserialize_any(IdsVisitor)
+    }
 }
 
 fn take<T>(base: &mut Option<T>, over: Option<T>) {
@@ -337,6 +509,19 @@ fn merge_map<T>(base: &mut Option<IndexMap<String, T>>, over: Option<IndexMap<St
         for (k, v) in over {
             map.insert(k, v);
         }
+    }
+}
+
+fn merge_weights(base: &mut Option<RawWeights>, over: Option<RawWeights>) {
+    if let Some(w) = over {
+        let base = base.get_or_insert_with(RawWeights::default);
+        take(&mut base.security, w.security);
+        take(&mut base.regime, w.regime);
+        take(&mut base.partner, w.partner);
+        take(&mut base.credibility, w.credibility);
+        take(&mut base.sovereignty, w.sovereignty);
+        take(&mut base.cost, w.cost);
+        take(&mut base.external, w.external);
     }
 }
 
@@ -366,16 +551,12 @@ impl RawMember {
         merge_map(&mut self.threat, o.threat);
         merge_map(&mut self.concern, o.concern);
         merge_map(&mut self.affinity, o.affinity);
-        if let Some(w) = o.weights {
-            let base = self.weights.get_or_insert_with(RawWeights::default);
-            take(&mut base.security, w.security);
-            take(&mut base.regime, w.regime);
-            take(&mut base.partner, w.partner);
-            take(&mut base.credibility, w.credibility);
-            take(&mut base.sovereignty, w.sovereignty);
-            take(&mut base.cost, w.cost);
-            take(&mut base.external, w.external);
-        }
+        merge_weights(&mut self.weights, o.weights);
+    }
+
+    /// Layers `o` over this member: `o`'s values win (public for defaults and groups).
+    pub fn layer(&mut self, o: RawMember) {
+        self.merge(o);
     }
 }
 
@@ -397,6 +578,23 @@ impl RawFile {
             take(&mut base.crisis_types, a.crisis_types);
             merge_map(&mut base.outsiders, a.outsiders);
         }
+        if let Some(d) = o.defaults {
+            match &mut self.defaults {
+                Some(base) => base.merge(d),
+                None => self.defaults = Some(d),
+            }
+        }
+        if let Some(groups) = o.groups {
+            let base = self.groups.get_or_insert_with(IndexMap::new);
+            for (id, g) in groups {
+                match base.get_mut(&id) {
+                    Some(existing) => existing.merge(g),
+                    None => {
+                        base.insert(id, g);
+                    }
+                }
+            }
+        }
         if let Some(members) = o.members {
             let base = self.members.get_or_insert_with(IndexMap::new);
             for (id, m) in members {
@@ -415,7 +613,9 @@ impl RawFile {
             take(&mut base.kind, c.kind);
             take(&mut base.region, c.region);
             take(&mut base.requested, c.requested);
+            take(&mut base.sponsor, c.sponsor);
             take(&mut base.adversary, c.adversary);
+            take(&mut base.parties, c.parties);
             take(&mut base.severity, c.severity);
             take(&mut base.domestic, c.domestic);
             take(&mut base.framing, c.framing);
@@ -436,7 +636,9 @@ impl RawFile {
         if let Some(e) = o.expected {
             let base = self.expected.get_or_insert_with(RawExpected::default);
             take(&mut base.outcome, e.outcome);
+            take(&mut base.blockers, e.blockers);
             take(&mut base.source, e.source);
+            take(&mut base.inherit, e.inherit);
         }
     }
 }

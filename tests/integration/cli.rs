@@ -752,8 +752,11 @@ fn unknown_actor_in_an_affinity_table() {
     let sb = Sandbox::new();
     sb.appended(KAZ, "bad.toml", "\n[members.KAZ.affinity]\nUZB = 0.4\n");
     let at = sb.at("bad.toml", "UZB = 0.4");
-    sb.reject(&["bad.toml"])
-        .says(&[&at, "members.KAZ.affinity.UZB", "unknown actor `UZB`"]);
+    sb.reject(&["bad.toml"]).says(&[
+        &at,
+        "members.KAZ.affinity.UZB",
+        "unknown actor or group `UZB`",
+    ]);
 }
 
 #[test]

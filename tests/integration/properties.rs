@@ -659,11 +659,11 @@ fn one_run(model: &Model, seed: u64, run: u64) -> (Decision, Vec<Vote>) {
     (d, scratch.requested_votes)
 }
 
-/// Yes > abstain > no.
+/// Yes > abstain > no (an absent party ranks with an abstention: it adds no support).
 fn rank(v: Vote) -> u8 {
     match v {
         Vote::No => 0,
-        Vote::Abstain => 1,
+        Vote::Abstain | Vote::Absent => 1,
         Vote::Yes => 2,
     }
 }
@@ -1053,7 +1053,8 @@ fn adding_a_member_never_raises_strict_unanimity() {
 /// Finding: under plain unanimity, adding a member (last, no spending, no
 /// GDP, all parameters fixed, no noise) can raise the adopted level. When
 /// every original member abstains on an option, it fails (no yes); a new
-/// member voting yes makes it pass, since abstentions do not block. Here A
+/// member voting yes makes it pass, since abstentions do not block. The
+/// decision is an initiative (no requester votes for its own request). A
 /// and B have every weight 0 (U = 0, inside the band: abstain), and the new
 /// member C has U(k) = e_k·0.5 > e_k·0.1 (yes): no action becomes the
 /// requested option. Strict unanimity adopts no action both times.
@@ -1070,7 +1071,7 @@ fn adding_a_member_can_raise_plain_unanimity() {
     let text = |members: String| {
         format!(
             "[alliance]\ncapacity = 0.5\nregions = [\"r\"]\ncrisis_types = [\"t\"]\n\n{members}\
-             [crisis]\nrequester = \"A\"\ntype = \"t\"\nregion = \"r\"\nrequested = \"act\"\n\
+             [crisis]\nsponsor = \"the chair\"\ntype = \"t\"\nregion = \"r\"\nrequested = \"act\"\n\
              severity = 0.5\ndomestic = 0\nframing = 0\ncontagion = 0\nlegal_fit = 1\n\
              legitimacy = 1\ncredibility = 0.5\ncombat_risk = 0\n\n\
              [[options]]\nid = \"act\"\neffect = 1\ntroops = 0\nintrusion = 0\n\n\

@@ -89,8 +89,9 @@ const MEMBERS: [(f64, f64, f64); 5] = [
 ];
 
 /// B_i = w_cred,i · Q · L · X with X = 1 − I(1 − F): the credibility term of
-/// `utility::terms`, the only benefit term left when every other weight is 0
-/// (the same formula applies to the requester).
+/// `utility::terms`, the only benefit term left when every other weight is 0.
+/// The decision is an initiative with no requesting member, so every member,
+/// M0 included, votes on its own utility.
 fn benefit(w_cred: f64) -> f64 {
     let external_share = 1.0 - I * (1.0 - F);
     w_cred * Q * L * external_share
@@ -126,7 +127,7 @@ fn independent_votes_toml() -> String {
         );
     }
     text += &format!(
-        "[crisis]\nrequester = \"M0\"\ntype = \"t\"\nregion = \"r\"\nrequested = \"act\"\n\
+        "[crisis]\nsponsor = \"the chair\"\ntype = \"t\"\nregion = \"r\"\nrequested = \"act\"\n\
          severity = 0.7\ndomestic = {I}\nframing = {F}\ncontagion = 0.5\nlegal_fit = {L}\n\
          legitimacy = 0.5\ncredibility = {Q}\ncombat_risk = 0.5\n\n\
          [[options]]\nid = \"act\"\neffect = 1\ntroops = 0\nintrusion = 0\n\n\
@@ -567,7 +568,7 @@ fn severity_cutoff_toml() -> String {
         );
     }
     text += &format!(
-        "[crisis]\nrequester = \"M0\"\ntype = \"t\"\nregion = \"r\"\nrequested = \"act\"\n\
+        "[crisis]\nsponsor = \"the chair\"\ntype = \"t\"\nregion = \"r\"\nrequested = \"act\"\n\
          severity = {{ dist = \"uniform\", lo = 0, hi = 1 }}\ndomestic = 0\nframing = 0.5\n\
          contagion = 0.5\nlegal_fit = 0.5\nlegitimacy = 0.5\ncredibility = 0.5\ncombat_risk = 0.5\n\n\
          [[options]]\nid = \"act\"\neffect = 0.5\ntroops = 0\nintrusion = 0\n\n\
@@ -679,11 +680,11 @@ fn hegemon_toml(hegemon_against: bool, noise: f64) -> String {
 /// * hegemon against (U_H = −1, U_i = 1): A −1, no like the hegemon; B 1,
 ///   yes; C 0, abstains; D 0.5, yes.
 ///
-/// Neither the hegemon nor the requester is pulled (the model's rule: the
-/// requester has already stated its position by asking), so R votes on its
-/// own utility despite d = 1. Under unanimity the option fails in both cases:
-/// R, B and D block it in the first; the hegemon (a veto player like any
-/// member) and A in the second.
+/// Neither the hegemon nor the requester is pulled, and the requester votes
+/// yes on its own request (it has stated its position by asking), so R votes
+/// yes whatever its utility and d = 1. Under unanimity the option fails in
+/// both cases: B and D block it in the first; the hegemon (a veto player like
+/// any member) and A in the second.
 #[test]
 fn hegemon_pull_follows_dependence() {
     const RUNS: u64 = 1000;
@@ -696,9 +697,9 @@ fn hegemon_pull_follows_dependence() {
 
     let t = tally(&inline(&hegemon_toml(false, 0.0)), rule, 5, RUNS);
     // Members in file order: H, R, A, B, C, D.
-    assert_eq!(t.votes, vec![YES, NO, YES, NO, ABSTAIN, NO], "hegemon for");
+    assert_eq!(t.votes, vec![YES, YES, YES, NO, ABSTAIN, NO], "hegemon for");
     assert_eq!(t.levels, vec![RUNS, 0]);
-    assert_eq!(t.blocked, vec![0, RUNS, 0, RUNS, 0, RUNS]);
+    assert_eq!(t.blocked, vec![0, 0, 0, RUNS, 0, RUNS]);
     assert_eq!(t.sole_blocker, vec![0; 6]);
 
     let t = tally(&inline(&hegemon_toml(true, 0.0)), rule, 5, RUNS);

@@ -5,7 +5,17 @@ use std::path::Path;
 
 use crate::util;
 
-const HEADER: &str = "scenario,rule,runs,expected,level,probability,ci_low,ci_high,modal,log_score,log_score_floored,brier";
+const HEADER: &str = "scenario,rule,runs,expected,level,probability,ci_low,ci_high,modal,log_score,log_score_floored,brier,\
+alliance,modal_option,expected_blockers,p_blockers,base_rate_probability,base_rate_log_score,base_rate_brier,\
+granted_probability,granted_log_score,granted_brier";
+
+/// The three CSTO case files.
+fn csto_cases() -> Vec<String> {
+    ["armenia_2020", "kazakhstan_2022", "kyrgyzstan_2010"]
+        .iter()
+        .map(|s| util::scenario(s).display().to_string())
+        .collect()
+}
 
 /// Rows of a CSV file as maps from column to cell.
 fn read_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
@@ -31,26 +41,21 @@ fn validate_reports_the_shipped_cases_as_run_gives_them() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let out_s = out.display().to_string();
-    let o = util::succeed(
-        tmp.path(),
-        &[
-            "validate",
-            &scenarios_dir(),
-            "--runs",
-            "3000",
-            "--seed",
-            "11",
-            "--out",
-            &out_s,
-            "--quiet",
-        ],
-    );
+    let cases = csto_cases();
+    let mut args: Vec<&str> = vec!["validate"];
+    args.extend(cases.iter().map(String::as_str));
+    args.extend(["--runs", "3000", "--seed", "11", "--out", &out_s, "--quiet"]);
+    let o = util::succeed(tmp.path(), &args);
     let text = util::stdout(&o);
     for stem in ["armenia_2020", "kazakhstan_2022", "kyrgyzstan_2010"] {
         assert!(text.contains(stem), "{stem} missing:\n{text}");
     }
     assert!(
         text.contains("skipped 0 files without [expected]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Collective Security Treaty Organization"),
         "{text}"
     );
     assert!(
@@ -126,22 +131,130 @@ fn validate_reports_the_shipped_cases_as_run_gives_them() {
 }
 
 #[test]
-fn validate_require_modal_passes_on_the_shipped_cases() {
+fn validate_require_modal_passes_on_the_csto_cases() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out").display().to_string();
-    util::succeed(
+    let cases = csto_cases();
+    let mut args: Vec<&str> = vec!["validate"];
+    args.extend(cases.iter().map(String::as_str));
+    args.extend([
+        "--runs",
+        "1000",
+        "--out",
+        &out,
+        "--quiet",
+        "--require-modal",
+    ]);
+    util::succeed(tmp.path(), &args);
+}
+
+/// Every `*.toml` under `dir`, recursively.
+fn toml_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(toml_files(&p));
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The library: `validate scenarios/` finds the cases in every pack folder,
+/// skips rosters and options files, and scores each alliance beside the two
+/// baselines, computed on the same cases.
+#[test]
+fn validate_reads_every_pack_and_scores_the_baselines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = util::succeed(
         tmp.path(),
         &[
             "validate",
             &scenarios_dir(),
             "--runs",
-            "1000",
+            "400",
             "--out",
-            &out,
+            &out.display().to_string(),
             "--quiet",
-            "--require-modal",
         ],
     );
+    let text = util::stdout(&o);
+    let files = toml_files(&util::root().join("scenarios"));
+    let cases: Vec<_> = files
+        .iter()
+        .filter(|f| {
+            let t: toml::Table = toml::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            t.contains_key("expected")
+        })
+        .collect();
+    assert_eq!(cases.len(), 18, "the library has 18 cases");
+    assert!(
+        text.contains(&format!(
+            "18 cases; skipped {} files without [expected]",
+            files.len() - 18
+        )),
+        "{text}"
+    );
+    let dir = out.join("validation");
+    let rows = read_rows(&dir.join("validation.csv"));
+    assert_eq!(rows.len(), 18);
+    let mut alliances: Vec<&str> = rows.iter().map(|r| r["alliance"].as_str()).collect();
+    alliances.dedup();
+    assert_eq!(alliances.len(), 6, "{alliances:?}");
+    for r in &rows {
+        let p: f64 = r["base_rate_probability"].parse().unwrap();
+        assert!(p > 0.0 && p < 1.0, "smoothed base rate: {p}");
+        let g: f64 = r["granted_probability"].parse().unwrap();
+        assert!(g == 0.0 || g == 1.0, "the request granted or not: {g}");
+    }
+    // A case that records its blockers reports the share of runs in which
+    // exactly they blocked; the others leave it empty.
+    let belarus = rows
+        .iter()
+        .find(|r| r["scenario"] == "belarus_2020_09")
+        .unwrap();
+    assert_eq!(belarus["expected_blockers"], "CYP");
+    assert!(belarus["p_blockers"].parse::<f64>().is_ok());
+    assert_eq!(belarus["expected"], "no_action;statement");
+    let kaz = rows
+        .iter()
+        .find(|r| r["scenario"] == "kazakhstan_2022")
+        .unwrap();
+    assert_eq!(kaz["p_blockers"], "");
+
+    let summary = read_rows(&dir.join("validation_summary.csv"));
+    assert_eq!(summary.len(), 7, "six alliances and all");
+    assert_eq!(summary[6]["alliance"], "all");
+    assert_eq!(summary[6]["cases"], "18");
+    let sum: usize = summary[..6]
+        .iter()
+        .map(|r| r["cases"].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(sum, 18);
+    // The overall means are the means of the case rows.
+    let mean = |col: &str| {
+        rows.iter()
+            .map(|r| r[col].parse::<f64>().unwrap())
+            .sum::<f64>()
+            / 18.0
+    };
+    for (case_col, summary_col) in [
+        ("log_score", "mean_log_score"),
+        ("brier", "mean_brier"),
+        ("base_rate_log_score", "base_rate_mean_log_score"),
+        ("granted_brier", "granted_mean_brier"),
+    ] {
+        let s: f64 = summary[6][summary_col].parse().unwrap();
+        assert!((s - mean(case_col)).abs() < 1e-5, "{summary_col}");
+    }
+    assert!(
+        text.contains("baselines on the same cases: base rate"),
+        "{text}"
+    );
+    assert!(text.contains("request granted"), "{text}");
 }
 
 #[test]

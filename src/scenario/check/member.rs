@@ -10,6 +10,7 @@ use crate::scenario::{suggest, Member, Param, Range, Weights};
 pub(super) struct MemberContext<'a> {
     pub(super) index: usize,
     pub(super) is_hegemon: bool,
+    pub(super) has_hegemon: bool,
     pub(super) regions: &'a [&'a str],
     pub(super) types: &'a [&'a str],
     pub(super) actors: &'a [&'a str],
@@ -79,7 +80,11 @@ pub(super) fn check_member(
                 cx.types[cx.crisis_type]
             ),
             near,
-        ));
+        )
+        .with_help(Some(format!(
+            "give it in the member's `threat` table, or for every member at once in `[defaults]` threat = {{ {} = ... }}",
+            cx.types[cx.crisis_type]
+        ))));
     }
     if concern[cx.crisis_region].is_none() {
         return Err(ck.missing(
@@ -89,7 +94,11 @@ pub(super) fn check_member(
                 cx.regions[cx.crisis_region]
             ),
             near,
-        ));
+        )
+        .with_help(Some(format!(
+            "give it in the member's `concern` table, or for every member at once in `[defaults]` concern = {{ {} = ... }}",
+            cx.regions[cx.crisis_region]
+        ))));
     }
     let affinity = affinity_opt
         .into_iter()
@@ -117,8 +126,9 @@ pub(super) fn check_member(
     let unit = |lp: &Option<LParam>, key: &str, what: &str| {
         ck.req_param(lp, &f(key), Range::UNIT, what, near)
     };
-    // The hegemon's own dependence has no effect; it may be left out.
-    let dependence = if cx.is_hegemon && raw.dependence.is_none() {
+    // Dependence has no effect for the hegemon, nor in an alliance without
+    // one; it may then be left out.
+    let dependence = if (cx.is_hegemon || !cx.has_hegemon) && raw.dependence.is_none() {
         Param::Fixed(0.0)
     } else {
         unit(

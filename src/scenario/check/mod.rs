@@ -3,11 +3,13 @@
 
 use indexmap::IndexMap;
 
+mod layers;
 mod member;
 mod options;
 mod params;
 mod settings;
 
+use layers::{Layers, Names};
 use member::{check_member, MemberContext};
 use options::check_options;
 use settings::{check_montecarlo, check_rule};
@@ -208,11 +210,11 @@ pub(super) fn check_id_text(id: &str) -> std::result::Result<(), String> {
 }
 
 /// Checks a merged file into a scenario. `stem` names it when `[scenario] name` is absent.
-pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Result<Scenario> {
+pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Result<Scenario> {
     let ck = Checker { sources };
 
     // [scenario]
-    let meta = raw.scenario.unwrap_or_default();
+    let meta = raw.scenario.take().unwrap_or_default();
     let name = meta.name.map_or_else(|| stem.to_string(), |n| n.value);
     let description = meta.description.map(|d| d.value).unwrap_or_default();
 
@@ -317,19 +319,28 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
     )?;
     let crisis_region = ck.lookup(region_id, &region_names, "crisis.region", "region")?;
 
+    let names = Names {
+        members: &member_ids,
+        actors: &actor_ids,
+        regions: &region_names,
+        types: &type_names,
+    };
+    let layers = Layers::check(&ck, &raw, &names)?;
     let mut members = Vec::with_capacity(raw_members.len());
     for (i, (id, m)) in raw_members.iter().enumerate() {
         check_id_text(id).map_err(|msg| {
             let (file, offset) = ck.member_heading(id).or(m.anchor()).unwrap_or((0, 0));
             ck.at_offset(file, offset, &format!("members.{id}"), msg)
         })?;
+        let effective = layers.member(&ck, id, m, &names)?;
         members.push(check_member(
             &ck,
             id,
-            m,
+            &effective,
             MemberContext {
                 index: i,
                 is_hegemon: hegemon == Some(i),
+                has_hegemon: hegemon.is_some(),
                 regions: &region_names,
                 types: &type_names,
                 actors: &actor_ids,
@@ -339,17 +350,35 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
         )?);
     }
 
-    let requester_id = ck.required(
-        &crisis.requester,
-        "crisis.requester",
-        "`requester`, the id of the member asking for help",
-        None,
-    )?;
-    let requester = ck.lookup(requester_id, &member_ids, "crisis.requester", "member")?;
+    let requester = match &crisis.requester {
+        Some(q) => Some(ck.lookup(q, &member_ids, "crisis.requester", "member")?),
+        None => None,
+    };
+    let sponsor = match (&crisis.requester, &crisis.sponsor) {
+        (Some(_), Some(s)) => {
+            return Err(ck.at(
+                s,
+                "crisis.sponsor",
+                "`sponsor` describes who proposed an initiative that no member requested; this crisis has a `requester`, so remove one of the two",
+            ))
+        }
+        (None, Some(s)) if s.value.trim().is_empty() => {
+            return Err(ck.at(s, "crisis.sponsor", "the sponsor is empty; say who proposed the decision"))
+        }
+        (None, Some(s)) => s.value.clone(),
+        (Some(_), None) => String::new(),
+        (None, None) => {
+            return Err(ck.missing(
+                "crisis.requester",
+                "`requester`, the id of the member asking for help (or, for an initiative no member requested, `sponsor`: who proposed it)",
+                None,
+            ))
+        }
+    };
     let adversary = match &crisis.adversary {
         Some(a) => {
             let i = ck.lookup(a, &actor_ids, "crisis.adversary", "actor")?;
-            if i == requester {
+            if Some(i) == requester {
                 return Err(ck.at(
                     a,
                     "crisis.adversary",
@@ -388,11 +417,38 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
         "legal_fit",
         "`legal_fit` L in [0, 1], how well the treaty covers the case",
     )?;
-    let legitimacy = cp(
-        &crisis.legitimacy,
-        "legitimacy",
-        "`legitimacy` λ in [0, 1] of the requesting government",
-    )?;
+    // Legitimacy scales the partner term, which needs a requester.
+    let legitimacy = if requester.is_none() && crisis.legitimacy.is_none() {
+        Param::Fixed(0.0)
+    } else {
+        cp(
+            &crisis.legitimacy,
+            "legitimacy",
+            "`legitimacy` λ in [0, 1] of the requesting government",
+        )?
+    };
+    let parties = match &crisis.parties {
+        Some(list) => {
+            let mut out: Vec<usize> = Vec::new();
+            for id in &list.value {
+                let Some(i) = member_ids.iter().position(|m| m == id) else {
+                    return Err(ck
+                        .at(list, "crisis.parties", format!("unknown member `{id}`"))
+                        .with_help(suggest::hint(id, member_ids.iter().copied())));
+                };
+                if out.contains(&i) {
+                    return Err(ck.at(list, "crisis.parties", format!("`{id}` is listed twice")));
+                }
+                out.push(i);
+            }
+            out.sort_unstable();
+            out
+        }
+        None => match adversary {
+            Some(Actor::Member(x)) => vec![x],
+            _ => Vec::new(),
+        },
+    };
     let credibility = cp(
         &crisis.credibility,
         "credibility",
@@ -421,7 +477,7 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
     }
     let requested = ck.lookup(requested_id, &option_ids[1..], "crisis.requested", "option")? + 1;
 
-    let (rule, abstention_band) = check_rule(&ck, &raw.rule, hegemon)?;
+    let (rule, abstention_band, party_vote) = check_rule(&ck, &raw.rule, hegemon)?;
 
     let montecarlo = check_montecarlo(&ck, &raw.montecarlo.unwrap_or_default())?;
 
@@ -431,12 +487,69 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
             let outcome = ck.required(
                 &e.outcome,
                 "expected.outcome",
-                "`outcome`, the id of the option adopted in history (or `no_action`)",
+                "`outcome`, the id of the option adopted in history (or `no_action`), or a list of acceptable ones",
                 None,
             )?;
-            let level = ck.lookup(outcome, &option_ids, "expected.outcome", "option")?;
+            let ids = outcome.value.ids();
+            if ids.is_empty() {
+                return Err(ck.at(
+                    outcome,
+                    "expected.outcome",
+                    "the list is empty; name at least one option",
+                ));
+            }
+            let mut levels = Vec::new();
+            for id in ids {
+                let Some(level) = option_ids.iter().position(|o| *o == id) else {
+                    return Err(ck
+                        .at(
+                            outcome,
+                            "expected.outcome",
+                            format!("unknown option `{id}`"),
+                        )
+                        .with_help(suggest::hint(id, option_ids.iter().copied())));
+                };
+                if levels.contains(&level) {
+                    return Err(ck.at(
+                        outcome,
+                        "expected.outcome",
+                        format!("`{id}` is listed twice"),
+                    ));
+                }
+                levels.push(level);
+            }
+            levels.sort_unstable();
+            let blockers = match &e.blockers {
+                Some(list) => {
+                    let mut set = 0u64;
+                    for id in &list.value {
+                        let Some(i) = member_ids.iter().position(|m| m == id) else {
+                            return Err(ck
+                                .at(list, "expected.blockers", format!("unknown member `{id}`"))
+                                .with_help(suggest::hint(id, member_ids.iter().copied())));
+                        };
+                        if set & (1u64 << i) != 0 {
+                            return Err(ck.at(
+                                list,
+                                "expected.blockers",
+                                format!("`{id}` is listed twice"),
+                            ));
+                        }
+                        set |= 1u64 << i;
+                    }
+                    if set == 0 {
+                        return Err(ck.at(list, "expected.blockers", "the list is empty; leave `blockers` out if no member is known to have blocked"));
+                    }
+                    if levels.contains(&requested) {
+                        return Err(ck.at(list, "expected.blockers", "blockers are the members who stopped the requested option, but the expected outcome includes it; remove `blockers` or the requested option from `outcome`"));
+                    }
+                    Some(set)
+                }
+                None => None,
+            };
             Some(Expected {
-                level,
+                levels,
+                blockers,
                 source: e
                     .source
                     .as_ref()
@@ -466,6 +579,8 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
                 .map(|n| n.value.clone())
                 .unwrap_or_default(),
             requester,
+            sponsor,
+            parties,
             kind,
             region: crisis_region,
             requested,
@@ -482,6 +597,7 @@ pub(super) fn check(raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Resul
         options,
         rule,
         abstention_band,
+        party_vote,
         montecarlo,
         expected,
         sources: ck.sources,

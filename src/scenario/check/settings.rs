@@ -2,20 +2,34 @@
 
 use super::{defaults, Checker, Result};
 use crate::model::rule::{Attribute, RULE_NAMES};
-use crate::model::DecisionRule;
+use crate::model::{DecisionRule, PartyVote};
 use crate::scenario::limits::MAX_RUNS;
 use crate::scenario::raw::Located;
 use crate::scenario::raw::{RawMonteCarlo, RawRule};
 use crate::scenario::suggest;
 use crate::scenario::MonteCarlo;
 
-/// The decision rule and the abstention band.
+/// The decision rule, the abstention band and how parties to the dispute vote.
 pub(super) fn check_rule(
     ck: &Checker,
     raw_rule: &Option<RawRule>,
     hegemon: Option<usize>,
-) -> Result<(DecisionRule, f64)> {
-    Ok(match raw_rule {
+) -> Result<(DecisionRule, f64, PartyVote)> {
+    let party_vote = match raw_rule.as_ref().and_then(|r| r.party_vote.as_ref()) {
+        Some(p) => PartyVote::from_name(&p.value).ok_or_else(|| {
+            ck.at(
+                p,
+                "rule.party_vote",
+                format!(
+                    "unknown party vote `{}`: expected `vote`, `abstain` or `excluded`",
+                    p.value
+                ),
+            )
+            .with_help(suggest::hint(&p.value, PartyVote::NAMES.iter().copied()))
+        })?,
+        None => PartyVote::default(),
+    };
+    let (rule, band) = match raw_rule {
         Some(rr) => {
             locate_rule_keys(ck, rr)?;
             let rule = DecisionRule::from_parts(
@@ -52,7 +66,8 @@ pub(super) fn check_rule(
             },
             defaults::ABSTENTION_BAND,
         ),
-    })
+    };
+    Ok((rule, band, party_vote))
 }
 
 /// Checks each rule parameter where it is written, so that a message points
