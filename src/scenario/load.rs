@@ -352,8 +352,13 @@ pub fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioErr
         if let Some(end) = rest.find('`') {
             let word = &rest[..end];
             let expected: Vec<&str> = rest[end + 1..].split('`').skip(1).step_by(2).collect();
+            let in_layer = field.starts_with("defaults") || field.starts_with("groups.");
             if word == "include" {
                 shown = "unknown key `include`: `include` must come first in the file, before any [table] heading".into();
+            } else if in_layer && matches!(word, "military_spending" | "gdp") {
+                shown = format!(
+                    "unknown key `{word}`: `{word}` is a fact about each state, given per member in [members.ID], not as a default or for a group"
+                );
             } else {
                 help = suggest::hint(word, expected.iter().copied());
                 shown = format!("unknown key `{word}`");

@@ -5,6 +5,7 @@
 mod bad_scenarios;
 mod cli;
 mod explain;
+mod features;
 mod power;
 mod properties;
 mod report;
