@@ -23,12 +23,20 @@ pub fn thousands(n: u64) -> String {
 /// seed and the requested option, then a blank line.
 pub fn header(scenario: &Scenario, label: &str, rule: &str, runs: u64, seed: u64) -> String {
     let requested = &scenario.options[scenario.crisis.requested];
+    let asked = match scenario.crisis.requester {
+        Some(_) => format!(
+            "requested: {} (level {})",
+            requested.id, scenario.crisis.requested
+        ),
+        None => format!(
+            "proposed by {}: {} (level {})",
+            scenario.crisis.sponsor, requested.id, scenario.crisis.requested
+        ),
+    };
     format!(
-        "{} ({label})\nrule {rule}, {} runs, seed {seed}; requested: {} (level {})\n\n",
+        "{} ({label})\nrule {rule}, {} runs, seed {seed}; {asked}\n\n",
         scenario.name,
         thousands(runs),
-        requested.id,
-        scenario.crisis.requested
     )
 }
 
@@ -80,6 +88,14 @@ pub fn render(
         "member", "yes", "no", "abstain", "sole blocker"
     );
     for (m, sh) in scenario.members.iter().zip(&summary.members) {
+        if summary.runs > 0 && sh.yes.count + sh.no.count + sh.abstain.count == 0 {
+            let _ = writeln!(
+                s,
+                "  {:idw$}  absent: a party to the dispute, excluded from the vote",
+                m.id
+            );
+            continue;
+        }
         let _ = writeln!(
             s,
             "  {:idw$}  {:>6.3}  {:>6.3}  {:>7.3}  {:>12.3}",

@@ -344,6 +344,24 @@ fn an_initiative_has_no_requester_and_no_partner_term() {
         "{}",
         util::stdout(&o)
     );
+    let out = tmp.path().join("out").display().to_string();
+    let o = util::succeed(
+        tmp.path(),
+        &[
+            "run",
+            "initiative.toml",
+            "--runs",
+            "300",
+            "--out",
+            &out,
+            "--no-report",
+        ],
+    );
+    assert!(
+        util::stdout(&o).contains("proposed by the presidency: big (level 2)"),
+        "{}",
+        util::stdout(&o)
+    );
 }
 
 #[test]
@@ -372,6 +390,24 @@ fn an_excluded_party_does_not_vote_and_does_not_count() {
     let text = util::stdout(&o);
     assert!(text.contains("parties to the dispute: C"), "{text}");
     assert!(text.contains("of 2 yes"), "two members take part:\n{text}");
+    let out = tmp.path().join("out").display().to_string();
+    let o = util::succeed(
+        tmp.path(),
+        &[
+            "run",
+            "party.toml",
+            "--runs",
+            "300",
+            "--out",
+            &out,
+            "--no-report",
+        ],
+    );
+    let text = util::stdout(&o);
+    assert!(
+        text.contains("C       absent: a party to the dispute, excluded from the vote"),
+        "{text}"
+    );
 }
 
 #[test]
