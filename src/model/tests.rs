@@ -51,6 +51,17 @@ fn run_once(s: &crate::scenario::Scenario) -> (Decision, Vec<Vote>) {
     (d, scratch.requested_votes.clone())
 }
 
+/// The central evaluation and the perceived (B − E, V, T) without noise.
+fn noise_free(model: &Model) -> (Evaluated, Vec<[f64; 3]>) {
+    let central = model.central();
+    let p = central
+        .terms
+        .iter()
+        .map(|t| [t.benefit() - t.external, t.sovereignty, t.cost])
+        .collect();
+    (central, p)
+}
+
 #[test]
 fn votes_follow_utility_against_the_band() {
     // U(big) = 0.5·w: 0.5 > 0.1 yes; 0.025 inside ±0.1 abstain. C, the
@@ -70,12 +81,7 @@ fn band_is_per_unit_of_effect() {
     // which is above 0.2·0.1 = 0.02: still yes, as per unit of effect it is the same.
     let s = scenario(false, [0.3, 0.3, 0.3], 0.0, 0.1);
     let model = Model::new(&s, s.rule);
-    let central = model.central();
-    let p: Vec<[f64; 3]> = central
-        .terms
-        .iter()
-        .map(|t| [t.benefit() - t.external, t.sovereignty, t.cost])
-        .collect();
+    let (central, p) = noise_free(&model);
     let mut u = vec![0.0; 3];
     let mut out = vec![Vote::Abstain; 3];
     for level in [1, 2] {
@@ -94,12 +100,7 @@ fn hegemon_pulls_dependents_but_not_the_requester() {
     assert_eq!(votes, [Vote::Yes, Vote::Yes, Vote::Yes]);
     assert_eq!(d.level, 2);
     let model = Model::new(&s, s.rule);
-    let central = model.central();
-    let p: Vec<[f64; 3]> = central
-        .terms
-        .iter()
-        .map(|t| [t.benefit() - t.external, t.sovereignty, t.cost])
-        .collect();
+    let (central, p) = noise_free(&model);
     let (mut u, mut out) = (vec![0.0; 3], vec![Vote::Abstain; 3]);
     model.vote(&central.inputs, &p, &mut u, 1, &mut out);
     assert_eq!(out, [Vote::Yes, Vote::Yes, Vote::Abstain]);

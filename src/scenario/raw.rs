@@ -292,67 +292,45 @@ pub struct RawGroup {
     pub weights: Option<RawWeights>,
 }
 
-impl RawMemberDefaults {
-    /// The values as a member table (no name, spending or GDP), for layering.
-    pub fn as_member(&self) -> RawMember {
-        RawMember {
-            region: self.region.clone(),
-            dependence: self.dependence.clone(),
-            sovereignty: self.sovereignty.clone(),
-            vulnerability: self.vulnerability.clone(),
-            reservation: self.reservation.clone(),
-            threat: self.threat.clone(),
-            concern: self.concern.clone(),
-            affinity: self.affinity.clone(),
-            weights: self.weights.clone(),
-            ..RawMember::default()
-        }
-    }
+/// The values `[defaults]` and `[groups.ID]` share with a member's table:
+/// taken as a member table for layering, and merged field by field.
+macro_rules! member_values {
+    ($ty:ty, [$($extra:ident),*]) => {
+        impl $ty {
+            /// The values as a member table (no name, spending or GDP), for layering.
+            pub fn as_member(&self) -> RawMember {
+                RawMember {
+                    region: self.region.clone(),
+                    dependence: self.dependence.clone(),
+                    sovereignty: self.sovereignty.clone(),
+                    vulnerability: self.vulnerability.clone(),
+                    reservation: self.reservation.clone(),
+                    threat: self.threat.clone(),
+                    concern: self.concern.clone(),
+                    affinity: self.affinity.clone(),
+                    weights: self.weights.clone(),
+                    ..RawMember::default()
+                }
+            }
 
-    fn merge(&mut self, o: RawMemberDefaults) {
-        take(&mut self.region, o.region);
-        take(&mut self.dependence, o.dependence);
-        take(&mut self.sovereignty, o.sovereignty);
-        take(&mut self.vulnerability, o.vulnerability);
-        take(&mut self.reservation, o.reservation);
-        merge_map(&mut self.threat, o.threat);
-        merge_map(&mut self.concern, o.concern);
-        merge_map(&mut self.affinity, o.affinity);
-        merge_weights(&mut self.weights, o.weights);
-    }
+            fn merge(&mut self, o: $ty) {
+                $(take(&mut self.$extra, o.$extra);)*
+                take(&mut self.region, o.region);
+                take(&mut self.dependence, o.dependence);
+                take(&mut self.sovereignty, o.sovereignty);
+                take(&mut self.vulnerability, o.vulnerability);
+                take(&mut self.reservation, o.reservation);
+                merge_map(&mut self.threat, o.threat);
+                merge_map(&mut self.concern, o.concern);
+                merge_map(&mut self.affinity, o.affinity);
+                merge_weights(&mut self.weights, o.weights);
+            }
+        }
+    };
 }
 
-impl RawGroup {
-    /// The group's values as a member table, for layering.
-    pub fn as_member(&self) -> RawMember {
-        RawMember {
-            region: self.region.clone(),
-            dependence: self.dependence.clone(),
-            sovereignty: self.sovereignty.clone(),
-            vulnerability: self.vulnerability.clone(),
-            reservation: self.reservation.clone(),
-            threat: self.threat.clone(),
-            concern: self.concern.clone(),
-            affinity: self.affinity.clone(),
-            weights: self.weights.clone(),
-            ..RawMember::default()
-        }
-    }
-
-    fn merge(&mut self, o: RawGroup) {
-        take(&mut self.name, o.name);
-        take(&mut self.members, o.members);
-        take(&mut self.region, o.region);
-        take(&mut self.dependence, o.dependence);
-        take(&mut self.sovereignty, o.sovereignty);
-        take(&mut self.vulnerability, o.vulnerability);
-        take(&mut self.reservation, o.reservation);
-        merge_map(&mut self.threat, o.threat);
-        merge_map(&mut self.concern, o.concern);
-        merge_map(&mut self.affinity, o.affinity);
-        merge_weights(&mut self.weights, o.weights);
-    }
-}
+member_values!(RawMemberDefaults, []);
+member_values!(RawGroup, [name, members]);
 
 /// `[crisis]`
 #[derive(Debug, Default, Deserialize)]
