@@ -2,7 +2,9 @@
 # Benchmarks are not CI tests. CI only checks that the benchmark code builds
 # (clippy --all-targets in .ci/run compiles benches/ and examples/) and that
 # the numpy and Mesa peers reproduce our outcome distribution on a small run
-# count, so that bench/run.sh compares equal work. See docs/PERFORMANCE.md.
+# count, so that bench/run.sh compares equal work (and, on an EU initiative
+# with no requesting member, that they agree on that path too). See
+# docs/PERFORMANCE.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +14,7 @@ python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r bench/peers/requirements.txt
 
 cargo build --locked --release --quiet
-for scenario in scenarios/kyrgyzstan_2010.toml bench/synthetic_20x6.toml; do
+for scenario in scenarios/kyrgyzstan_2010.toml bench/synthetic_20x6.toml scenarios/eu/belarus_2020_09.toml; do
     echo "== peers agree with alliance-sim: $scenario"
     "$venv/bin/python" bench/peers/check.py --scenario "$scenario" --runs 20000 --mesa-runs 1000 \
         --bin target/release/alliance-sim

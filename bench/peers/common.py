@@ -28,7 +28,7 @@ class Model:
     n: int                       # members
     K: int                       # highest level (options 1..K; level 0 is no action)
     r: int                       # requested level, 1 <= r <= K
-    q: int                       # requester index
+    q: int | None                # requester index (None for an initiative without one)
     h: int | None                # hegemon index, or None
     beta: float                  # abstention band
     eta: float                   # perception noise (standard deviation)
@@ -75,7 +75,9 @@ def load(binary: str, scenario: str, rule: str | None = None, noise: float | Non
     intrusion = np.array([0.0] + [o["intrusion"] for o in opts])
     req = ex["requested"]
     r = int(req["level"] if isinstance(req, dict) else req)
-    q = ids.index(ex["requester"])
+    q = ids.index(ex["requester"]) if ex.get("requester") is not None else None
+    if ex.get("parties") and ex.get("party_vote", "vote") != "vote":
+        raise SystemExit(f"{scenario}: parties that abstain or are excluded are not supported by the peers")
     hid = ex.get("hegemon")
     h = ids.index(hid) if hid is not None else None
     base = np.array([[m["components"][c] for c in ("benefit", "external", "sovereignty", "cost")]
@@ -86,7 +88,8 @@ def load(binary: str, scenario: str, rule: str | None = None, noise: float | Non
         pull[:] = 0.0
     else:
         pull[h] = 0.0
-        pull[q] = 0.0
+        if q is not None:
+            pull[q] = 0.0
     eta = read_noise(binary, scenario) if noise is None else float(noise)
     return Model(
         name=ex.get("scenario", scenario), rule=ex["rule"], ids=ids, n=n, K=K, r=r, q=q, h=h,

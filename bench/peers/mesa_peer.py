@@ -70,7 +70,10 @@ class Member(mesa.Agent):
         return u
 
     def vote(self, k: int) -> str:
-        """Yes / no / abstain against thresholds per unit of effect (strict comparisons)."""
+        """Yes / no / abstain against thresholds per unit of effect (strict comparisons);
+        the requester votes yes on the option it requested."""
+        if self.index == self.model.spec.q and k == self.model.requested:
+            return YES
         u = self.pulled_utility(k)
         e = self.model.options[k]["effect"]
         beta = self.model.beta

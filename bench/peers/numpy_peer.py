@@ -7,6 +7,7 @@ All runs of a chunk are processed as arrays, with no Python loop over runs:
   utilities, all levels  U = P @ C,  C[:, k] = (e_k, -e_k, -s_k, -t_k)   (c, n, r)
   hegemon pull           U^ = (1 - p_i) U_i + p_i U_h        p_i = d_i off the hegemon/requester
   votes                  yes = U^ > e_k (tau_i + beta),  no = U^ < e_k (tau_i - beta)
+                         (the requester votes yes on the requested level r)
   rule                   pass (c, r)
   chair                  adopted = highest passing level <= r, else 0
 
@@ -52,6 +53,9 @@ def simulate(m: common.Model, runs: int, seed: int, chunk_elems: int = 1 << 23) 
             U[:, pulled, :] = (1.0 - p) * U[:, pulled, :] + p * Uh
         yes = U > thr_yes
         no = U < thr_no
+        if m.q is not None:                                         # the requester votes yes on its request
+            yes[:, m.q, r - 1] = True
+            no[:, m.q, r - 1] = False
         ok = common.passes(kind, param, yes, no, n, m.h, axis=1)   # (c, r)
         # highest passing level: scan columns from r down; argmax finds the first True
         rev = ok[:, ::-1]
