@@ -267,6 +267,10 @@ pub fn decisive_members(
     let mut set = 0u64;
     for i in 0..votes.len() {
         let was = votes[i];
+        // A party excluded from the vote has no vote to flip.
+        if was == Vote::Absent {
+            continue;
+        }
         votes[i] = if was == Vote::Yes {
             Vote::No
         } else {
@@ -364,6 +368,17 @@ mod tests {
         for (x, y) in xs.iter().zip(ys) {
             assert!(close(*x, *y), "{xs:?} != {ys:?}");
         }
+    }
+
+    #[test]
+    fn an_absent_member_is_never_decisive() {
+        // Majority of the two taking part: one yes and one no fails; the no
+        // voter decides it, and the absent party, which a flip would bring
+        // in as a third voter, decides nothing.
+        let mut votes = [Vote::Yes, Vote::No, Vote::Absent];
+        let set = decisive_members(&DecisionRule::Majority, &mut votes, &[1.0; 3], None);
+        assert_eq!(set, 0b010);
+        assert_eq!(votes, [Vote::Yes, Vote::No, Vote::Absent]);
     }
 
     #[test]
