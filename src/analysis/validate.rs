@@ -167,7 +167,7 @@ pub fn score(levels: &[usize], tally: &Tally, blocker_matches: Option<u64>) -> C
         modal_level: summary.modal_level(),
         modal: f.modal,
         log_score: f.log_score,
-        log_score_floored: count == 0,
+        log_score_floored: f.log_score_floored,
         brier: f.brier,
         blockers: blocker_matches.map(|c| Share::of(c, tally.runs)),
     }
@@ -299,6 +299,81 @@ pub struct GroupRow {
     pub base_rate: Overall,
     /// The "request granted" baseline's.
     pub granted: Overall,
+}
+
+/// One scored case of a library, as the baselines and the groups need it.
+#[derive(Debug, Clone, Copy)]
+pub struct LibraryCase<'a> {
+    /// The alliance's name, which groups the cases.
+    pub alliance: &'a str,
+    /// The requested level.
+    pub requested: usize,
+    /// Number of levels, no action included.
+    pub levels: usize,
+    /// The model's scores of the case.
+    pub score: &'a CaseScore,
+}
+
+/// The baselines' scores of every case of a library, and the means of all
+/// three forecasts by alliance (in order of first appearance), then over all
+/// cases (`all`).
+#[derive(Debug, Clone)]
+pub struct LibraryScores {
+    /// The base rate's scores, case by case.
+    pub base_rate: Vec<ForecastScore>,
+    /// The "request granted" baseline's scores, case by case.
+    pub granted: Vec<ForecastScore>,
+    /// One row per alliance, then `all`.
+    pub groups: Vec<GroupRow>,
+}
+
+/// Scores the baselines on every case of `cases` (the base rate leaving
+/// each case out in turn) and groups all three forecasts by alliance.
+pub fn score_library(cases: &[LibraryCase]) -> LibraryScores {
+    use super::baseline;
+    let library: Vec<baseline::History> = cases
+        .iter()
+        .map(|c| baseline::History {
+            levels: c.score.levels.clone(),
+            requested: c.requested,
+        })
+        .collect();
+    let (mut base_rate, mut granted) = (Vec::new(), Vec::new());
+    for (i, c) in cases.iter().enumerate() {
+        let floor = log_floor(c.score.runs);
+        let p = baseline::base_rate(&library, i, c.levels);
+        base_rate.push(score_forecast(&c.score.levels, &p, floor));
+        let p = baseline::granted(c.requested, c.levels);
+        granted.push(score_forecast(&c.score.levels, &p, floor));
+    }
+    let model: Vec<ForecastScore> = cases.iter().map(|c| c.score.forecast()).collect();
+    let group = |alliance: &str, members: &[usize]| GroupRow {
+        alliance: alliance.to_string(),
+        model: overall(members.iter().map(|i| &model[*i])),
+        base_rate: overall(members.iter().map(|i| &base_rate[*i])),
+        granted: overall(members.iter().map(|i| &granted[*i])),
+    };
+    let mut names: Vec<&str> = Vec::new();
+    for c in cases {
+        if !names.contains(&c.alliance) {
+            names.push(c.alliance);
+        }
+    }
+    let mut groups: Vec<GroupRow> = names
+        .iter()
+        .map(|name| {
+            let members: Vec<usize> = (0..cases.len())
+                .filter(|i| cases[*i].alliance == *name)
+                .collect();
+            group(name, &members)
+        })
+        .collect();
+    groups.push(group("all", &(0..cases.len()).collect::<Vec<_>>()));
+    LibraryScores {
+        base_rate,
+        granted,
+        groups,
+    }
 }
 
 fn to_io(e: csv::Error) -> io::Error {
@@ -495,6 +570,37 @@ mod tests {
         let b = s.blockers.unwrap();
         assert_eq!((b.count, b.probability), (3, 0.75));
         assert!(score(&[0], &tally(&[3, 1]), None).blockers.is_none());
+    }
+
+    #[test]
+    fn a_library_is_scored_by_alliance_beside_the_baselines() {
+        let (a, b, c) = (
+            score(&[1], &tally(&[0, 4]), None),
+            score(&[0], &tally(&[1, 3]), None),
+            score(&[1], &tally(&[2, 2]), None),
+        );
+        let case = |alliance, score| LibraryCase {
+            alliance,
+            requested: 1,
+            levels: 2,
+            score,
+        };
+        let lib = score_library(&[case("X", &a), case("Y", &b), case("X", &c)]);
+        let names: Vec<&str> = lib.groups.iter().map(|g| g.alliance.as_str()).collect();
+        assert_eq!(names, ["X", "Y", "all"]);
+        assert_eq!(lib.groups[0].model.cases, 2);
+        assert_eq!(lib.groups[2].model.cases, 3);
+        // "Granted" is right for X's two cases and wrong for Y's.
+        assert_eq!(lib.granted[0].probability, 1.0);
+        assert_eq!(lib.granted[1].probability, 0.0);
+        assert_eq!(lib.groups[1].granted.modal, 0);
+        // Base rate for case 0 from the others (one none, one granted; +1
+        // each): 1/2 on granted.
+        assert!((lib.base_rate[0].probability - 0.5).abs() < 1e-12);
+        // For Y: two granted, no none; +1 each: none 1/4.
+        assert!((lib.base_rate[1].probability - 0.25).abs() < 1e-12);
+        let mean = (a.log_score + c.log_score) / 2.0;
+        assert!((lib.groups[0].model.mean_log_score - mean).abs() < 1e-12);
     }
 
     #[test]

@@ -13,8 +13,9 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::json;
 
-use alliance_sim::analysis::baseline::{self, History};
-use alliance_sim::analysis::validate::{self, CaseScore, ForecastScore, GroupRow, Overall, Row};
+use alliance_sim::analysis::validate::{
+    self, CaseScore, ForecastScore, GroupRow, LibraryCase, Overall, Row,
+};
 use alliance_sim::model::{DecisionRule, Model};
 use alliance_sim::output::atomic::{self, AtomicFile};
 use alliance_sim::output::charts;
@@ -269,7 +270,7 @@ fn blocker_ids(c: &Case) -> Vec<&str> {
 }
 
 /// The model's and the baselines' scores of every case, and their means by
-/// alliance (in order of first appearance) and over all cases.
+/// alliance and over all cases.
 struct Scored {
     model: Vec<CaseScore>,
     base_rate: Vec<ForecastScore>,
@@ -279,53 +280,23 @@ struct Scored {
 
 impl Scored {
     fn new(plan: &Plan, model: Vec<CaseScore>) -> Scored {
-        let library: Vec<History> = plan
+        let cases: Vec<LibraryCase> = plan
             .cases
             .iter()
-            .map(|c| History {
-                levels: c.levels.clone(),
+            .zip(&model)
+            .map(|(c, score)| LibraryCase {
+                alliance: &c.alliance,
                 requested: c.scenario.crisis.requested,
+                levels: c.scenario.options.len(),
+                score,
             })
             .collect();
-        let mut base_rate = Vec::new();
-        let mut granted = Vec::new();
-        for (i, (c, s)) in plan.cases.iter().zip(&model).enumerate() {
-            let levels = c.scenario.options.len();
-            let floor = validate::log_floor(s.runs);
-            let p = baseline::base_rate(&library, i, levels);
-            base_rate.push(validate::score_forecast(&c.levels, &p, floor));
-            let p = baseline::granted(c.scenario.crisis.requested, levels);
-            granted.push(validate::score_forecast(&c.levels, &p, floor));
-        }
-        let model_f: Vec<ForecastScore> = model.iter().map(CaseScore::forecast).collect();
-        let mut names: Vec<&str> = Vec::new();
-        for c in &plan.cases {
-            if !names.contains(&c.alliance.as_str()) {
-                names.push(&c.alliance);
-            }
-        }
-        let group = |name: &str, pick: &dyn Fn(usize) -> bool| GroupRow {
-            alliance: name.to_string(),
-            model: validate::overall((0..model_f.len()).filter(|i| pick(*i)).map(|i| &model_f[i])),
-            base_rate: validate::overall(
-                (0..base_rate.len())
-                    .filter(|i| pick(*i))
-                    .map(|i| &base_rate[i]),
-            ),
-            granted: validate::overall(
-                (0..granted.len()).filter(|i| pick(*i)).map(|i| &granted[i]),
-            ),
-        };
-        let mut groups: Vec<GroupRow> = names
-            .iter()
-            .map(|n| group(n, &|i| plan.cases[i].alliance == *n))
-            .collect();
-        groups.push(group("all", &|_| true));
+        let lib = validate::score_library(&cases);
         Scored {
+            base_rate: lib.base_rate,
+            granted: lib.granted,
+            groups: lib.groups,
             model,
-            base_rate,
-            granted,
-            groups,
         }
     }
 }

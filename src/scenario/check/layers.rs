@@ -75,26 +75,17 @@ impl Layers {
                     "`members`, the list of the group's member ids",
                     anchor,
                 )?;
-                let mut actors: Vec<String> = Vec::new();
-                for a in &list.value {
-                    if !names.actors.contains(&a.as_str()) {
-                        return Err(ck
-                            .at(
-                                list,
-                                &format!("{field}.members"),
-                                format!("unknown member `{a}`"),
-                            )
-                            .with_help(suggest::hint(a, names.actors.iter().copied())));
-                    }
-                    if actors.contains(a) {
-                        return Err(ck.at(
-                            list,
-                            &format!("{field}.members"),
-                            format!("`{a}` is listed twice"),
-                        ));
-                    }
-                    actors.push(a.clone());
-                }
+                let actors: Vec<String> = ck
+                    .id_positions(
+                        list,
+                        list.value.iter().map(String::as_str),
+                        names.actors,
+                        &format!("{field}.members"),
+                        "member",
+                    )?
+                    .into_iter()
+                    .map(|i| names.actors[i].to_string())
+                    .collect();
                 check_values(ck, &field, &values, names, &group_ids)?;
                 groups.push(Group {
                     id: id.clone(),

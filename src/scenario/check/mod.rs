@@ -173,6 +173,31 @@ impl Checker {
         })
     }
 
+    /// The positions in `names` of `ids`, in the order written, reporting an
+    /// unknown id (with a suggestion) or a repeated one at `list`.
+    pub(super) fn id_positions<'a, T>(
+        &self,
+        list: &Located<T>,
+        ids: impl IntoIterator<Item = &'a str>,
+        names: &[&str],
+        field: &str,
+        kind: &str,
+    ) -> Result<Vec<usize>> {
+        let mut out: Vec<usize> = Vec::new();
+        for id in ids {
+            let Some(i) = names.iter().position(|n| *n == id) else {
+                return Err(self
+                    .at(list, field, format!("unknown {kind} `{id}`"))
+                    .with_help(suggest::hint(id, names.iter().copied())));
+            };
+            if out.contains(&i) {
+                return Err(self.at(list, field, format!("`{id}` is listed twice")));
+            }
+            out.push(i);
+        }
+        Ok(out)
+    }
+
     pub(super) fn id_list(
         &self,
         list: &Option<Located<Vec<String>>>,
@@ -429,18 +454,13 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
     };
     let parties = match &crisis.parties {
         Some(list) => {
-            let mut out: Vec<usize> = Vec::new();
-            for id in &list.value {
-                let Some(i) = member_ids.iter().position(|m| m == id) else {
-                    return Err(ck
-                        .at(list, "crisis.parties", format!("unknown member `{id}`"))
-                        .with_help(suggest::hint(id, member_ids.iter().copied())));
-                };
-                if out.contains(&i) {
-                    return Err(ck.at(list, "crisis.parties", format!("`{id}` is listed twice")));
-                }
-                out.push(i);
-            }
+            let mut out = ck.id_positions(
+                list,
+                list.value.iter().map(String::as_str),
+                &member_ids,
+                "crisis.parties",
+                "member",
+            )?;
             out.sort_unstable();
             out
         }
@@ -498,45 +518,21 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
                     "the list is empty; name at least one option",
                 ));
             }
-            let mut levels = Vec::new();
-            for id in ids {
-                let Some(level) = option_ids.iter().position(|o| *o == id) else {
-                    return Err(ck
-                        .at(
-                            outcome,
-                            "expected.outcome",
-                            format!("unknown option `{id}`"),
-                        )
-                        .with_help(suggest::hint(id, option_ids.iter().copied())));
-                };
-                if levels.contains(&level) {
-                    return Err(ck.at(
-                        outcome,
-                        "expected.outcome",
-                        format!("`{id}` is listed twice"),
-                    ));
-                }
-                levels.push(level);
-            }
+            let mut levels =
+                ck.id_positions(outcome, ids, &option_ids, "expected.outcome", "option")?;
             levels.sort_unstable();
             let blockers = match &e.blockers {
                 Some(list) => {
-                    let mut set = 0u64;
-                    for id in &list.value {
-                        let Some(i) = member_ids.iter().position(|m| m == id) else {
-                            return Err(ck
-                                .at(list, "expected.blockers", format!("unknown member `{id}`"))
-                                .with_help(suggest::hint(id, member_ids.iter().copied())));
-                        };
-                        if set & (1u64 << i) != 0 {
-                            return Err(ck.at(
-                                list,
-                                "expected.blockers",
-                                format!("`{id}` is listed twice"),
-                            ));
-                        }
-                        set |= 1u64 << i;
-                    }
+                    let set = ck
+                        .id_positions(
+                            list,
+                            list.value.iter().map(String::as_str),
+                            &member_ids,
+                            "expected.blockers",
+                            "member",
+                        )?
+                        .iter()
+                        .fold(0u64, |set, i| set | (1u64 << i));
                     if set == 0 {
                         return Err(ck.at(list, "expected.blockers", "the list is empty; leave `blockers` out if no member is known to have blocked"));
                     }
