@@ -393,8 +393,7 @@ impl Model {
         let decision = procedure::decide(
             &self.rule,
             self.requested,
-            &central.rule_weights,
-            self.hegemon,
+            self.counting(&central.rule_weights),
             &mut requested_votes,
             &mut scratch,
             |level, out| {

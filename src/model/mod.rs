@@ -292,29 +292,12 @@ impl Model {
         // The requester has already said what it wants by asking; deference to
         // the hegemon shapes the others' answers, not the request itself.
         let pull = self.hegemon.map(|h| utilities[h]);
+        // The requester's index, or one no member has.
+        let requester = self.requester.unwrap_or(usize::MAX);
         for (i, v) in out.iter_mut().enumerate() {
-            if self.parties & (1u64 << i) != 0 {
-                match self.party_vote {
-                    PartyVote::Vote => {}
-                    PartyVote::Abstain => {
-                        *v = Vote::Abstain;
-                        continue;
-                    }
-                    PartyVote::Excluded => {
-                        *v = Vote::Absent;
-                        continue;
-                    }
-                }
-            }
-            // A government votes for what it asked for; on milder options its
-            // utility decides, as for any member.
-            if Some(i) == self.requester && level == self.requested {
-                *v = Vote::Yes;
-                continue;
-            }
             let m = &inputs.members[i];
             let u = match pull {
-                Some(uh) if Some(i) != self.hegemon && Some(i) != self.requester => {
+                Some(uh) if Some(i) != self.hegemon && i != requester => {
                     (1.0 - m.dependence) * utilities[i] + m.dependence * uh
                 }
                 _ => utilities[i],
@@ -329,6 +312,25 @@ impl Model {
             } else {
                 Vote::Abstain
             };
+        }
+        // Votes the procedure sets, after the loop so that it stays as tight
+        // as it is without them. A government votes for what it asked for (on
+        // milder options its utility decides, as above); a party to the
+        // dispute abstains or is absent, which wins over both.
+        if level == self.requested && requester < out.len() {
+            out[requester] = Vote::Yes;
+        }
+        let set = match self.party_vote {
+            PartyVote::Vote => None,
+            PartyVote::Abstain => Some(Vote::Abstain),
+            PartyVote::Excluded => Some(Vote::Absent),
+        };
+        if let Some(vote) = set {
+            let mut parties = self.parties;
+            while parties != 0 {
+                out[parties.trailing_zeros() as usize] = vote;
+                parties &= parties - 1;
+            }
         }
     }
 
@@ -368,8 +370,7 @@ impl Model {
         procedure::decide(
             &self.rule,
             self.requested,
-            &eval.rule_weights,
-            self.hegemon,
+            self.counting(&eval.rule_weights),
             requested_votes,
             votes,
             |level, out| self.vote(inputs, perceived, utilities, level, out),
@@ -382,6 +383,20 @@ impl Model {
         match &self.fixed {
             Some(fixed) => &fixed.rule_weights,
             None => &scratch.evaluated.rule_weights,
+        }
+    }
+
+    /// What the rule counts besides the votes: `weights`, the hegemon and
+    /// the members absent from every vote.
+    fn counting<'a>(&self, weights: &'a [f64]) -> procedure::Counting<'a> {
+        let absent = match self.party_vote {
+            PartyVote::Excluded => self.parties.count_ones() as usize,
+            PartyVote::Vote | PartyVote::Abstain => 0,
+        };
+        procedure::Counting {
+            weights,
+            hegemon: self.hegemon,
+            absent,
         }
     }
 

@@ -21,19 +21,37 @@ impl Decision {
     }
 }
 
+/// What the rule needs besides the votes: each member's weight, the
+/// hegemon, and how many members are absent from every vote (the excluded
+/// parties to the dispute).
+#[derive(Debug, Clone, Copy)]
+pub struct Counting<'a> {
+    /// Each member's weight under the rule.
+    pub weights: &'a [f64],
+    /// The hegemon's index, if any.
+    pub hegemon: Option<usize>,
+    /// Members whose vote is `Absent` on every proposal.
+    pub absent: usize,
+}
+
+impl Counting<'_> {
+    fn passes(&self, rule: &DecisionRule, votes: &[Vote]) -> bool {
+        rule.passes_with_absent(votes, self.weights, self.hegemon, self.absent)
+    }
+}
+
 /// Runs the procedure. `vote(level, out)` fills `out` with every member's
 /// vote on `level`; the votes on the requested option are left in `requested_votes`.
 pub fn decide(
     rule: &DecisionRule,
     requested: usize,
-    rule_weights: &[f64],
-    hegemon: Option<usize>,
+    counting: Counting,
     requested_votes: &mut [Vote],
     scratch: &mut [Vote],
     mut vote: impl FnMut(usize, &mut [Vote]),
 ) -> Decision {
     vote(requested, requested_votes);
-    if rule.passes(requested_votes, rule_weights, hegemon) {
+    if counting.passes(rule, requested_votes) {
         return Decision {
             level: requested,
             rounds: 1,
@@ -49,7 +67,7 @@ pub fn decide(
     for level in (1..requested).rev() {
         rounds += 1;
         vote(level, scratch);
-        if rule.passes(scratch, rule_weights, hegemon) {
+        if counting.passes(rule, scratch) {
             return Decision {
                 level,
                 rounds,
@@ -80,8 +98,11 @@ mod tests {
         decide(
             &rule,
             requested,
-            &vec![1.0; n],
-            Some(0),
+            Counting {
+                weights: &vec![1.0; n],
+                hegemon: Some(0),
+                absent: 0,
+            },
             &mut req,
             &mut scratch,
             |k, out| {

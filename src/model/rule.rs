@@ -4,11 +4,13 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// One member's vote on one proposal.
+/// One member's vote on one proposal. The discriminants are the columns of
+/// the tally's vote counts (yes, no, abstain); `Absent` has none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub enum Vote {
     /// In favour.
-    Yes,
+    Yes = 0,
     /// Against.
     No,
     /// Neither: inside the abstention band.
@@ -122,7 +124,22 @@ impl DecisionRule {
     /// Members whose vote is `Absent` count for nothing: `n` is the number of
     /// members taking part, and an absent hegemon's yes is not required.
     pub fn passes(&self, votes: &[Vote], weights: &[f64], hegemon: Option<usize>) -> bool {
-        let n = votes.iter().filter(|v| **v != Vote::Absent).count();
+        let absent = votes.iter().filter(|v| **v == Vote::Absent).count();
+        self.passes_with_absent(votes, weights, hegemon, absent)
+    }
+
+    /// [`DecisionRule::passes`] for a caller that knows how many votes are
+    /// `Absent` (the model does: the excluded parties), sparing a count on
+    /// every proposal of every run.
+    pub fn passes_with_absent(
+        &self,
+        votes: &[Vote],
+        weights: &[f64],
+        hegemon: Option<usize>,
+        absent: usize,
+    ) -> bool {
+        debug_assert_eq!(absent, votes.iter().filter(|v| **v == Vote::Absent).count());
+        let n = votes.len() - absent;
         let yes = votes.iter().filter(|v| **v == Vote::Yes).count();
         match *self {
             DecisionRule::Unanimity { abstention_blocks } => {
@@ -137,12 +154,16 @@ impl DecisionRule {
                 n > 0 && (yes as f64) >= threshold * (n as f64)
             }
             DecisionRule::Weighted { quota, .. } => {
-                let total: f64 = votes
-                    .iter()
-                    .zip(weights)
-                    .filter(|(v, _)| **v != Vote::Absent)
-                    .map(|(_, w)| *w)
-                    .sum();
+                let total: f64 = if absent == 0 {
+                    weights.iter().sum()
+                } else {
+                    votes
+                        .iter()
+                        .zip(weights)
+                        .filter(|(v, _)| **v != Vote::Absent)
+                        .map(|(_, w)| *w)
+                        .sum()
+                };
                 let for_: f64 = votes
                     .iter()
                     .zip(weights)

@@ -43,14 +43,11 @@ impl Tally {
         self.levels[decision.level] += 1;
         self.rounds += u64::from(decision.rounds);
         for (counts, vote) in self.votes.iter_mut().zip(requested_votes) {
-            // A party excluded from the vote is counted under none of the three.
-            let column = match vote {
-                Vote::Yes => 0,
-                Vote::No => 1,
-                Vote::Abstain => 2,
-                Vote::Absent => continue,
-            };
-            counts[column] += 1;
+            // A party excluded from the vote (`Absent`, past the three
+            // columns) is counted under none of them.
+            if let Some(c) = counts.get_mut(*vote as usize) {
+                *c += 1;
+            }
         }
         let mut set = decision.blockers;
         while set != 0 {
