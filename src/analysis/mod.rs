@@ -3,6 +3,7 @@
 //! (`sensitivity`).
 
 pub mod baseline;
+pub mod cases;
 pub mod power;
 pub mod sensitivity;
 pub mod validate;

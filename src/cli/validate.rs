@@ -13,6 +13,7 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::json;
 
+use alliance_sim::analysis::cases::{self, CaseSet, CasesError, Overrides};
 use alliance_sim::analysis::validate::{
     self, CaseScore, ForecastScore, GroupRow, LibraryCase, Overall, Row,
 };
@@ -22,9 +23,7 @@ use alliance_sim::output::charts;
 use alliance_sim::output::manifest;
 use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::table::thousands;
-use alliance_sim::runner::{self, Observers, RunRecord};
-use alliance_sim::scenario::limits::{MAX_FILE_BYTES, MAX_RUNS};
-use alliance_sim::scenario::{self, Scenario};
+use alliance_sim::scenario::limits::MAX_RUNS;
 
 use super::{BadInput, Interrupted};
 
@@ -61,137 +60,23 @@ pub struct ValidateArgs {
     pub quiet: bool,
 }
 
-/// One historical case, checked and ready to run.
-struct Case {
-    file: PathBuf,
-    label: String,
-    scenario: Scenario,
-    /// The acceptable historical levels, ascending.
-    levels: Vec<usize>,
-    /// The recorded blockers of the requested option, if any.
-    blockers: Option<u64>,
-    /// The alliance's name, which groups the cases.
-    alliance: String,
-    rule: DecisionRule,
-    runs: u64,
-    seed: u64,
-}
-
-/// The cases to run and how many folder files had no `[expected]` table.
-struct Plan {
-    cases: Vec<Case>,
-    skipped: usize,
-}
-
-/// The `*.toml` files in `dir` and its subfolders: each folder's files by
-/// name, then its subfolders by name.
-fn folder_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| BadInput(format!("cannot read the folder `{}`: {e}", dir.display())))?;
-    let mut files = Vec::new();
-    let mut folders = Vec::new();
-    for entry in entries.filter_map(|e| e.ok()) {
-        let path = entry.path();
-        // Symbolic links to folders are not followed, so a loop cannot recur.
-        let kind = entry.file_type();
-        if kind.as_ref().is_ok_and(|k| k.is_dir()) {
-            folders.push(path);
-        } else if path.is_file() && path.extension().is_some_and(|x| x == "toml") {
-            files.push(path);
-        }
-    }
-    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-    folders.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-    for folder in folders {
-        files.extend(folder_files(&folder)?);
-    }
-    Ok(files)
-}
-
-/// Whether a file's own text has an `[expected]` table; `None` if it is not
-/// readable TOML (loading it then gives the error in full).
-fn has_own_expected(file: &Path) -> Option<bool> {
-    let meta = std::fs::metadata(file).ok()?;
-    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
-        return None;
-    }
-    let text = std::fs::read_to_string(file).ok()?;
-    let table: toml::Table = toml::from_str(&text).ok()?;
-    Some(table.contains_key("expected"))
-}
-
-/// Loads and checks every file and setting before any run starts.
-fn prepare(args: &ValidateArgs) -> anyhow::Result<Plan> {
-    let mut plan = Plan {
-        cases: Vec::new(),
-        skipped: 0,
+/// Loads every case, reporting all scenario errors before failing.
+fn prepare(args: &ValidateArgs) -> anyhow::Result<CaseSet> {
+    let overrides = Overrides {
+        runs: args.runs,
+        seed: args.seed,
+        rule: args.rule,
     };
-    let mut errors = Vec::new();
-    for path in &args.paths {
-        let (files, from_folder) = if path.is_dir() {
-            (folder_files(path)?, true)
-        } else {
-            (vec![path.clone()], false)
-        };
-        for file in files {
-            if from_folder && has_own_expected(&file) == Some(false) {
-                plan.skipped += 1;
-                continue;
-            }
-            let s = match scenario::load(&file) {
-                Ok(s) => s,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-            };
-            let Some(expected) = &s.expected else {
-                if from_folder {
-                    plan.skipped += 1;
-                    continue;
-                }
-                return Err(BadInput(format!(
-                    "{}: no `[expected]` table, so there is no historical outcome to validate against",
-                    file.display()
-                ))
-                .into());
-            };
-            let rule = args.rule.unwrap_or(s.rule);
-            if matches!(rule, DecisionRule::HegemonMajority) && s.alliance.hegemon.is_none() {
-                return Err(BadInput(format!(
-                    "{}: the hegemon_majority rule needs `alliance.hegemon`, which this scenario does not name",
-                    file.display()
-                ))
-                .into());
-            }
-            let (label, _) = super::result_dir(&args.out, &file);
-            let alliance = if s.alliance.name.is_empty() {
-                "(alliance without a name)".to_string()
-            } else {
-                s.alliance.name.clone()
-            };
-            plan.cases.push(Case {
-                levels: expected.levels.clone(),
-                blockers: expected.blockers,
-                alliance,
-                label,
-                runs: args.runs.unwrap_or(s.montecarlo.runs),
-                seed: args.seed.unwrap_or(s.montecarlo.seed),
-                rule,
-                file,
-                scenario: s,
-            });
-        }
-    }
-    match errors.len() {
-        0 => Ok(plan),
-        1 => Err(errors.remove(0).into()),
-        n => {
-            for e in &errors[..n - 1] {
+    match cases::load(&args.paths, overrides) {
+        Ok(set) => Ok(set),
+        Err(CasesError::Scenarios(mut errors)) => {
+            let last = errors.pop().expect("at least one error");
+            for e in &errors {
                 eprintln!("error: {e}");
             }
-            Err(errors.remove(n - 1).into())
+            Err(last.into())
         }
+        Err(CasesError::Input(message)) => Err(BadInput(message).into()),
     }
 }
 
@@ -231,7 +116,7 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
                 format!(
                     "{} (historical {}, most likely {})",
                     c.label,
-                    expected_ids(c).join(" or "),
+                    c.expected_ids().join(" or "),
                     c.scenario.options[s.modal_level].id
                 )
             })
@@ -249,26 +134,6 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The ids of a case's acceptable historical options.
-fn expected_ids(c: &Case) -> Vec<&str> {
-    c.levels
-        .iter()
-        .map(|l| c.scenario.options[*l].id.as_str())
-        .collect()
-}
-
-/// The ids of a case's recorded blockers, in file order.
-fn blocker_ids(c: &Case) -> Vec<&str> {
-    let set = c.blockers.unwrap_or(0);
-    c.scenario
-        .members
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| set >> i & 1 == 1)
-        .map(|(_, m)| m.id.as_str())
-        .collect()
-}
-
 /// The model's and the baselines' scores of every case, and their means by
 /// alliance and over all cases.
 struct Scored {
@@ -279,7 +144,7 @@ struct Scored {
 }
 
 impl Scored {
-    fn new(plan: &Plan, model: Vec<CaseScore>) -> Scored {
+    fn new(plan: &CaseSet, model: Vec<CaseScore>) -> Scored {
         let cases: Vec<LibraryCase> = plan
             .cases
             .iter()
@@ -302,7 +167,7 @@ impl Scored {
 }
 
 /// Runs every case in turn on the current pool and scores it.
-fn simulate_all(plan: &Plan, quiet: bool) -> anyhow::Result<Vec<CaseScore>> {
+fn simulate_all(plan: &CaseSet, quiet: bool) -> anyhow::Result<Vec<CaseScore>> {
     let total: u64 = plan.cases.iter().map(|c| c.runs).sum();
     let started = Instant::now();
     let bar = super::progress::bar(total, 0, "runs", quiet || total < 1_000_000);
@@ -311,22 +176,9 @@ fn simulate_all(plan: &Plan, quiet: bool) -> anyhow::Result<Vec<CaseScore>> {
     for case in &plan.cases {
         let model = Model::new(&case.scenario, case.rule);
         let progress = |done: u64| super::progress::update(&bar, before + done, 0, 1, started);
-        // With recorded blockers, count the runs in which exactly they blocked.
-        let mut matches = 0u64;
-        let mut count = |records: &[RunRecord]| -> std::io::Result<()> {
-            if let Some(set) = case.blockers {
-                matches += records.iter().filter(|r| r.blockers == set).count() as u64;
-            }
-            Ok(())
-        };
-        let observers = Observers {
-            records: case.blockers.is_some().then_some(&mut count as _),
-            progress: Some(&progress),
-            cancel: Some(&super::STOP),
-        };
-        let result = runner::simulate(&model, case.seed, 0..case.runs, observers);
-        let tally = match result {
-            Ok(t) => t,
+        let result = cases::score_case(case, &model, true, Some(&progress), Some(&super::STOP));
+        let score = match result {
+            Ok(s) => s,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
                 bar.finish_and_clear();
                 return Err(Interrupted(format!(
@@ -338,8 +190,7 @@ fn simulate_all(plan: &Plan, quiet: bool) -> anyhow::Result<Vec<CaseScore>> {
             Err(e) => return Err(e).context("simulation failed"),
         };
         before += case.runs;
-        let matches = case.blockers.map(|_| matches);
-        scores.push(validate::score(&case.levels, &tally, matches));
+        scores.push(score);
     }
     bar.finish_and_clear();
 
@@ -348,7 +199,12 @@ fn simulate_all(plan: &Plan, quiet: bool) -> anyhow::Result<Vec<CaseScore>> {
 
 /// Writes `validation.csv`, `validation_summary.csv`, the chart and the
 /// report, then `manifest.json`, each atomically.
-fn write_results(dir: &Path, plan: &Plan, scored: &Scored, threads: usize) -> anyhow::Result<()> {
+fn write_results(
+    dir: &Path,
+    plan: &CaseSet,
+    scored: &Scored,
+    threads: usize,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the output folder `{}`", dir.display()))?;
     atomic::remove_stale_temps(dir);
@@ -363,9 +219,9 @@ fn write_results(dir: &Path, plan: &Plan, scored: &Scored, threads: usize) -> an
             scenario: &c.label,
             rule: &rules[i],
             alliance: &c.alliance,
-            expected: expected_ids(c),
+            expected: c.expected_ids(),
             modal_option: &c.scenario.options[scored.model[i].modal_level].id,
-            expected_blockers: blocker_ids(c),
+            expected_blockers: c.blocker_ids(),
             score: &scored.model[i],
             base_rate: scored.base_rate[i],
             granted: scored.granted[i],
@@ -389,8 +245,8 @@ fn write_results(dir: &Path, plan: &Plan, scored: &Scored, threads: usize) -> an
                 "alliance": c.alliance,
                 "scenario_sha256": sha,
                 "scenario_files": files_read,
-                "expected": expected_ids(c),
-                "expected_blockers": c.blockers.map(|_| blocker_ids(c)),
+                "expected": c.expected_ids(),
+                "expected_blockers": c.blockers.map(|_| c.blocker_ids()),
                 "expected_source": c.scenario.expected.as_ref().map(|e| e.source.clone()),
                 "rule": rule,
                 "seed": c.seed,
@@ -497,7 +353,7 @@ fn overall_words(o: &Overall) -> String {
     )
 }
 
-fn print_table(plan: &Plan, scored: &Scored, dir: &Path) -> anyhow::Result<()> {
+fn print_table(plan: &CaseSet, scored: &Scored, dir: &Path) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let n = plan.cases.len();
     writeln!(
@@ -524,7 +380,7 @@ fn print_table(plan: &Plan, scored: &Scored, dir: &Path) -> anyhow::Result<()> {
     let hist_w = plan
         .cases
         .iter()
-        .map(|c| expected_ids(c).join("|").chars().count())
+        .map(|c| c.expected_ids().join("|").chars().count())
         .max()
         .unwrap_or(0)
         .max(10);
@@ -557,7 +413,7 @@ fn print_table(plan: &Plan, scored: &Scored, dir: &Path) -> anyhow::Result<()> {
             let blockers = match s.blockers {
                 Some(b) => format!(
                     "  exactly {} blocked: {:.3}",
-                    blocker_ids(c).join(", "),
+                    c.blocker_ids().join(", "),
                     b.probability
                 ),
                 None => String::new(),
@@ -566,7 +422,7 @@ fn print_table(plan: &Plan, scored: &Scored, dir: &Path) -> anyhow::Result<()> {
                 out,
                 "  {:case_w$}  {:hist_w$}  {:>5.3}  [{:.3}, {:.3}]  {:5}  {:>9}  {:>5.3}  {:>5.3}  {:>5.3}{blockers}",
                 c.label,
-                expected_ids(c).join("|"),
+                c.expected_ids().join("|"),
                 s.share.probability,
                 s.share.ci_low,
                 s.share.ci_high,
