@@ -7,6 +7,7 @@
 //! sweep can be split into [`shard`]s whose tallies merge exactly.
 
 pub mod analysis;
+pub mod calibrate;
 pub mod model;
 pub mod output;
 pub mod runner;

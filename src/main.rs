@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Power(a) => cli::power::execute(a),
         cli::Command::Validate(a) => cli::validate::execute(a),
         cli::Command::Sensitivity(a) => cli::sensitivity::execute(a),
+        cli::Command::Calibrate(a) => cli::calibrate::execute(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

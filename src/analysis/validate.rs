@@ -145,6 +145,8 @@ pub struct CaseScore {
     /// Share of runs in which exactly the historical blockers blocked the
     /// requested option, when the case records them.
     pub blockers: Option<Share>,
+    /// Share of runs adopting each level, no action first.
+    pub distribution: Vec<f64>,
 }
 
 /// Scores `tally` against the acceptable historical `levels`;
@@ -170,6 +172,7 @@ pub fn score(levels: &[usize], tally: &Tally, blocker_matches: Option<u64>) -> C
         log_score_floored: f.log_score_floored,
         brier: f.brier,
         blockers: blocker_matches.map(|c| Share::of(c, tally.runs)),
+        distribution: p,
     }
 }
 

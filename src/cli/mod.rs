@@ -2,6 +2,7 @@
 //! subcommand checks its arguments into values the library trusts before it
 //! does any work.
 
+pub mod calibrate;
 pub mod check;
 pub mod explain;
 pub mod merge;
@@ -51,6 +52,8 @@ pub enum Command {
     Power(power::PowerArgs),
     /// Run every scenario with an `[expected]` outcome and score how well the model gives it.
     Validate(validate::ValidateArgs),
+    /// Fit parameters to the historical cases by maximum likelihood, cross-validate the fit and sample its posterior.
+    Calibrate(calibrate::CalibrateArgs),
     /// Which parameters move the outcome most: Morris elementary effects (mu*, mu, sigma) with common random numbers.
     Sensitivity(sensitivity::SensitivityArgs),
 }

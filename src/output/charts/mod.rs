@@ -18,6 +18,10 @@
 //! control over escaping, rounding and edge cases (empty series, a single point,
 //! NaN).
 
+mod calibration;
+
+pub use calibration::{grouped_bars, reliability, reliability_bins, ReliabilitySeries};
+
 use std::fmt::Write;
 
 const PALETTE: [&str; 10] = [

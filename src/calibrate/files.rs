@@ -1,0 +1,502 @@
+//! The files of a calibration, in `OUT/calibration/`: `fit.csv`,
+//! `cases.csv`, `scores.csv`, `folds.csv`, `posterior.csv`,
+//! `calibrated.toml`, `report.html` and `manifest.json` (written last).
+//!
+//! Probabilities and scores have six decimals; parameter values in
+//! `posterior.csv`, `fit.csv` and `calibrated.toml` are written in full
+//! (the shortest text that reads back as the same number), so that a
+//! posterior replays exactly.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::analysis::validate::CaseScore;
+use crate::output::atomic::{self, AtomicFile};
+use crate::output::charts::{self, ReliabilitySeries};
+use crate::output::csv::{number_cell, text_cell};
+use crate::output::manifest;
+use crate::output::report::{self, Section};
+use crate::output::table::thousands;
+
+use super::{Calibration, Objective};
+
+/// Columns of `fit.csv`.
+pub const FIT_HEADER: [&str; 10] = [
+    "parameter",
+    "lower_bound",
+    "upper_bound",
+    "written",
+    "estimate",
+    "posterior_mean",
+    "ci_low",
+    "ci_high",
+    "draws",
+    "cases",
+];
+
+/// Columns of `cases.csv`.
+pub const CASES_HEADER: [&str; 17] = [
+    "case",
+    "alliance",
+    "expected",
+    "runs",
+    "p_written",
+    "p_calibrated",
+    "p_out_of_sample",
+    "modal_written",
+    "modal_calibrated",
+    "modal_out_of_sample",
+    "log_score_written",
+    "log_score_calibrated",
+    "log_score_out_of_sample",
+    "brier_written",
+    "brier_calibrated",
+    "brier_out_of_sample",
+    "base_rate_probability",
+];
+
+/// Columns of `scores.csv`.
+pub const SCORES_HEADER: [&str; 5] = [
+    "forecaster",
+    "cases",
+    "modal",
+    "mean_log_score",
+    "mean_brier",
+];
+
+/// What the run of the calibration took, for the manifest and the terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Effort {
+    /// Worker threads.
+    pub threads: usize,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| io::Error::other(e.to_string());
+    w.write_record(header).map_err(err)?;
+    for r in rows {
+        w.write_record(r).map_err(err)?;
+    }
+    w.into_inner().map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// A parameter value in full: the shortest decimal that reads back exactly.
+fn full(x: f64) -> String {
+    format!("{x}")
+}
+
+fn opt_cell(x: Option<f64>) -> String {
+    x.map_or_else(String::new, number_cell)
+}
+
+/// `fit.csv`: one row per parameter.
+pub fn fit_csv(o: &Objective, c: &Calibration) -> io::Result<Vec<u8>> {
+    let rows: Vec<Vec<String>> = o
+        .params()
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            let interval = c.interval(j);
+            vec![
+                text_cell(&p.path),
+                full(p.lo),
+                full(p.hi),
+                full(c.written[j]),
+                full(c.fit.theta[j]),
+                c.chain
+                    .as_ref()
+                    .map_or_else(String::new, |ch| full(ch.mean(j))),
+                interval.map_or_else(String::new, |i| full(i.0)),
+                interval.map_or_else(String::new, |i| full(i.1)),
+                c.chain.as_ref().map_or(0, |ch| ch.draws.len()).to_string(),
+                o.cases_with(j).to_string(),
+            ]
+        })
+        .collect();
+    csv_bytes(&FIT_HEADER, &rows)
+}
+
+/// `cases.csv`: one row per case.
+pub fn cases_csv(o: &Objective, c: &Calibration) -> io::Result<Vec<u8>> {
+    let rows: Vec<Vec<String>> = o
+        .cases()
+        .iter()
+        .enumerate()
+        .map(|(i, case)| {
+            let out = c.out_of_sample.as_ref().map(|v| &v[i]);
+            let (b, a) = (&c.before[i], &c.after[i]);
+            vec![
+                text_cell(&case.label),
+                text_cell(&case.alliance),
+                text_cell(&case.expected_ids().join(";")),
+                case.runs.to_string(),
+                number_cell(b.share.probability),
+                number_cell(a.share.probability),
+                opt_cell(out.map(|s| s.share.probability)),
+                b.modal.to_string(),
+                a.modal.to_string(),
+                out.map_or_else(String::new, |s| s.modal.to_string()),
+                number_cell(b.log_score),
+                number_cell(a.log_score),
+                opt_cell(out.map(|s| s.log_score)),
+                number_cell(b.brier),
+                number_cell(a.brier),
+                opt_cell(out.map(|s| s.brier)),
+                number_cell(c.base_rate[i].probability),
+            ]
+        })
+        .collect();
+    csv_bytes(&CASES_HEADER, &rows)
+}
+
+/// `scores.csv`: the mean scores of each forecaster.
+pub fn scores_csv(c: &Calibration) -> io::Result<Vec<u8>> {
+    let rows: Vec<Vec<String>> = c
+        .score_rows()
+        .iter()
+        .map(|r| {
+            vec![
+                text_cell(r.forecaster),
+                r.overall.cases.to_string(),
+                r.overall.modal.to_string(),
+                number_cell(r.overall.mean_log_score),
+                number_cell(r.overall.mean_brier),
+            ]
+        })
+        .collect();
+    csv_bytes(&SCORES_HEADER, &rows)
+}
+
+/// `folds.csv`: each refit of the cross-validation, what it left out and
+/// where it landed.
+pub fn folds_csv(o: &Objective, c: &Calibration) -> io::Result<Vec<u8>> {
+    let mut header = vec!["fold", "held_out", "log_likelihood", "evaluations"];
+    header.extend(o.params().iter().map(|p| p.path.as_str()));
+    let rows: Vec<Vec<String>> = c
+        .folds
+        .iter()
+        .map(|f| {
+            let held: Vec<&str> = f
+                .held_out
+                .iter()
+                .map(|i| o.cases()[*i].label.as_str())
+                .collect();
+            let mut row = vec![
+                text_cell(&f.name),
+                text_cell(&held.join(";")),
+                number_cell(f.fit.log_likelihood),
+                f.fit.evaluations.to_string(),
+            ];
+            row.extend(f.fit.theta.iter().map(|x| full(*x)));
+            row
+        })
+        .collect();
+    csv_bytes(&header, &rows)
+}
+
+/// `posterior.csv`: `draw`, one column per parameter path, `log_likelihood`.
+/// This is the file `--posterior` reads.
+pub fn posterior_csv(o: &Objective, c: &Calibration) -> io::Result<Vec<u8>> {
+    let mut header = vec!["draw"];
+    header.extend(o.params().iter().map(|p| p.path.as_str()));
+    header.push("log_likelihood");
+    let rows: Vec<Vec<String>> = c
+        .chain
+        .iter()
+        .flat_map(|ch| ch.draws.iter().zip(&ch.log_likelihood).enumerate())
+        .map(|(i, (d, ll))| {
+            let mut row = vec![i.to_string()];
+            row.extend(d.iter().map(|x| full(*x)));
+            row.push(full(*ll));
+            row
+        })
+        .collect();
+    csv_bytes(&header, &rows)
+}
+
+/// `calibrated.toml`: a `[set]` table with the fitted values, which a
+/// scenario can include to use the fit.
+pub fn overlay_toml(o: &Objective, c: &Calibration) -> String {
+    let mut s = String::new();
+    s.push_str("# The maximum-likelihood fit of `alliance-sim calibrate`.\n");
+    s.push_str(
+        "# Include this file last in a scenario (include = [..., \"calibrated.toml\"]) to run\n",
+    );
+    s.push_str("# it with the fitted values; `[set]` is applied after every other table.\n");
+    s.push_str(&format!(
+        "# Fitted on {} case{} ({} runs each), seed {}, cross-validation {}.\n",
+        o.cases().len(),
+        if o.cases().len() == 1 { "" } else { "s" },
+        common_runs(o),
+        c.settings.seed,
+        c.settings.cv
+    ));
+    s.push_str("\n[set]\n");
+    for (j, p) in o.params().iter().enumerate() {
+        let note = match c.interval(j) {
+            Some((lo, hi)) => format!("  # 95% posterior interval [{lo:.4}, {hi:.4}]"),
+            None => String::new(),
+        };
+        s.push_str(&format!(
+            "\"{}\" = {}{note}\n",
+            p.path,
+            full(c.fit.theta[j])
+        ));
+    }
+    s
+}
+
+fn common_runs(o: &Objective) -> String {
+    let runs: Vec<u64> = o.cases().iter().map(|c| c.runs).collect();
+    if runs.iter().all(|r| *r == runs[0]) {
+        thousands(runs[0])
+    } else {
+        "various".into()
+    }
+}
+
+/// Forecast pairs (probability, happened) of every case and level, the
+/// historical levels of a case taken together as one outcome.
+fn pairs(o: &Objective, scores: &[CaseScore]) -> Vec<(f64, bool)> {
+    let mut out = Vec::new();
+    for (case, s) in o.cases().iter().zip(scores) {
+        out.push((s.share.probability, true));
+        for (k, p) in s.distribution.iter().enumerate() {
+            if !case.levels.contains(&k) {
+                out.push((*p, false));
+            }
+        }
+    }
+    out
+}
+
+/// The report page: the answer in words, the scores, the reliability
+/// diagram, the cases before and after, the fit and its intervals.
+pub fn report_page(o: &Objective, c: &Calibration, files: &[(&str, Vec<u8>)]) -> String {
+    let rows = c.score_rows();
+    let get = |name: &str| {
+        rows.iter()
+            .find(|r| r.forecaster == name)
+            .map(|r| r.overall)
+    };
+    let mut summary = String::new();
+    let params: Vec<String> = o
+        .params()
+        .iter()
+        .enumerate()
+        .map(|(j, p)| match c.interval(j) {
+            Some((lo, hi)) => format!(
+                "{} = {:.4} (95% interval {:.4} to {:.4})",
+                p.path, c.fit.theta[j], lo, hi
+            ),
+            None => format!("{} = {:.4}", p.path, c.fit.theta[j]),
+        })
+        .collect();
+    summary.push_str(&format!(
+        "Fitted on {} cases: {}. ",
+        o.cases().len(),
+        params.join("; ")
+    ));
+    if let (Some(w), Some(a)) = (get("as written"), get("calibrated, in sample")) {
+        summary.push_str(&format!(
+            "Mean log score {:.3} as written, {:.3} calibrated in sample",
+            w.mean_log_score, a.mean_log_score
+        ));
+    }
+    if let Some(out) = get("calibrated, out of sample") {
+        summary.push_str(&format!(
+            ", {:.3} out of sample ({})",
+            out.mean_log_score,
+            match c.settings.cv {
+                super::CrossValidation::LeaveOneOut => "each case left out of its own fit",
+                super::CrossValidation::LeaveAllianceOut => "each alliance left out of its own fit",
+                super::CrossValidation::None => "",
+            }
+        ));
+    }
+    if let Some(b) = get("base rate") {
+        summary.push_str(&format!(
+            "; the base rate scores {:.3}. Lower is better; 0 is perfect.",
+            b.mean_log_score
+        ));
+    }
+    let file = |name: &str| {
+        files
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    };
+    let mut series = vec![
+        ReliabilitySeries {
+            name: "as written".into(),
+            bins: charts::reliability_bins(&pairs(o, &c.before), 5),
+        },
+        ReliabilitySeries {
+            name: "calibrated, in sample".into(),
+            bins: charts::reliability_bins(&pairs(o, &c.after), 5),
+        },
+    ];
+    if let Some(out) = &c.out_of_sample {
+        series.push(ReliabilitySeries {
+            name: "calibrated, out of sample".into(),
+            bins: charts::reliability_bins(&pairs(o, out), 5),
+        });
+    }
+    let labels: Vec<String> = o.cases().iter().map(|c| c.label.clone()).collect();
+    let mut bars = vec![
+        (
+            "as written".to_string(),
+            c.before.iter().map(|s| s.share.probability).collect(),
+        ),
+        (
+            "calibrated, in sample".to_string(),
+            c.after.iter().map(|s| s.share.probability).collect(),
+        ),
+    ];
+    if let Some(out) = &c.out_of_sample {
+        bars.push((
+            "calibrated, out of sample".to_string(),
+            out.iter().map(|s| s.share.probability).collect(),
+        ));
+    }
+    let sections = vec![
+        Section {
+            heading: "Answer".into(),
+            body_html: report::p_html(&summary),
+        },
+        Section {
+            heading: "Scores".into(),
+            body_html: report::csv_table_html(&file("scores.csv"))
+                + &report::p_html("Log score: −ln p of the historical outcome, floored at half a run; Brier: (p − 1)² + Σ other p_k². Both: 0 is perfect, lower is better. The base rate is how often the other cases (under --cv alliance, the other alliances' cases) ended in none, part or all of their request."),
+        },
+        Section {
+            heading: "Reliability".into(),
+            body_html: report::svg_html(&charts::reliability("Reliability of the forecasts", &series)),
+        },
+        Section {
+            heading: "Each case before and after".into(),
+            body_html: report::svg_html(&charts::grouped_bars(
+                "Probability of the historical outcome",
+                &labels,
+                &bars,
+            )) + &report::csv_table_html(&file("cases.csv")),
+        },
+        Section {
+            heading: "The fit".into(),
+            body_html: report::csv_table_html(&file("fit.csv"))
+                + &report::p_html("estimate: maximum likelihood; ci_low, ci_high: 2.5% and 97.5% quantiles of the posterior sample (flat priors over the bounds)."),
+        },
+        Section {
+            heading: "Cross-validation refits".into(),
+            body_html: report::csv_table_html(&file("folds.csv")),
+        },
+    ];
+    report::report_html("Calibration against history", &sections)
+}
+
+/// The manifest: inputs, settings, the fit and what it took.
+pub fn manifest_json(o: &Objective, c: &Calibration, effort: Effort, files: &[&str]) -> String {
+    let cases: Vec<serde_json::Value> = o
+        .cases()
+        .iter()
+        .map(|case| {
+            let (sha, read) = manifest::scenario_digest(&case.scenario);
+            json!({
+                "scenario": case.label,
+                "file": case.file.display().to_string(),
+                "alliance": case.alliance,
+                "scenario_sha256": sha,
+                "scenario_files": read,
+                "expected": case.expected_ids(),
+                "rule": case.rule.to_string(),
+                "seed": case.seed,
+                "runs": case.runs,
+            })
+        })
+        .collect();
+    let params: Vec<serde_json::Value> = o
+        .params()
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            json!({
+                "path": p.path,
+                "lower_bound": p.lo,
+                "upper_bound": p.hi,
+                "written": c.written[j],
+                "estimate": c.fit.theta[j],
+                "interval_95": c.interval(j).map(|(a, b)| vec![a, b]),
+                "cases": o.cases_with(j),
+            })
+        })
+        .collect();
+    let runs = o.runs_done();
+    let m = json!({
+        "tool": "alliance-sim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": std::env::args().collect::<Vec<_>>(),
+        "cases": cases,
+        "parameters": params,
+        "cross_validation": c.settings.cv.to_string(),
+        "extra_starts": c.settings.extra_starts,
+        "burn_in": c.settings.burn_in,
+        "draws": c.settings.draws,
+        "seed": c.settings.seed,
+        "log_likelihood": c.fit.log_likelihood,
+        "acceptance": c.chain.as_ref().map(|ch| ch.acceptance),
+        "step": c.chain.as_ref().map(|ch| ch.step),
+        "objective": "sum over cases of ln max(p, 0.5/runs), p the share of runs giving the historical outcome; every evaluation uses each case's own seed (common random numbers)",
+        "optimizer": "argmin Nelder-Mead on x = lo + (hi - lo) / (1 + exp(-u)), from the written values and extra_starts uniform starts",
+        "sampler": "random-walk Metropolis, flat priors over the bounds, step adapted during burn-in only",
+        "evaluations": o.evaluations(),
+        "runs_simulated": runs,
+        "threads": effort.threads,
+        "seconds": effort.seconds,
+        "runs_per_second": if effort.seconds > 0.0 { runs as f64 / effort.seconds } else { 0.0 },
+        "files": files,
+    });
+    format!("{m:#}\n")
+}
+
+/// Writes every file to `dir`, the manifest last, each atomically.
+pub fn write(dir: &Path, o: &Objective, c: &Calibration, effort: Effort) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    atomic::remove_stale_temps(dir);
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("fit.csv", fit_csv(o, c)?),
+        ("cases.csv", cases_csv(o, c)?),
+        ("scores.csv", scores_csv(c)?),
+        ("folds.csv", folds_csv(o, c)?),
+        ("posterior.csv", posterior_csv(o, c)?),
+        ("calibrated.toml", overlay_toml(o, c).into_bytes()),
+    ];
+    if c.chain.is_none() {
+        // A posterior from an earlier calibration would not belong to this fit.
+        files.retain(|(n, _)| *n != "posterior.csv");
+        match std::fs::remove_file(dir.join("posterior.csv")) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    let html = report_page(o, c, &files);
+    files.push(("report.html", html.into_bytes()));
+    let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+    let manifest = manifest_json(o, c, effort, &names);
+    files.push(("manifest.json", manifest.into_bytes()));
+    let mut open = Vec::new();
+    for (name, body) in &files {
+        let mut f = AtomicFile::create(&dir.join(name))?;
+        f.write_all(body)?;
+        open.push(f);
+    }
+    for f in open {
+        f.commit()?;
+    }
+    Ok(())
+}

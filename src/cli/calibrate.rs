@@ -1,0 +1,273 @@
+//! `alliance-sim calibrate [PATH...] --param PATH=LO:HI ...`: fit parameters
+//! to the historical cases by maximum likelihood, score the fit out of
+//! sample, sample the posterior, print the answer and write
+//! `OUT/calibration/`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::ProgressBar;
+
+use alliance_sim::analysis::cases::{self, CasesError, Overrides};
+use alliance_sim::calibrate::files::{self, Effort};
+use alliance_sim::calibrate::{
+    self, CalibrateError, Calibration, CrossValidation, Objective, ParamSpec, Settings, Stage,
+};
+use alliance_sim::model::DecisionRule;
+use alliance_sim::output::table::thousands;
+use alliance_sim::scenario::limits::MAX_RUNS;
+
+use super::{BadInput, Interrupted};
+
+/// Arguments of `calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenario files, or folders read as `validate` reads them: every case
+    /// with an `[expected]` table of its own.
+    #[arg(value_name = "PATH", default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
+    /// A parameter to fit and its bounds, PATH=LO:HI (repeat for more):
+    /// a path or pattern as `sweep` takes them, e.g. noise=0.02:0.5,
+    /// abstention_band=0:0.3, members.*.weights.cost=0.2:5. Each is set in
+    /// every case that has it.
+    #[arg(long = "param", value_name = "PATH=LO:HI", required = true, value_parser = parse_param)]
+    pub params: Vec<ParamSpec>,
+    /// Runs per case at every evaluation of the likelihood.
+    #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
+    pub runs: u64,
+    /// Master seed: of every case's runs (default: each scenario's
+    /// `[montecarlo] seed`), and of the optimizer's random starts and the
+    /// sampler (default: 1).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Cross-validation: loo (refit without each case, score it), alliance
+    /// (refit without each alliance, score its cases) or none.
+    #[arg(long, value_name = "CV", default_value = "loo", value_parser = parse_cv)]
+    pub cv: CrossValidation,
+    /// Random starting points of the optimizer besides the written values.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(0..=100))]
+    pub starts: u64,
+    /// Posterior draws to keep (0: no posterior).
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub draws: u64,
+    /// Sampler steps before the kept draws, during which its step size adapts.
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub burn_in: u64,
+    /// Worker threads (default: all cores, or SLURM_CPUS_PER_TASK in a Slurm job). Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Decision rule instead of each scenario's: unanimity, unanimity:abstention_blocks,
+    /// majority, qualified_majority:THRESHOLD, weighted:ATTRIBUTE:QUOTA, hegemon_majority.
+    #[arg(long, value_name = "RULE", value_parser = super::parse_rule)]
+    pub rule: Option<DecisionRule>,
+    /// Folder for results; writes OUT/calibration/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// No progress display on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_param(s: &str) -> Result<ParamSpec, String> {
+    s.parse()
+}
+
+fn parse_cv(s: &str) -> Result<CrossValidation, String> {
+    s.parse()
+}
+
+/// Fits, cross-validates, samples, prints and writes.
+pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
+    let overrides = Overrides {
+        runs: Some(args.runs),
+        seed: args.seed,
+        rule: args.rule,
+    };
+    let set = match cases::load(&args.paths, overrides) {
+        Ok(set) => set,
+        Err(CasesError::Scenarios(mut errors)) => {
+            let last = errors.pop().expect("at least one error");
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            return Err(last.into());
+        }
+        Err(CasesError::Input(m)) => return Err(BadInput(m).into()),
+    };
+    if set.cases.is_empty() {
+        return Err(BadInput(format!(
+            "no scenario with an `[expected]` table in {}",
+            args.paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into());
+    }
+    let settings = Settings {
+        cv: args.cv,
+        extra_starts: args.starts as usize,
+        burn_in: args.burn_in as usize,
+        draws: args.draws as usize,
+        seed: args.seed.unwrap_or(1),
+    };
+    super::catch_signals();
+    let objective = Objective::new(set.cases, args.params.clone())
+        .map_err(to_cli)?
+        .with_cancel(&super::STOP);
+    calibrate::folds(&objective, settings.cv).map_err(to_cli)?;
+    let (pool, threads) = super::worker_pool(args.threads)?;
+
+    let started = Instant::now();
+    let bar: Mutex<Option<ProgressBar>> = Mutex::new(None);
+    let say = |line: String| {
+        if !args.quiet {
+            eprintln!("{line}");
+        }
+    };
+    let progress = |stage: Stage| match stage {
+        Stage::Written => say(format!(
+            "scoring {} cases as written ({} runs each)",
+            objective.cases().len(),
+            thousands(args.runs)
+        )),
+        Stage::Fit => say("fitting on every case".into()),
+        Stage::Fold(k, n) => say(format!(
+            "refit {} of {n}, without {}",
+            k + 1,
+            fold_name(&objective, settings.cv, k)
+        )),
+        Stage::Posterior(done, total) => {
+            let mut b = bar.lock().expect("progress lock");
+            let b = b.get_or_insert_with(|| {
+                say(format!("sampling the posterior ({total} steps)"));
+                super::progress::bar(total as u64, 0, "steps", args.quiet)
+            });
+            b.set_position(done as u64);
+        }
+    };
+    let result = pool.install(|| calibrate::calibrate(&objective, &settings, &progress));
+    if let Some(b) = bar.lock().expect("progress lock").take() {
+        b.finish_and_clear();
+    }
+    let calibration = result.map_err(to_cli)?;
+    let effort = Effort {
+        threads,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    let dir = args.out.join("calibration");
+    files::write(&dir, &objective, &calibration, effort)
+        .with_context(|| format!("cannot write the results to `{}`", dir.display()))?;
+    print_summary(&objective, &calibration, effort, &dir)?;
+    Ok(())
+}
+
+fn fold_name(o: &Objective, cv: CrossValidation, k: usize) -> String {
+    calibrate::folds(o, cv)
+        .ok()
+        .and_then(|f| f.get(k).map(|(n, _)| n.clone()))
+        .unwrap_or_default()
+}
+
+fn to_cli(e: CalibrateError) -> anyhow::Error {
+    match e {
+        CalibrateError::Input(m) => BadInput(m).into(),
+        CalibrateError::Interrupted => {
+            Interrupted("interrupted; nothing was written".into()).into()
+        }
+    }
+}
+
+fn print_summary(
+    o: &Objective,
+    c: &Calibration,
+    effort: Effort,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Calibration on {} case{}, {} runs each; cross-validation {}",
+        o.cases().len(),
+        if o.cases().len() == 1 { "" } else { "s" },
+        thousands(o.cases()[0].runs),
+        c.settings.cv
+    )?;
+    writeln!(out)?;
+    let w = o
+        .params()
+        .iter()
+        .map(|p| p.path.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    writeln!(
+        out,
+        "  {:w$}  {:>9}  {:>9}  {:>21}  {:>5}",
+        "parameter", "written", "fitted", "95% interval", "cases"
+    )?;
+    for (j, p) in o.params().iter().enumerate() {
+        let interval = c.interval(j).map_or_else(
+            || "(no posterior)".to_string(),
+            |(lo, hi)| format!("[{lo:.4}, {hi:.4}]"),
+        );
+        writeln!(
+            out,
+            "  {:w$}  {:>9.4}  {:>9.4}  {:>21}  {:>5}",
+            p.path,
+            c.written[j],
+            c.fit.theta[j],
+            interval,
+            o.cases_with(j)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  {:28}  {:>5}  {:>9}  {:>6}",
+        "forecaster", "modal", "mean log", "Brier"
+    )?;
+    for r in c.score_rows() {
+        writeln!(
+            out,
+            "  {:28}  {:>2}/{:<2}  {:>9.3}  {:>6.3}",
+            r.forecaster,
+            r.overall.modal,
+            r.overall.cases,
+            r.overall.mean_log_score,
+            r.overall.mean_brier
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "log score: −ln p of the historical outcome (floored at 0.5/runs), 0 is perfect, lower is better; Brier 0 is perfect, 2 worst"
+    )?;
+    if let Some(ch) = &c.chain {
+        writeln!(
+            out,
+            "posterior: {} draws after {} burn-in steps, acceptance {:.2}; intervals are its 2.5% and 97.5% quantiles",
+            ch.draws.len(),
+            c.settings.burn_in,
+            ch.acceptance
+        )?;
+    }
+    let runs = o.runs_done();
+    writeln!(
+        out,
+        "{} evaluations, {} runs in {:.1} s ({} runs/s on {} thread{})",
+        thousands(o.evaluations()),
+        thousands(runs),
+        effort.seconds,
+        thousands((runs as f64 / effort.seconds.max(1e-9)) as u64),
+        effort.threads,
+        if effort.threads == 1 { "" } else { "s" }
+    )?;
+    writeln!(out, "results in {}/", dir.display())?;
+    Ok(())
+}
