@@ -158,6 +158,8 @@ pub struct RawFile {
     pub montecarlo: Option<RawMonteCarlo>,
     /// The historical outcome, for validation.
     pub expected: Option<RawExpected>,
+    /// Parameters set by path after everything else (`"noise" = 0.2`).
+    pub set: Option<IndexMap<String, Located<f64>>>,
 }
 
 /// `[scenario]`
@@ -542,6 +544,7 @@ impl RawFile {
     /// Layers `o` over `self`: scalar values in `o` win, maps merge key by key,
     /// members merge field by field, and `options` and `rule` are replaced whole.
     pub fn merge(&mut self, o: RawFile) {
+        merge_map(&mut self.set, o.set);
         if let Some(m) = o.scenario {
             let base = self.scenario.get_or_insert_with(RawMeta::default);
             take(&mut base.name, m.name);

@@ -3,6 +3,7 @@
 //! checks of the model.
 
 mod bad_scenarios;
+mod calibrate;
 mod cli;
 mod explain;
 mod features;

@@ -17,6 +17,7 @@ use settings::{check_montecarlo, check_rule};
 use super::error::ScenarioError;
 use super::limits::MAX_MEMBERS;
 use super::param::Range;
+use super::paths::ParamPath;
 use super::raw::{LParam, LString, Located, RawFile};
 use super::suggest;
 use super::*;
@@ -556,7 +557,7 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
         None => None,
     };
 
-    Ok(Scenario {
+    let mut scenario = Scenario {
         name,
         description,
         alliance: Alliance {
@@ -597,5 +598,31 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
         montecarlo,
         expected,
         sources: ck.sources,
-    })
+    };
+    // The sources move into the scenario; borrow them back for positions.
+    let ck = Checker {
+        sources: std::mem::take(&mut scenario.sources),
+    };
+    apply_set(&ck, &raw.set, &mut scenario)?;
+    scenario.sources = ck.sources;
+    Ok(scenario)
+}
+
+/// Applies `[set]`: each parameter path, in file order, to its value, after
+/// every other table has been checked, so that a file included last (such as
+/// the `calibrated.toml` that `calibrate` writes) can impose values.
+fn apply_set(
+    ck: &Checker,
+    set: &Option<IndexMap<String, Located<f64>>>,
+    scenario: &mut Scenario,
+) -> Result<()> {
+    for (path, value) in set.iter().flatten() {
+        let field = format!("set.\"{path}\"");
+        let checked = ParamPath::parse(scenario, path)
+            .map_err(|e| ck.at(value, &field, e.message).with_help(e.help))?;
+        checked
+            .set(scenario, value.value)
+            .map_err(|e| ck.at(value, &field, e.message).with_help(e.help))?;
+    }
+    Ok(())
 }
