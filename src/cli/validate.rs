@@ -396,6 +396,7 @@ fn write_results(dir: &Path, plan: &Plan, scored: &Scored, threads: usize) -> an
                 "seed": c.seed,
                 "runs": c.runs,
                 "noise": c.scenario.montecarlo.noise,
+                "noise_model": c.scenario.montecarlo.noise_model.name(),
                 "abstention_band": c.scenario.abstention_band,
             })
         })
