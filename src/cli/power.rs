@@ -166,6 +166,7 @@ fn write_files(
         seed,
         runs: sim.runs,
         noise: s.montecarlo.noise,
+        noise_model: s.montecarlo.noise_model.to_string(),
         abstention_band: s.abstention_band,
         threads: Some(threads),
         shards: None,

@@ -311,6 +311,7 @@ pub(super) fn write_results(
         seed: job.seed,
         runs: job.runs,
         noise: job.scenario.montecarlo.noise,
+        noise_model: job.scenario.montecarlo.noise_model.to_string(),
         abstention_band: job.scenario.abstention_band,
         threads,
         shards,

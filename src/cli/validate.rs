@@ -252,6 +252,7 @@ fn write_results(
                 "seed": c.seed,
                 "runs": c.runs,
                 "noise": c.scenario.montecarlo.noise,
+                "noise_model": c.scenario.montecarlo.noise_model.name(),
                 "abstention_band": c.scenario.abstention_band,
             })
         })

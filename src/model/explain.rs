@@ -44,6 +44,10 @@ pub struct Explanation {
     pub requested: OptionRef,
     /// Half-width β of the abstention band, per unit of effect.
     pub abstention_band: f64,
+    /// Perception noise η that runs add (this evaluation has none).
+    pub noise: f64,
+    /// How that noise scales with each term: `absolute` or `relative`.
+    pub noise_model: &'static str,
     /// Quantities shared by every member.
     pub inputs: CentralInputs,
     /// The options that can be proposed, levels 1..K (no action is level 0).
@@ -443,6 +447,8 @@ impl Model {
             hegemon: self.hegemon.map(member_id),
             requested: option_ref(self.requested),
             abstention_band: self.band,
+            noise: self.noise,
+            noise_model: self.noise_model.name(),
             inputs: CentralInputs {
                 external_share: 1.0 - inputs.domestic * (1.0 - inputs.framing),
                 importance,

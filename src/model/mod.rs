@@ -14,7 +14,7 @@ pub use utility::{Inputs, MemberInputs, Terms};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::scenario::{Actor, Param, Scenario};
+use crate::scenario::{Actor, NoiseModel, Param, Scenario};
 
 /// A scenario prepared for fast repeated evaluation under one decision rule.
 #[derive(Debug, Clone)]
@@ -28,6 +28,7 @@ pub struct Model {
     parties: u64,
     party_vote: PartyVote,
     noise: f64,
+    noise_model: NoiseModel,
     /// Parameters in draw order, mirroring the fields of `Inputs`.
     params: ParamTable,
     /// Everything that does not change between runs when no parameter is a distribution.
@@ -162,6 +163,7 @@ impl Model {
             parties: c.parties.iter().fold(0u64, |set, i| set | (1u64 << i)),
             party_vote: scenario.party_vote,
             noise: scenario.montecarlo.noise,
+            noise_model: scenario.montecarlo.noise_model,
             params,
             fixed: None,
         };
@@ -355,16 +357,40 @@ impl Model {
             }
         };
         let eta = self.noise;
-        for (p, t) in perceived.iter_mut().zip(&eval.terms) {
-            let (mut b, mut e, mut v, mut c) = (t.benefit(), t.external, t.sovereignty, t.cost);
-            if eta > 0.0 {
-                let mut z = || -> f64 { StandardNormal.sample(rng) };
-                b += eta * z();
-                e += eta * z();
-                v += eta * z();
-                c += eta * z();
+        // No noise, absolute or relative noise: a loop each, so that the
+        // per-member loop tests nothing. Either model makes four draws per
+        // member, for B, E, V and T in that order.
+        let terms = perceived.iter_mut().zip(&eval.terms);
+        match self.noise_model {
+            _ if eta <= 0.0 => {
+                for (p, t) in terms {
+                    *p = [t.benefit() - t.external, t.sovereignty, t.cost];
+                }
             }
-            *p = [b - e, v, c];
+            NoiseModel::Absolute => {
+                let mut z = || -> f64 { StandardNormal.sample(rng) };
+                for (p, t) in terms {
+                    let (mut b, mut e, mut v, mut c) =
+                        (t.benefit(), t.external, t.sovereignty, t.cost);
+                    b += eta * z();
+                    e += eta * z();
+                    v += eta * z();
+                    c += eta * z();
+                    *p = [b - e, v, c];
+                }
+            }
+            NoiseModel::Relative => {
+                let mut z = || -> f64 { StandardNormal.sample(rng) };
+                for (p, t) in terms {
+                    let (mut b, mut e, mut v, mut c) =
+                        (t.benefit(), t.external, t.sovereignty, t.cost);
+                    b += eta * b.abs() * z();
+                    e += eta * e.abs() * z();
+                    v += eta * v.abs() * z();
+                    c += eta * c.abs() * z();
+                    *p = [b - e, v, c];
+                }
+            }
         }
         let inputs = &eval.inputs;
         procedure::decide(
@@ -403,6 +429,11 @@ impl Model {
     /// The hegemon's index, if the alliance has one.
     pub fn hegemon(&self) -> Option<usize> {
         self.hegemon
+    }
+
+    /// Perception noise η and how it scales.
+    pub fn noise(&self) -> (f64, NoiseModel) {
+        (self.noise, self.noise_model)
     }
 }
 

@@ -187,3 +187,71 @@ fn fixed_scenarios_are_precomputed_and_match_central_values() {
     assert_eq!(fixed.terms, model.central().terms);
     assert!((fixed.terms[1].credibility - 0.25).abs() < 1e-12);
 }
+
+/// The votes on the requested option of member `i` over `runs` runs of `s`
+/// with `model`: (yes, no, abstain).
+fn vote_counts(s: &crate::scenario::Scenario, model: NoiseModel, i: usize) -> [u32; 3] {
+    let mut s = s.clone();
+    s.montecarlo.noise_model = model;
+    let m = Model::new(&s, s.rule);
+    let mut scratch = m.scratch();
+    let mut counts = [0; 3];
+    for seed in 0..400 {
+        m.simulate(&mut ChaCha8Rng::seed_from_u64(seed), &mut scratch);
+        counts[scratch.requested_votes[i] as usize] += 1;
+    }
+    counts
+}
+
+#[test]
+fn relative_noise_leaves_a_member_without_terms_undisturbed() {
+    // C has every weight 0, so B = E = V = T = 0 and U = 0, inside the band:
+    // without noise it abstains. Relative noise scales with the terms, so C
+    // abstains in every run; absolute noise moves it both ways.
+    let mut s = scenario(false, [1.0, 1.0, 0.0], 0.0, 0.1);
+    s.crisis.requester = None;
+    s.montecarlo.noise = 0.5;
+    let [yes, no, abstain] = vote_counts(&s, NoiseModel::Relative, 2);
+    assert_eq!((yes, no, abstain), (0, 0, 400));
+    let [yes, no, _] = vote_counts(&s, NoiseModel::Absolute, 2);
+    assert!(yes > 50 && no > 50, "absolute noise: {yes} yes, {no} no");
+    // A, whose benefit is not 0, is moved by relative noise too: with
+    // B = 0.5 and η = 0.5 it votes no when z < −1.4 (8% of runs).
+    let [_, no, _] = vote_counts(&s, NoiseModel::Relative, 0);
+    assert!(no > 5, "relative noise never moved A: {no} no");
+}
+
+#[test]
+fn relative_noise_scales_the_same_draws_by_each_term() {
+    // With the same generator, a run's draws z are the same under both
+    // models: absolute perceives V + η·z and relative V + η·|V|·z, so the
+    // relative value is V + |V|·(absolute − V), and the same for T.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/armenia_2020.toml");
+    let mut s = crate::scenario::load(&path).expect("shipped scenario loads");
+    s.montecarlo.noise = 0.3;
+    let absolute = Model::new(&s, s.rule);
+    s.montecarlo.noise_model = NoiseModel::Relative;
+    let relative = Model::new(&s, s.rule);
+    assert_eq!(relative.noise(), (0.3, NoiseModel::Relative));
+    let central = absolute.central();
+    let (mut sa, mut sr) = (absolute.scratch(), relative.scratch());
+    let mut moved = 0;
+    for seed in 0..50 {
+        absolute.simulate(&mut ChaCha8Rng::seed_from_u64(seed), &mut sa);
+        relative.simulate(&mut ChaCha8Rng::seed_from_u64(seed), &mut sr);
+        for (i, t) in central.terms.iter().enumerate() {
+            for (k, term) in [(1, t.sovereignty), (2, t.cost)] {
+                let expected = term + term.abs() * (sa.perceived[i][k] - term);
+                let got = sr.perceived[i][k];
+                assert!(
+                    (got - expected).abs() <= 1e-12 * (1.0 + term.abs()),
+                    "seed {seed}, member {i}, component {k}: {got} vs {expected}"
+                );
+                moved += usize::from(got != term);
+            }
+            // B − E is noisy under both models, but not in the same way.
+            assert_ne!(sr.perceived[i][0], sa.perceived[i][0]);
+        }
+    }
+    assert!(moved > 500, "relative noise moved only {moved} terms");
+}

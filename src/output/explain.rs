@@ -197,6 +197,18 @@ fn role_note(x: &Explanation, m: &MemberExplanation) -> String {
     }
 }
 
+/// What perception noise the runs add, which this evaluation leaves out.
+fn noise_line(eta: f64, model: &str) -> String {
+    if eta == 0.0 {
+        return "runs add no perception noise (η = 0)".into();
+    }
+    let sd = match model {
+        "relative" => format!("{eta} × |term|"),
+        _ => format!("{eta}"),
+    };
+    format!("runs add perception noise: η = {eta}, {model} (standard deviation {sd} for each of B, E, V, T)")
+}
+
 /// `explain --format table`.
 pub fn table(x: &Explanation, label: &str) -> String {
     let mut s = String::new();
@@ -237,6 +249,7 @@ pub fn table(x: &Explanation, label: &str) -> String {
             ""
         }
     );
+    let _ = writeln!(s, "{}", noise_line(x.noise, x.noise_model));
     let _ = writeln!(
         s,
         "X = 1 − I(1 − F) = {} (how far the crisis counts as external); imp({}) = {}; 1 − Kc/2 = {}; β = {}",

@@ -41,6 +41,8 @@ pub struct Manifest {
     pub runs: u64,
     /// Perception noise η.
     pub noise: f64,
+    /// How the noise scales with each term: `absolute` or `relative`.
+    pub noise_model: String,
     /// Abstention band β.
     pub abstention_band: f64,
     /// Worker threads used (results do not depend on it); absent for merged shards.

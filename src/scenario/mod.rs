@@ -210,8 +210,70 @@ pub struct MonteCarlo {
     pub runs: u64,
     /// Master seed.
     pub seed: u64,
-    /// Perception noise η (standard deviation).
+    /// Perception noise η (standard deviation, or its ratio to each term's size).
     pub noise: f64,
+    /// How the perception noise scales with the term it is added to.
+    pub noise_model: NoiseModel,
+}
+
+/// How perception noise scales: the same for every term, or in proportion to
+/// each term's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NoiseModel {
+    /// Each perceived term gets noise of standard deviation η, whatever its
+    /// size (the default).
+    #[default]
+    Absolute,
+    /// Each perceived term gets noise of standard deviation η·|term|, so that
+    /// a term of zero is perceived exactly and a small one is not drowned.
+    Relative,
+}
+
+impl NoiseModel {
+    /// Every model, in the order of [`NoiseModel::NAMES`].
+    pub const ALL: [NoiseModel; 2] = [NoiseModel::Absolute, NoiseModel::Relative];
+
+    /// The names used in files and on the command line.
+    pub const NAMES: [&'static str; 2] = ["absolute", "relative"];
+
+    /// The name used in files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            NoiseModel::Absolute => "absolute",
+            NoiseModel::Relative => "relative",
+        }
+    }
+}
+
+impl std::fmt::Display for NoiseModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name that is not a noise model, with the closest one if it looks like a typo.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown noise model `{name}`: expected `absolute` or `relative`")]
+pub struct UnknownNoiseModel {
+    /// The name given.
+    pub name: String,
+    /// A "did you mean" hint, or the list of valid names.
+    pub help: Option<String>,
+}
+
+impl std::str::FromStr for NoiseModel {
+    type Err = UnknownNoiseModel;
+
+    /// Parses `absolute` or `relative` (exactly, as written in files).
+    fn from_str(s: &str) -> Result<NoiseModel, UnknownNoiseModel> {
+        NoiseModel::ALL
+            .into_iter()
+            .find(|m| m.name() == s)
+            .ok_or_else(|| UnknownNoiseModel {
+                name: s.to_string(),
+                help: suggest::hint(s, NoiseModel::NAMES),
+            })
+    }
 }
 
 /// The historical outcome.
@@ -334,3 +396,36 @@ param_array!(
     params_mut,
     [effect, troops, intrusion]
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noise_model_names_round_trip() {
+        assert_eq!(NoiseModel::default(), NoiseModel::Absolute);
+        for (m, name) in NoiseModel::ALL.into_iter().zip(NoiseModel::NAMES) {
+            assert_eq!(m.to_string(), name);
+            assert_eq!(name.parse::<NoiseModel>(), Ok(m));
+        }
+        assert_ne!(
+            NoiseModel::Absolute.to_string(),
+            NoiseModel::Relative.to_string()
+        );
+    }
+
+    #[test]
+    fn unknown_noise_model_is_refused_with_a_suggestion() {
+        let e = "relativ".parse::<NoiseModel>().unwrap_err();
+        assert_eq!(e.name, "relativ");
+        assert!(e.to_string().contains("`absolute` or `relative`"), "{e}");
+        assert_eq!(e.help.as_deref(), Some("did you mean `relative`?"));
+        // Names are written in lower case, as in files.
+        assert!("Relative".parse::<NoiseModel>().is_err());
+        let e = "gaussian".parse::<NoiseModel>().unwrap_err();
+        assert_eq!(
+            e.help.as_deref(),
+            Some("expected one of `absolute`, `relative`")
+        );
+    }
+}

@@ -419,6 +419,8 @@ pub struct RawMonteCarlo {
     pub seed: Option<Located<i64>>,
     /// Perception noise η.
     pub noise: Option<Located<f64>>,
+    /// How the noise scales: `absolute` or `relative`.
+    pub noise_model: Option<LString>,
 }
 
 /// `[expected]`
@@ -613,6 +615,7 @@ impl RawFile {
             take(&mut base.runs, mc.runs);
             take(&mut base.seed, mc.seed);
             take(&mut base.noise, mc.noise);
+            take(&mut base.noise_model, mc.noise_model);
         }
         if let Some(e) = o.expected {
             let base = self.expected.get_or_insert_with(RawExpected::default);

@@ -7,6 +7,7 @@ mod calibrate;
 mod cli;
 mod explain;
 mod features;
+mod noise;
 mod power;
 mod properties;
 mod report;

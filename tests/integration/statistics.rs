@@ -739,3 +739,87 @@ fn fully_dependent_member_echoes_the_noisy_hegemon() {
     );
     assert!(b_differs > 100, "{b_differs}");
 }
+
+// ---------------------------------------------------------------------------
+// 6. Perception noise relative to each term's size.
+
+/// Capacity Kc, severity S and combat risk R of the cost-only scenario.
+const COST_KC: f64 = 0.5;
+const COST_S: f64 = 0.5;
+const COST_R: f64 = 0.5;
+/// Military spending of the two members: a big one and a small one.
+const COST_SPENDING: [f64; 2] = [99.0, 1.0];
+
+/// An initiative before two members whose only interest is the material
+/// cost: every weight but `cost` is 0, so B = E = V = 0 and
+/// T_i = m_i·(1 + R·S)·(1 − Kc/2). The one option has effect 1, troops 1 and
+/// no intrusion, the band and reservations are 0: member i votes yes when its
+/// perceived utility (B̃ − Ẽ) − T̃_i is above 0 and no when it is below.
+fn cost_only_toml(eta: f64, model: &str) -> String {
+    let mut text = format!(
+        "[alliance]\nname = \"Test\"\ncapacity = {COST_KC}\nregions = [\"r\"]\ncrisis_types = [\"t\"]\n\n"
+    );
+    for (i, spending) in COST_SPENDING.iter().enumerate() {
+        text += &format!(
+            "[members.M{i}]\nregion = \"r\"\nmilitary_spending = {spending}\ngdp = 1\n\
+             sovereignty = 0.5\nvulnerability = 0.5\nthreat = {{ t = 1 }}\nconcern = {{ r = 1 }}\n\
+             weights = {{ security = 0, regime = 0, partner = 0, credibility = 0, \
+             sovereignty = 0, cost = 1, external = 0 }}\n\n"
+        );
+    }
+    text += &format!(
+        "[crisis]\nsponsor = \"the chair\"\ntype = \"t\"\nregion = \"r\"\nrequested = \"act\"\n\
+         severity = {COST_S}\ndomestic = 0.5\nframing = 0.5\ncontagion = 0.5\nlegal_fit = 0.5\n\
+         legitimacy = 0.5\ncredibility = 0.5\ncombat_risk = {COST_R}\n\n\
+         [[options]]\nid = \"act\"\neffect = 1\ntroops = 1\nintrusion = 0\n\n\
+         [rule]\nkind = \"unanimity\"\nabstention_band = 0\n\n\
+         [montecarlo]\nnoise = {eta}\nnoise_model = \"{model}\"\n"
+    );
+    text
+}
+
+/// Member i's cost term T_i.
+fn cost_term(i: usize) -> f64 {
+    let share = COST_SPENDING[i] / COST_SPENDING.iter().sum::<f64>();
+    share * (1.0 + COST_R * COST_S) * (1.0 - COST_KC / 2.0)
+}
+
+/// Runs per setting in the cost-only check.
+const COST_RUNS: u64 = 100_000;
+
+/// Under relative noise a member's perceived cost is T·(1 + η·z), negative
+/// only when z < −1/η: B̃ = Ẽ = 0 exactly, so it votes yes with probability
+/// Φ(−1/η) whatever the size of T, which is about 8·10⁻²⁴ at η = 0.1 and
+/// 0.023 at η = 0.5. Under absolute noise its perceived utility is
+/// Normal(−T, 3η²), so it votes yes with probability Φ(−T/(η√3)): about
+/// half for the small member (T ≈ 0.009) and nearly never for the big one.
+#[test]
+fn relative_noise_keeps_the_sign_of_a_small_cost() {
+    for (k, (eta, model)) in [(0.1, "relative"), (0.5, "relative"), (0.1, "absolute")]
+        .into_iter()
+        .enumerate()
+    {
+        let scenario = inline(&cost_only_toml(eta, model));
+        let t = tally(&scenario, scenario.rule, 3000 + k as u64, COST_RUNS);
+        for (i, [yes, no, abstain]) in t.votes.iter().copied().enumerate() {
+            let exact = match model {
+                "relative" => normal_cdf(-1.0 / eta),
+                _ => normal_cdf(-cost_term(i) / (eta * 3f64.sqrt())),
+            };
+            let what = format!(
+                "{model} η = {eta}: member M{i} (T = {:.4}) votes yes",
+                cost_term(i)
+            );
+            assert_within(&what, yes, t.runs, exact);
+            assert_eq!((yes + no, abstain), (t.runs, 0), "{what}");
+            if model == "relative" && eta < 0.2 {
+                assert_eq!(yes, 0, "{what}");
+            }
+        }
+    }
+    // The setting is as described: the small member's cost is small, and
+    // under absolute noise it is for acting in about half the runs.
+    assert!(cost_term(1) < 0.01 && cost_term(0) > 0.9);
+    let small = normal_cdf(-cost_term(1) / (0.1 * 3f64.sqrt()));
+    assert!((0.45..0.5).contains(&small), "{small}");
+}

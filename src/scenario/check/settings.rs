@@ -7,7 +7,7 @@ use crate::scenario::limits::MAX_RUNS;
 use crate::scenario::raw::Located;
 use crate::scenario::raw::{RawMonteCarlo, RawRule};
 use crate::scenario::suggest;
-use crate::scenario::MonteCarlo;
+use crate::scenario::{MonteCarlo, NoiseModel};
 
 /// The decision rule, the abstention band and how parties to the dispute vote.
 pub(super) fn check_rule(
@@ -135,7 +135,7 @@ fn locate_rule_keys(ck: &Checker, rr: &RawRule) -> Result<()> {
     Ok(())
 }
 
-/// Runs, seed and perception noise.
+/// Runs, seed, perception noise and how the noise scales.
 pub(super) fn check_montecarlo(ck: &Checker, mc: &RawMonteCarlo) -> Result<MonteCarlo> {
     let runs = match &mc.runs {
         Some(r) if r.value < 1 || r.value as u64 > MAX_RUNS => {
@@ -173,5 +173,17 @@ pub(super) fn check_montecarlo(ck: &Checker, mc: &RawMonteCarlo) -> Result<Monte
         Some(n) => n.value,
         None => defaults::NOISE,
     };
-    Ok(MonteCarlo { runs, seed, noise })
+    let noise_model = match &mc.noise_model {
+        Some(m) => m.value.parse::<NoiseModel>().map_err(|e| {
+            ck.at(m, "montecarlo.noise_model", e.to_string())
+                .with_help(e.help)
+        })?,
+        None => NoiseModel::default(),
+    };
+    Ok(MonteCarlo {
+        runs,
+        seed,
+        noise,
+        noise_model,
+    })
 }
