@@ -20,6 +20,8 @@ use crate::output::manifest;
 use crate::output::report::{self, Section};
 use crate::output::table::thousands;
 
+use crate::scenario::NoiseModel;
+
 use super::{Calibration, Objective};
 
 /// Columns of `fit.csv`.
@@ -397,6 +399,18 @@ pub fn report_page(o: &Objective, c: &Calibration, files: &[(&str, Vec<u8>)]) ->
             body_html: report::csv_table_html(&file("folds.csv")),
         },
     ];
+    let mut sections = sections;
+    let comparison = file("noise_models.csv");
+    if !comparison.is_empty() {
+        sections.insert(
+            2,
+            Section {
+                heading: "Perception noise: absolute or relative".into(),
+                body_html: report::csv_table_html(&comparison)
+                    + &report::p_html("Each noise model fitted and cross-validated on the same cases; the one with the lower out-of-sample mean log score is used for every other table on this page."),
+            },
+        );
+    }
     report::report_html("Calibration against history", &sections)
 }
 
@@ -415,6 +429,7 @@ pub fn manifest_json(o: &Objective, c: &Calibration, effort: Effort, files: &[&s
                 "scenario_files": read,
                 "expected": case.expected_ids(),
                 "rule": case.rule.to_string(),
+                "noise_model": case.scenario.montecarlo.noise_model.to_string(),
                 "seed": case.seed,
                 "runs": case.runs,
             })
@@ -464,8 +479,76 @@ pub fn manifest_json(o: &Objective, c: &Calibration, effort: Effort, files: &[&s
     format!("{m:#}\n")
 }
 
-/// Writes every file to `dir`, the manifest last, each atomically.
-pub fn write(dir: &Path, o: &Objective, c: &Calibration, effort: Effort) -> io::Result<()> {
+/// Columns of `noise_models.csv`.
+pub const NOISE_MODELS_HEADER: [&str; 9] = [
+    "noise_model",
+    "chosen",
+    "log_likelihood",
+    "modal_in_sample",
+    "mean_log_score_in_sample",
+    "mean_brier_in_sample",
+    "modal_out_of_sample",
+    "mean_log_score_out_of_sample",
+    "mean_brier_out_of_sample",
+];
+
+/// `noise_models.csv`: the calibration under each perception-noise model,
+/// in sample and out of sample, and which was chosen.
+pub fn noise_models_csv(
+    results: &[(NoiseModel, &Calibration)],
+    chosen: usize,
+) -> io::Result<Vec<u8>> {
+    let rows: Vec<Vec<String>> = results
+        .iter()
+        .enumerate()
+        .map(|(i, (m, c))| {
+            let rows = c.score_rows();
+            let get = |name: &str| {
+                rows.iter()
+                    .find(|r| r.forecaster == name)
+                    .map(|r| r.overall)
+            };
+            let mut row = vec![
+                m.to_string(),
+                (i == chosen).to_string(),
+                number_cell(c.fit.log_likelihood),
+            ];
+            for o in [
+                get("calibrated, in sample"),
+                get("calibrated, out of sample"),
+            ] {
+                match o {
+                    Some(o) => row.extend([
+                        o.modal.to_string(),
+                        number_cell(o.mean_log_score),
+                        number_cell(o.mean_brier),
+                    ]),
+                    None => row.extend([String::new(), String::new(), String::new()]),
+                }
+            }
+            row
+        })
+        .collect();
+    csv_bytes(&NOISE_MODELS_HEADER, &rows)
+}
+
+/// Removes a file an earlier calibration wrote that this one does not.
+fn remove_stale(dir: &Path, name: &str) -> io::Result<()> {
+    match std::fs::remove_file(dir.join(name)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Writes every file to `dir`, the manifest last, each atomically; with a
+/// comparison of noise models, `noise_models.csv` too.
+pub fn write(
+    dir: &Path,
+    o: &Objective,
+    c: &Calibration,
+    effort: Effort,
+    noise_models: Option<Vec<u8>>,
+) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     atomic::remove_stale_temps(dir);
     let mut files: Vec<(&str, Vec<u8>)> = vec![
@@ -476,13 +559,14 @@ pub fn write(dir: &Path, o: &Objective, c: &Calibration, effort: Effort) -> io::
         ("posterior.csv", posterior_csv(o, c)?),
         ("calibrated.toml", overlay_toml(o, c).into_bytes()),
     ];
+    match noise_models {
+        Some(bytes) => files.push(("noise_models.csv", bytes)),
+        None => remove_stale(dir, "noise_models.csv")?,
+    }
     if c.chain.is_none() {
         // A posterior from an earlier calibration would not belong to this fit.
         files.retain(|(n, _)| *n != "posterior.csv");
-        match std::fs::remove_file(dir.join("posterior.csv")) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
+        remove_stale(dir, "posterior.csv")?;
     }
     let html = report_page(o, c, &files);
     files.push(("report.html", html.into_bytes()));

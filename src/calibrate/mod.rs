@@ -25,7 +25,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::analysis::baseline::{self, History};
+use crate::analysis::cases::Case;
 use crate::analysis::validate::{self, CaseScore, ForecastScore, Overall};
+use crate::scenario::NoiseModel;
 
 pub use fit::Fit;
 pub use mcmc::Chain;
@@ -358,22 +360,7 @@ pub fn calibrate(
             .collect()
     });
 
-    let chain = if settings.draws > 0 {
-        let total = settings.burn_in + settings.draws;
-        let chain = mcmc::metropolis(
-            |theta| objective.log_likelihood(theta, &all),
-            objective.params(),
-            &fit.theta,
-            fit.log_likelihood,
-            settings.burn_in,
-            settings.draws,
-            settings.seed,
-            &|done| progress(Stage::Posterior(done, total)),
-        )?;
-        Some(chain)
-    } else {
-        None
-    };
+    let chain = sample_posterior(objective, &fit, settings, progress)?;
     let base_rate = base_rates(objective, &folds_wanted);
     Ok(Calibration {
         settings: settings.clone(),
@@ -386,6 +373,67 @@ pub fn calibrate(
         folds,
         base_rate,
     })
+}
+
+/// Samples the posterior around `fit` on every case, if `settings.draws > 0`.
+pub fn sample_posterior(
+    objective: &Objective,
+    fit: &Fit,
+    settings: &Settings,
+    progress: &dyn Fn(Stage),
+) -> Result<Option<Chain>, CalibrateError> {
+    if settings.draws == 0 {
+        return Ok(None);
+    }
+    let all: Vec<usize> = (0..objective.cases().len()).collect();
+    let total = settings.burn_in + settings.draws;
+    mcmc::metropolis(
+        |theta| objective.log_likelihood(theta, &all),
+        objective.params(),
+        &fit.theta,
+        fit.log_likelihood,
+        settings.burn_in,
+        settings.draws,
+        settings.seed,
+        &|done| progress(Stage::Posterior(done, total)),
+    )
+    .map(Some)
+}
+
+/// The cases with every scenario's perception noise model set to `model`.
+pub fn with_noise_model(cases: &[Case], model: NoiseModel) -> Vec<Case> {
+    cases
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            c.scenario.montecarlo.noise_model = model;
+            c
+        })
+        .collect()
+}
+
+/// The noise model whose calibration scores best out of sample (lowest
+/// mean log score, then lowest mean Brier; the first listed on ties).
+///
+/// # Panics
+/// If a calibration has no out-of-sample scores (cross-validation is needed).
+pub fn best_out_of_sample(results: &[(NoiseModel, Calibration)]) -> usize {
+    let key = |c: &Calibration| {
+        let rows = c.score_rows();
+        let out = rows
+            .iter()
+            .find(|r| r.forecaster == "calibrated, out of sample")
+            .expect("cross-validated");
+        (out.overall.mean_log_score, out.overall.mean_brier)
+    };
+    let mut best = 0;
+    for (i, (_, c)) in results.iter().enumerate().skip(1) {
+        let (a, b) = (key(c), key(&results[best].1));
+        if a.0 < b.0 || (a.0 == b.0 && a.1 < b.1) {
+            best = i;
+        }
+    }
+    best
 }
 
 #[cfg(test)]

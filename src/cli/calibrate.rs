@@ -20,6 +20,7 @@ use alliance_sim::calibrate::{
 use alliance_sim::model::DecisionRule;
 use alliance_sim::output::table::thousands;
 use alliance_sim::scenario::limits::MAX_RUNS;
+use alliance_sim::scenario::NoiseModel;
 
 use super::{BadInput, Interrupted};
 
@@ -57,6 +58,11 @@ pub struct CalibrateArgs {
     /// Sampler steps before the kept draws, during which its step size adapts.
     #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
     pub burn_in: u64,
+    /// Perception noise model for every case: absolute, relative, or
+    /// compare (fit and cross-validate both, keep the one with the better
+    /// out-of-sample log score). Default: each scenario's own.
+    #[arg(long, value_name = "MODEL", value_parser = parse_noise)]
+    pub noise_model: Option<NoiseChoice>,
     /// Worker threads (default: all cores, or SLURM_CPUS_PER_TASK in a Slurm job). Results do not depend on it.
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -74,6 +80,24 @@ pub struct CalibrateArgs {
 
 fn parse_param(s: &str) -> Result<ParamSpec, String> {
     s.parse()
+}
+
+/// `--noise-model`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoiseChoice {
+    /// One model for every case.
+    Use(NoiseModel),
+    /// Both, compared out of sample.
+    Compare,
+}
+
+fn parse_noise(s: &str) -> Result<NoiseChoice, String> {
+    if s == "compare" {
+        return Ok(NoiseChoice::Compare);
+    }
+    s.parse::<NoiseModel>()
+        .map(NoiseChoice::Use)
+        .map_err(|_| format!("unknown noise model `{s}`: expected absolute, relative or compare"))
 }
 
 fn parse_cv(s: &str) -> Result<CrossValidation, String> {
@@ -116,11 +140,31 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
         draws: args.draws as usize,
         seed: args.seed.unwrap_or(1),
     };
+    if args.noise_model == Some(NoiseChoice::Compare) && settings.cv == CrossValidation::None {
+        return Err(BadInput(
+            "--noise-model compare chooses by the out-of-sample log score, so it needs --cv loo or --cv alliance"
+                .into(),
+        )
+        .into());
+    }
+    let models: Vec<Option<NoiseModel>> = match args.noise_model {
+        None => vec![None],
+        Some(NoiseChoice::Use(m)) => vec![Some(m)],
+        Some(NoiseChoice::Compare) => NoiseModel::ALL.iter().copied().map(Some).collect(),
+    };
     super::catch_signals();
-    let objective = Objective::new(set.cases, args.params.clone())
-        .map_err(to_cli)?
-        .with_cancel(&super::STOP);
-    calibrate::folds(&objective, settings.cv).map_err(to_cli)?;
+    let mut objectives = Vec::new();
+    for m in &models {
+        let cases = match m {
+            Some(m) => calibrate::with_noise_model(&set.cases, *m),
+            None => set.cases.clone(),
+        };
+        let objective = Objective::new(cases, args.params.clone())
+            .map_err(to_cli)?
+            .with_cancel(&super::STOP);
+        calibrate::folds(&objective, settings.cv).map_err(to_cli)?;
+        objectives.push(objective);
+    }
     let (pool, threads) = super::worker_pool(args.threads)?;
 
     let started = Instant::now();
@@ -130,17 +174,18 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
             eprintln!("{line}");
         }
     };
+    let objective0 = &objectives[0];
     let progress = |stage: Stage| match stage {
         Stage::Written => say(format!(
             "scoring {} cases as written ({} runs each)",
-            objective.cases().len(),
+            objective0.cases().len(),
             thousands(args.runs)
         )),
         Stage::Fit => say("fitting on every case".into()),
         Stage::Fold(k, n) => say(format!(
             "refit {} of {n}, without {}",
             k + 1,
-            fold_name(&objective, settings.cv, k)
+            fold_name(objective0, settings.cv, k)
         )),
         Stage::Posterior(done, total) => {
             let mut b = bar.lock().expect("progress lock");
@@ -151,19 +196,68 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
             b.set_position(done as u64);
         }
     };
-    let result = pool.install(|| calibrate::calibrate(&objective, &settings, &progress));
+    let result = pool.install(|| -> Result<_, CalibrateError> {
+        if models.len() == 1 {
+            let c = calibrate::calibrate(&objectives[0], &settings, &progress)?;
+            return Ok((0, vec![c]));
+        }
+        let mut results = Vec::new();
+        for (m, objective) in models.iter().zip(&objectives) {
+            say(format!(
+                "noise model {}",
+                m.expect("compared models are named")
+            ));
+            let no_posterior = Settings {
+                draws: 0,
+                ..settings.clone()
+            };
+            results.push(calibrate::calibrate(objective, &no_posterior, &progress)?);
+        }
+        let named: Vec<(NoiseModel, Calibration)> = models
+            .iter()
+            .map(|m| m.expect("named"))
+            .zip(results.iter().cloned())
+            .collect();
+        let best = calibrate::best_out_of_sample(&named);
+        say(format!("chose the {} noise model", named[best].0));
+        let chain = calibrate::sample_posterior(
+            &objectives[best],
+            &results[best].fit,
+            &settings,
+            &progress,
+        )?;
+        results[best].chain = chain;
+        results[best].settings = settings.clone();
+        Ok((best, results))
+    });
     if let Some(b) = bar.lock().expect("progress lock").take() {
         b.finish_and_clear();
     }
-    let calibration = result.map_err(to_cli)?;
+    let (best, results) = result.map_err(to_cli)?;
     let effort = Effort {
         threads,
         seconds: started.elapsed().as_secs_f64(),
     };
+    let comparison = if results.len() > 1 {
+        let named: Vec<(NoiseModel, &Calibration)> = models
+            .iter()
+            .map(|m| m.expect("named"))
+            .zip(results.iter())
+            .collect();
+        Some(files::noise_models_csv(&named, best).context("cannot format noise_models.csv")?)
+    } else {
+        None
+    };
+    let objective = &objectives[best];
+    let calibration = &results[best];
+    let runs_total: u64 = objectives.iter().map(|o| o.runs_done()).sum();
     let dir = args.out.join("calibration");
-    files::write(&dir, &objective, &calibration, effort)
+    files::write(&dir, objective, calibration, effort, comparison.clone())
         .with_context(|| format!("cannot write the results to `{}`", dir.display()))?;
-    print_summary(&objective, &calibration, effort, &dir)?;
+    if let Some(bytes) = &comparison {
+        print_comparison(bytes)?;
+    }
+    print_summary(objective, calibration, effort, runs_total, &dir)?;
     Ok(())
 }
 
@@ -183,10 +277,34 @@ fn to_cli(e: CalibrateError) -> anyhow::Error {
     }
 }
 
+/// The noise-model comparison as a small table.
+fn print_comparison(csv_bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let mut r = csv::Reader::from_reader(csv_bytes);
+    writeln!(
+        out,
+        "Perception noise models, mean log score in sample / out of sample:"
+    )?;
+    for rec in r.records() {
+        let rec = rec?;
+        writeln!(
+            out,
+            "  {:9} {} / {}{}",
+            &rec[0],
+            &rec[4],
+            &rec[7],
+            if &rec[1] == "true" { "  (chosen)" } else { "" }
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
 fn print_summary(
     o: &Objective,
     c: &Calibration,
     effort: Effort,
+    runs: u64,
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
@@ -257,7 +375,6 @@ fn print_summary(
             ch.acceptance
         )?;
     }
-    let runs = o.runs_done();
     writeln!(
         out,
         "{} evaluations, {} runs in {:.1} s ({} runs/s on {} thread{})",

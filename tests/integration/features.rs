@@ -465,3 +465,48 @@ fn blockers_share_agrees_with_the_sole_blocker_share() {
     assert_eq!(p, sole);
     assert!(p.parse::<f64>().unwrap() > 0.0);
 }
+
+/// `[set]` is applied after every table of every file: it wins over a
+/// member's own value, sets every member through a pattern, and a
+/// scenario with the overlay simulates exactly like one with the values
+/// written in place.
+#[test]
+fn set_applies_parameter_paths_after_everything_else() {
+    let case = util::scenario("kazakhstan_2022");
+    let tmp = util::temp_with(&[
+        (
+            "overlay.toml",
+            "[set]\n\"noise\" = 0.25\n\"members.*.weights.cost\" = 2.5\n\"members.KAZ.dependence\" = 0.3\n",
+        ),
+        (
+            "with_overlay.toml",
+            &format!(
+                "include = [\"{}\", \"overlay.toml\"]\n\n[members.RUS.weights]\ncost = 9.0\n",
+                case.display()
+            ),
+        ),
+    ]);
+    let with = load(&tmp.path().join("with_overlay.toml")).unwrap();
+    assert_eq!(with.montecarlo.noise, 0.25);
+    assert!(
+        with.members.iter().all(|m| fixed(&m.weights.cost) == 2.5),
+        "the pattern wins over RUS's own 9.0"
+    );
+    let kaz = with.member_index("KAZ").unwrap();
+    assert_eq!(fixed(&with.members[kaz].dependence), 0.3);
+
+    // The same values written in place, without [set].
+    let mut by_hand = load(&case).unwrap();
+    by_hand.montecarlo.noise = 0.25;
+    for m in &mut by_hand.members {
+        m.weights.cost = Param::Fixed(2.5);
+    }
+    by_hand.members[kaz].dependence = Param::Fixed(0.3);
+    let (a, b) = (tally(&with, 5, 20_000), tally(&by_hand, 5, 20_000));
+    assert_eq!(a.levels, b.levels);
+    assert_ne!(
+        a.levels,
+        tally(&load(&case).unwrap(), 5, 20_000).levels,
+        "the overlay changes something"
+    );
+}
