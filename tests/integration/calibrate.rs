@@ -266,3 +266,44 @@ fn posterior_intervals_cover_the_truth_of_synthetic_libraries() {
         "intervals as wide as the bounds: {intervals:?}"
     );
 }
+
+/// Ctrl-C stops a calibration within seconds, with exit code 130 and
+/// nothing written.
+#[test]
+fn calibrate_stops_on_ctrl_c_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec!["calibrate".to_string()];
+    args.extend(csto());
+    args.extend(
+        [
+            "--param",
+            "noise=0.02:0.8",
+            "--runs",
+            "2000000",
+            "--out",
+            "out",
+            "--quiet",
+        ]
+        .map(String::from),
+    );
+    let child = util::cmd(tmp.path())
+        .args(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Loading three cases takes milliseconds; one evaluation takes seconds.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let asked = std::time::Instant::now();
+    util::signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    let err = util::stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        asked.elapsed().as_secs() < 20,
+        "took {:?} to stop",
+        asked.elapsed()
+    );
+    util::says(&err, &["interrupted", "nothing was written"]);
+    assert!(!tmp.path().join("out").exists(), "something was written");
+}
