@@ -229,6 +229,20 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
         results[best].chain = chain;
         results[best].settings = settings.clone();
         Ok((best, results))
+    })
+    .and_then(|(best, mut results)| {
+        // "As written" means the files as they are, with their own noise
+        // model, whatever model the fit used.
+        if args.noise_model.is_some() {
+            let written = Objective::new(set.cases.clone(), args.params.clone())?
+                .with_cancel(&super::STOP);
+            let all: Vec<usize> = (0..set.cases.len()).collect();
+            let before = pool.install(|| written.scores(None, &all))?;
+            for r in &mut results {
+                r.before = before.clone();
+            }
+        }
+        Ok((best, results))
     });
     if let Some(b) = bar.lock().expect("progress lock").take() {
         b.finish_and_clear();
