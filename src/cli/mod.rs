@@ -2,6 +2,7 @@
 //! subcommand checks its arguments into values the library trusts before it
 //! does any work.
 
+pub mod args;
 pub mod check;
 pub mod explain;
 pub mod merge;

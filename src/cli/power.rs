@@ -19,8 +19,9 @@ use alliance_sim::output::csv::{number_cell, text_cell};
 use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::table;
 use alliance_sim::output::{manifest, Manifest};
-use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
+use alliance_sim::scenario::{self, Scenario};
 
+use super::args::{RuleArg, RunsArg, SimArgs};
 use super::{BadInput, Interrupted};
 
 /// Columns of `power.csv`.
@@ -40,35 +41,25 @@ pub const POWER_HEADER: [&str; 11] = [
 
 /// Arguments of `power`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Results: OUT/<file stem>-power/. The runs simulate how often each member is decisive."
+)]
 pub struct PowerArgs {
     /// Scenario file.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Number of runs for the simulated decisiveness (default: the scenario's `[montecarlo] runs`).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
-    pub runs: Option<u64>,
-    /// Master seed (default: the scenario's `[montecarlo] seed`).
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores, or SLURM_CPUS_PER_TASK in a Slurm job). Results do not depend on it.
-    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
-    /// Decision rule instead of the scenario's: unanimity, unanimity:abstention_blocks,
-    /// majority, qualified_majority:THRESHOLD, weighted:ATTRIBUTE:QUOTA, hegemon_majority.
-    #[arg(long, value_name = "RULE", value_parser = super::parse_rule)]
-    pub rule: Option<DecisionRule>,
-    /// Folder for results; writes to OUT/<file stem>-power/.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
-    /// No progress display on the terminal.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub runs: RunsArg,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    #[command(flatten)]
+    pub rule: RuleArg,
 }
 
 /// Computes and reports the voting power of the scenario's members.
 pub fn execute(args: &PowerArgs) -> anyhow::Result<()> {
     let s = scenario::load(&args.file)?;
-    let rule = args.rule.unwrap_or(s.rule);
+    let rule = args.rule.rule.unwrap_or(s.rule);
     if matches!(rule, DecisionRule::HegemonMajority) && s.alliance.hegemon.is_none() {
         return Err(BadInput(format!(
             "{}: the hegemon_majority rule needs `alliance.hegemon`, which this scenario does not name",
@@ -78,16 +69,16 @@ pub fn execute(args: &PowerArgs) -> anyhow::Result<()> {
     }
     let indices =
         power::a_priori(&s, rule).map_err(|e| BadInput(format!("{}: {e}", args.file.display())))?;
-    let runs = args.runs.unwrap_or(s.montecarlo.runs);
-    let seed = args.seed.unwrap_or(s.montecarlo.seed);
-    let (stem, _) = super::result_dir(&args.out, &args.file);
-    let dir = args.out.join(format!("{stem}-power"));
+    let runs = args.runs.runs.unwrap_or(s.montecarlo.runs);
+    let seed = args.sim.seed.unwrap_or(s.montecarlo.seed);
+    let (stem, _) = super::result_dir(&args.sim.out, &args.file);
+    let dir = args.sim.out.join(format!("{stem}-power"));
 
     super::catch_signals();
-    let (pool, threads) = super::worker_pool(args.threads)?;
+    let (pool, threads) = super::worker_pool(args.sim.threads)?;
     let model = Model::new(&s, rule);
     let started = Instant::now();
-    let bar = super::progress::bar(runs, 0, "runs", args.quiet || runs < 1_000_000);
+    let bar = super::progress::bar(runs, 0, "runs", args.sim.quiet || runs < 1_000_000);
     let progress = |done: u64| super::progress::update(&bar, done, 0, 1, started);
     let sim =
         pool.install(|| power::simulated(&model, seed, runs, Some(&progress), Some(&super::STOP)));

@@ -17,8 +17,9 @@ use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::table::{self, thousands};
 use alliance_sim::output::{csv, manifest, Manifest, Summary};
 use alliance_sim::runner::{self, Observers, RunRecord, Tally};
-use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
+use alliance_sim::scenario::{self, Scenario};
 
+use super::args::{RuleArg, RunsArg, ShardArgs, SimArgs};
 use super::{BadInput, Interrupted, Origin};
 
 /// Most runs `--per-run` will write, one line each.
@@ -26,37 +27,25 @@ pub const MAX_PER_RUN_ROWS: u64 = 10_000_000;
 
 /// Arguments of `run`.
 #[derive(Debug, Args)]
+#[command(after_help = "Results: OUT/<file stem>/ for each scenario.")]
 pub struct RunArgs {
     /// Scenario files to run.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Number of runs (default: the scenario's `[montecarlo] runs`).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
-    pub runs: Option<u64>,
-    /// Master seed (default: the scenario's `[montecarlo] seed`).
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores, or SLURM_CPUS_PER_TASK in a Slurm job). Results do not depend on it.
-    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
-    /// Decision rule instead of the scenario's: unanimity, unanimity:abstention_blocks,
-    /// majority, qualified_majority:THRESHOLD, weighted:ATTRIBUTE:QUOTA, hegemon_majority.
-    #[arg(long, value_name = "RULE", value_parser = super::parse_rule)]
-    pub rule: Option<DecisionRule>,
-    /// Folder for results; each scenario writes to OUT/<file stem>/.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub runs: RunsArg,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    #[command(flatten)]
+    pub rule: RuleArg,
     /// Also write runs.csv, one row per run.
     #[arg(long)]
     pub per_run: bool,
-    /// No progress display on the terminal.
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Do not write outcomes.svg and report.html.
     #[arg(long)]
     pub no_report: bool,
     #[command(flatten)]
-    pub shard: super::shard::ShardArgs,
+    pub shard: ShardArgs,
 }
 
 /// One scenario, checked and ready to run.
@@ -91,7 +80,7 @@ fn prepare(args: &RunArgs) -> anyhow::Result<Vec<Job>> {
     for file in &args.files {
         match scenario::load(file) {
             Ok(s) => {
-                let (label, dir) = super::result_dir(&args.out, file);
+                let (label, dir) = super::result_dir(&args.sim.out, file);
                 if let Some(other) = jobs.iter().find(|j| j.label == label) {
                     return Err(BadInput(format!(
                         "`{}` and `{}` would both write to `{}`; run them separately with different --out folders",
@@ -101,7 +90,7 @@ fn prepare(args: &RunArgs) -> anyhow::Result<Vec<Job>> {
                     ))
                     .into());
                 }
-                let runs = args.runs.unwrap_or(s.montecarlo.runs);
+                let runs = args.runs.runs.unwrap_or(s.montecarlo.runs);
                 if args.per_run && runs > MAX_PER_RUN_ROWS {
                     return Err(BadInput(format!(
                         "{}: --per-run writes one row per run; {} runs is more than the {} allowed",
@@ -111,7 +100,7 @@ fn prepare(args: &RunArgs) -> anyhow::Result<Vec<Job>> {
                     ))
                     .into());
                 }
-                let rule = args.rule.unwrap_or(s.rule);
+                let rule = args.rule.rule.unwrap_or(s.rule);
                 if matches!(rule, DecisionRule::HegemonMajority) && s.alliance.hegemon.is_none() {
                     return Err(BadInput(format!(
                         "{}: the hegemon_majority rule needs `alliance.hegemon`, which this scenario does not name",
@@ -124,7 +113,7 @@ fn prepare(args: &RunArgs) -> anyhow::Result<Vec<Job>> {
                     label,
                     dir,
                     runs,
-                    seed: args.seed.unwrap_or(s.montecarlo.seed),
+                    seed: args.sim.seed.unwrap_or(s.montecarlo.seed),
                     rule,
                     scenario: s,
                 });
@@ -149,7 +138,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let shard = args.shard.resolve()?;
     let jobs = prepare(args)?;
     super::catch_signals();
-    let (pool, threads) = super::worker_pool(args.threads)?;
+    let (pool, threads) = super::worker_pool(args.sim.threads)?;
     for (i, job) in jobs.iter().enumerate() {
         if i > 0 && shard.is_none() {
             writeln!(std::io::stdout())?;
@@ -174,7 +163,7 @@ fn run_one(job: &Job, args: &RunArgs, threads: usize) -> anyhow::Result<()> {
         None
     };
     let started = Instant::now();
-    let (tally, runs_file) = simulate(job, 0..job.runs, runs_file, args.quiet)?;
+    let (tally, runs_file) = simulate(job, 0..job.runs, runs_file, args.sim.quiet)?;
     let elapsed = started.elapsed().as_secs_f64();
     let summary = Summary::new(&tally);
     write_results(

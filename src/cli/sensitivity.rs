@@ -14,13 +14,13 @@ use serde_json::json;
 use alliance_sim::analysis::sensitivity::{
     self, Analysis, Response, SensitivityError, Settings, MORRIS_STREAM,
 };
-use alliance_sim::model::DecisionRule;
 use alliance_sim::output::atomic::{self, AtomicFile};
 use alliance_sim::output::csv::{number_cell, text_cell};
 use alliance_sim::output::table::thousands;
 use alliance_sim::output::{charts, manifest, report};
 use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
 
+use super::args::{RuleArg, SimArgs};
 use super::{BadInput, Interrupted};
 
 /// Columns of `sensitivity.csv`.
@@ -31,6 +31,9 @@ const TOP: usize = 20;
 
 /// Arguments of `sensitivity`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Results: OUT/<file stem>-sensitivity/. The seed also draws the design, and every evaluation uses the same random numbers (common random numbers)."
+)]
 pub struct SensitivityArgs {
     /// Scenario file.
     #[arg(value_name = "FILE")]
@@ -60,25 +63,13 @@ pub struct SensitivityArgs {
     /// Runs per evaluation.
     #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
     pub runs: u64,
-    /// Master seed (default: the scenario's); it draws the design, and every
-    /// evaluation uses the same random numbers.
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores, or SLURM_CPUS_PER_TASK in a Slurm job). Results do not depend on it.
-    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
-    /// Decision rule instead of the scenario's (labels as for `run --rule`).
-    #[arg(long, value_name = "RULE", value_parser = super::parse_rule)]
-    pub rule: Option<DecisionRule>,
-    /// Folder for results; written to OUT/<file stem>-sensitivity/.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    #[command(flatten)]
+    pub rule: RuleArg,
     /// Do not write tornado.svg and report.html.
     #[arg(long)]
     pub no_report: bool,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 fn bad(message: impl Into<String>) -> anyhow::Error {
@@ -137,18 +128,18 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
         trajectories: args.trajectories as usize,
         levels: args.levels as usize,
         runs: args.runs,
-        seed: args.seed.unwrap_or(scenario.montecarlo.seed),
-        rule: args.rule.unwrap_or(scenario.rule),
+        seed: args.sim.seed.unwrap_or(scenario.montecarlo.seed),
+        rule: args.rule.rule.unwrap_or(scenario.rule),
     };
     let design =
         sensitivity::plan(&factors, &settings).map_err(|e| library_error(e, &args.file))?;
-    let (stem, _) = super::result_dir(&args.out, &args.file);
-    let dir = args.out.join(format!("{stem}-sensitivity"));
+    let (stem, _) = super::result_dir(&args.sim.out, &args.file);
+    let dir = args.sim.out.join(format!("{stem}-sensitivity"));
 
     super::catch_signals();
-    let (pool, threads) = super::worker_pool(args.threads)?;
+    let (pool, threads) = super::worker_pool(args.sim.threads)?;
     let total = design.evaluations();
-    let bar = super::progress::bar(total as u64, 0, "evaluations", args.quiet);
+    let bar = super::progress::bar(total as u64, 0, "evaluations", args.sim.quiet);
     let started = Instant::now();
     let progress = |done: usize| {
         super::progress::update(&bar, done as u64, 0, settings.runs, started);

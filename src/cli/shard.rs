@@ -6,7 +6,6 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::Args;
 use serde_json::json;
 
 use alliance_sim::output::atomic::AtomicFile;
@@ -16,49 +15,12 @@ use alliance_sim::scenario::Scenario;
 use alliance_sim::shard::files::{
     self, CountsWriter, Digesting, FileSummary, Kind, ShardManifest, StoredSource,
 };
-use alliance_sim::shard::{self, Shard};
+use alliance_sim::shard::Shard;
 use alliance_sim::sweep::{self, Finish};
 
 use super::run::{Job, RunArgs};
 use super::sweep::{Prepared, SweepArgs};
 use super::{BadInput, Interrupted};
-
-/// The shard options of `run` and `sweep`.
-#[derive(Debug, Args)]
-pub struct ShardArgs {
-    /// Do only shard K of N (K from 0) of the work, and write its counts to
-    /// OUT/<stem>.shard-K-of-N/ for `alliance-sim merge`. `auto` takes K and N
-    /// from a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or
-    /// a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with --shards N).
-    #[arg(long, value_name = "K/N|auto")]
-    pub shard: Option<String>,
-    /// The number of shards, for --shard auto under a Kubernetes Indexed Job.
-    #[arg(long, value_name = "N", requires = "shard")]
-    pub shards: Option<u64>,
-}
-
-impl ShardArgs {
-    /// The shard to do, if any.
-    pub fn resolve(&self) -> anyhow::Result<Option<Shard>> {
-        let Some(text) = &self.shard else {
-            return Ok(None);
-        };
-        let shard = if text.trim() == "auto" {
-            shard::from_env(|name| std::env::var(name).ok(), self.shards)
-        } else {
-            let given: Shard = text
-                .parse()
-                .map_err(|e: shard::ShardError| BadInput(format!("--shard {text}: {e}")))?;
-            match self.shards {
-                Some(n) if n != given.count() => Err(shard::ShardError(format!(
-                    "--shard {text} and --shards {n} disagree; --shards is for --shard auto"
-                ))),
-                _ => Ok(given),
-            }
-        };
-        shard.map(Some).map_err(|e| BadInput(e.0).into())
-    }
-}
 
 fn stored_sources(scenario: &Scenario) -> Vec<StoredSource> {
     let (_, digests) = manifest::scenario_digest(scenario);
@@ -168,7 +130,7 @@ pub(super) fn run_shard(
     shard: Shard,
     threads: usize,
 ) -> anyhow::Result<()> {
-    let dir = prepare(&args.out, Kind::Run, &job.label, shard)?;
+    let dir = prepare(&args.sim.out, Kind::Run, &job.label, shard)?;
     let pieces = shard.pieces(1, job.runs);
     let runs = pieces.first().map_or(0..0, |p| p.runs.clone());
     let runs_file = if args.per_run {
@@ -180,7 +142,7 @@ pub(super) fn run_shard(
         None
     };
     let started = Instant::now();
-    let (tally, runs_file) = super::run::simulate(job, runs.clone(), runs_file, args.quiet)?;
+    let (tally, runs_file) = super::run::simulate(job, runs.clone(), runs_file, args.sim.quiet)?;
     let mut counts = CountsWriter::create(&dir)
         .with_context(|| format!("cannot write in `{}`", dir.display()))?;
     for p in &pieces {
@@ -239,7 +201,7 @@ pub(super) fn run_shard(
         shard,
         what,
         started.elapsed().as_secs_f64(),
-        &args.out,
+        &args.sim.out,
         &dir,
         Kind::Run,
     )
@@ -260,12 +222,12 @@ pub(super) fn sweep_shard(
         .into());
     }
     super::catch_signals();
-    let dir = prepare(&args.out, Kind::Sweep, &p.label, shard)?;
+    let dir = prepare(&args.sim.out, Kind::Sweep, &p.label, shard)?;
     let points = p.plan.len() as u64;
     let pieces = shard.pieces(points, p.plan.runs);
     let mut counts = CountsWriter::create(&dir)
         .with_context(|| format!("cannot write in `{}`", dir.display()))?;
-    let bar = super::progress::bar(pieces.len() as u64, 0, "points", args.quiet);
+    let bar = super::progress::bar(pieces.len() as u64, 0, "points", args.sim.quiet);
     let started = Instant::now();
     let mut runs_done = 0u64;
     let mut sink = |j: usize, tally: &alliance_sim::runner::Tally| -> std::io::Result<()> {
@@ -333,7 +295,7 @@ pub(super) fn sweep_shard(
         shard,
         what,
         started.elapsed().as_secs_f64(),
-        &args.out,
+        &args.sim.out,
         &dir,
         Kind::Sweep,
     )

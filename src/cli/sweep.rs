@@ -22,6 +22,7 @@ use alliance_sim::scenario::{self, limits::MAX_RUNS, Scenario};
 use alliance_sim::sweep::spec::SweepFile;
 use alliance_sim::sweep::{self, Design, Dimension, Finish, Plan, ValueSpec};
 
+use super::args::{RunsArg, ShardArgs, SimArgs};
 use super::{BadInput, Interrupted, Origin};
 
 /// The sweep designs.
@@ -37,6 +38,9 @@ pub enum DesignName {
 
 /// Arguments of `sweep`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Results: OUT/<file stem>-sweep/. Each point is one simulation of --runs runs. Every point uses the same random numbers: run r at every point draws from the same stream of the seed (common random numbers)."
+)]
 pub struct SweepArgs {
     /// Scenario file.
     #[arg(value_name = "FILE")]
@@ -58,29 +62,18 @@ pub struct SweepArgs {
     /// Number of points of a Latin hypercube.
     #[arg(long, value_name = "N")]
     pub samples: Option<u64>,
-    /// Runs per point (default: the scenario's).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
-    pub runs: Option<u64>,
-    /// Master seed (default: the scenario's); every point uses the same random numbers.
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores, or SLURM_CPUS_PER_TASK in a Slurm job). Results do not depend on it.
-    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
-    /// Folder for results; the sweep writes to OUT/<file stem>-sweep/.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub runs: RunsArg,
+    #[command(flatten)]
+    pub sim: SimArgs,
     /// Continue an interrupted sweep (same command, same files) from its last finished point.
     #[arg(long)]
     pub resume: bool,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Do not write the charts (sweep_N.svg) and report.html.
     #[arg(long)]
     pub no_report: bool,
     #[command(flatten)]
-    pub shard: super::shard::ShardArgs,
+    pub shard: ShardArgs,
 }
 
 /// A checked sweep, ready to run.
@@ -194,20 +187,22 @@ fn prepare(args: &SweepArgs) -> anyhow::Result<Prepared> {
     }
     let runs = args
         .runs
+        .runs
         .or(settings.runs)
         .unwrap_or(scenario.montecarlo.runs);
     if runs == 0 || runs > MAX_RUNS {
         return Err(bad(format!("runs must be from 1 to {MAX_RUNS}")));
     }
     let seed = args
+        .sim
         .seed
         .or(settings.seed)
         .unwrap_or(scenario.montecarlo.seed);
     let plan = Plan::new(&scenario, dimensions, design, rules, runs, seed)
         .map_err(|e| bad(format!("{}: {}", args.file.display(), e.0)))?;
-    let (stem, _) = super::result_dir(&args.out, &args.file);
+    let (stem, _) = super::result_dir(&args.sim.out, &args.file);
     let label = stem.clone();
-    let dir = args.out.join(format!("{stem}-sweep"));
+    let dir = args.sim.out.join(format!("{stem}-sweep"));
     Ok(Prepared {
         scenario,
         plan,
@@ -283,7 +278,7 @@ pub(super) fn plan_from_identity(
 pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let shard = args.shard.resolve()?;
     let p = prepare(args)?;
-    let (pool, threads) = super::worker_pool(args.threads)?;
+    let (pool, threads) = super::worker_pool(args.sim.threads)?;
     if let Some(shard) = shard {
         return super::shard::sweep_shard(&p, args, shard, &pool, threads);
     }
@@ -321,7 +316,7 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
 
     super::catch_signals();
     let total = p.plan.len();
-    let bar = super::progress::bar(total as u64, start as u64, "points", args.quiet);
+    let bar = super::progress::bar(total as u64, start as u64, "points", args.sim.quiet);
     let started = Instant::now();
     let runs = p.plan.runs;
     let baseline = baseline(&p);
