@@ -39,7 +39,7 @@ pub enum DesignName {
 /// Arguments of `sweep`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Results: OUT/<file stem>-sweep/. Each point is one simulation of --runs runs. Every point uses the same random numbers: run r at every point draws from the same stream of the seed (common random numbers)."
+    after_help = "Results: OUT/<file stem>-sweep/. Each point is one simulation of --runs runs. Every point uses the same random numbers: run r at every point draws from the same stream of the seed (common random numbers). Without --runs or --seed, a sweep file's [sweep] runs and seed come before the scenario's."
 )]
 pub struct SweepArgs {
     /// Scenario file.
