@@ -4,10 +4,12 @@
 //! [`scenario::Scenario`]; the [`model`] turns one run's draws into votes and a
 //! decision; the [`runner`] runs many in parallel into a [`runner::Tally`];
 //! [`output`] summarizes tallies and writes them as CSV and JSON. A run or a
-//! sweep can be split into [`shard`]s whose tallies merge exactly.
+//! sweep can be split into [`shard`]s whose tallies merge exactly; a [`job`]
+//! takes a command's settings through all of it to the result files.
 
 pub mod analysis;
 pub mod calibrate;
+pub mod job;
 pub mod model;
 pub mod output;
 pub mod runner;

@@ -22,6 +22,7 @@ use crate::output::table::thousands;
 
 use crate::scenario::NoiseModel;
 
+use super::job::Outcome;
 use super::{Calibration, Objective};
 
 /// Columns of `fit.csv`.
@@ -530,6 +531,24 @@ pub fn noise_models_csv(
         })
         .collect();
     csv_bytes(&NOISE_MODELS_HEADER, &rows)
+}
+
+/// Writes the files of a calibration job: the kept calibration's, with
+/// `noise_models.csv` when noise models were compared.
+pub fn write_outcome(dir: &Path, outcome: &Outcome, effort: Effort) -> io::Result<()> {
+    let comparison = if outcome.results.len() > 1 {
+        let named: Vec<(NoiseModel, &Calibration)> = outcome
+            .models
+            .iter()
+            .map(|m| m.unwrap_or_default())
+            .zip(&outcome.results)
+            .collect();
+        Some(noise_models_csv(&named, outcome.best)?)
+    } else {
+        None
+    };
+    let (o, c) = outcome.kept();
+    write(dir, o, c, effort, comparison)
 }
 
 /// Removes a file an earlier calibration wrote that this one does not.

@@ -17,6 +17,7 @@
 
 pub mod files;
 pub mod fit;
+pub mod job;
 pub mod mcmc;
 pub mod objective;
 pub mod synthetic;
@@ -169,6 +170,10 @@ pub enum Stage {
     Fold(usize, usize),
     /// Posterior step `done` of `total`.
     Posterior(usize, usize),
+    /// Starting the calibration under this noise model (when comparing).
+    NoiseModel(NoiseModel),
+    /// This noise model scored best out of sample and is kept.
+    Chosen(NoiseModel),
 }
 
 /// Everything a calibration found.

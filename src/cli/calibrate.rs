@@ -14,18 +14,22 @@ use indicatif::ProgressBar;
 
 use alliance_sim::analysis::cases::{self, CasesError, Overrides};
 use alliance_sim::calibrate::files::{self, Effort};
+use alliance_sim::calibrate::job::{self, NoiseChoice};
 use alliance_sim::calibrate::{
     self, CalibrateError, Calibration, CrossValidation, Objective, ParamSpec, Settings, Stage,
 };
-use alliance_sim::model::DecisionRule;
 use alliance_sim::output::table::thousands;
 use alliance_sim::scenario::limits::MAX_RUNS;
 use alliance_sim::scenario::NoiseModel;
 
+use super::args::{RuleArg, SimArgs};
 use super::{BadInput, Interrupted};
 
 /// Arguments of `calibrate`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Results: OUT/calibration/. Every case is simulated with its own seed (its scenario's, or --seed) at every evaluation; --seed also seeds the optimizer's random starts and the sampler (default 1)."
+)]
 pub struct CalibrateArgs {
     /// Scenario files, or folders read as `validate` reads them: every case
     /// with an `[expected]` table of its own.
@@ -40,11 +44,6 @@ pub struct CalibrateArgs {
     /// Runs per case at every evaluation of the likelihood.
     #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
     pub runs: u64,
-    /// Master seed: of every case's runs (default: each scenario's
-    /// `[montecarlo] seed`), and of the optimizer's random starts and the
-    /// sampler (default: 1).
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
     /// Cross-validation: loo (refit without each case, score it), alliance
     /// (refit without each alliance, score its cases) or none.
     #[arg(long, value_name = "CV", default_value = "loo", value_parser = parse_cv)]
@@ -63,32 +62,14 @@ pub struct CalibrateArgs {
     /// out-of-sample log score). Default: each scenario's own.
     #[arg(long, value_name = "MODEL", value_parser = parse_noise)]
     pub noise_model: Option<NoiseChoice>,
-    /// Worker threads (default: all cores, or SLURM_CPUS_PER_TASK in a Slurm job). Results do not depend on it.
-    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
-    /// Decision rule instead of each scenario's: unanimity, unanimity:abstention_blocks,
-    /// majority, qualified_majority:THRESHOLD, weighted:ATTRIBUTE:QUOTA, hegemon_majority.
-    #[arg(long, value_name = "RULE", value_parser = super::parse_rule)]
-    pub rule: Option<DecisionRule>,
-    /// Folder for results; writes OUT/calibration/.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
-    /// No progress display on the terminal.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    #[command(flatten)]
+    pub rule: RuleArg,
 }
 
 fn parse_param(s: &str) -> Result<ParamSpec, String> {
     s.parse()
-}
-
-/// `--noise-model`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoiseChoice {
-    /// One model for every case.
-    Use(NoiseModel),
-    /// Both, compared out of sample.
-    Compare,
 }
 
 fn parse_noise(s: &str) -> Result<NoiseChoice, String> {
@@ -108,8 +89,8 @@ fn parse_cv(s: &str) -> Result<CrossValidation, String> {
 pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
     let overrides = Overrides {
         runs: Some(args.runs),
-        seed: args.seed,
-        rule: args.rule,
+        seed: args.sim.seed,
+        rule: args.rule.rule,
     };
     let set = match cases::load(&args.paths, overrides) {
         Ok(set) => set,
@@ -138,148 +119,80 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
         extra_starts: args.starts as usize,
         burn_in: args.burn_in as usize,
         draws: args.draws as usize,
-        seed: args.seed.unwrap_or(1),
+        seed: args.sim.seed.unwrap_or(1),
     };
-    if args.noise_model == Some(NoiseChoice::Compare) && settings.cv == CrossValidation::None {
-        return Err(BadInput(
-            "--noise-model compare chooses by the out-of-sample log score, so it needs --cv loo or --cv alliance"
-                .into(),
-        )
-        .into());
-    }
-    let models: Vec<Option<NoiseModel>> = match args.noise_model {
-        None => vec![None],
-        Some(NoiseChoice::Use(m)) => vec![Some(m)],
-        Some(NoiseChoice::Compare) => NoiseModel::ALL.iter().copied().map(Some).collect(),
-    };
+    let noise = args.noise_model.unwrap_or(NoiseChoice::Written);
     super::catch_signals();
-    let mut objectives = Vec::new();
-    for m in &models {
-        let cases = match m {
-            Some(m) => calibrate::with_noise_model(&set.cases, *m),
-            None => set.cases.clone(),
-        };
-        let objective = Objective::new(cases, args.params.clone())
-            .map_err(to_cli)?
-            .with_cancel(&super::STOP);
-        calibrate::folds(&objective, settings.cv).map_err(to_cli)?;
-        objectives.push(objective);
-    }
-    let (pool, threads) = super::worker_pool(args.threads)?;
+    // Everything that can be refused is refused before any run.
+    let (_, objectives) = job::prepare(
+        &set.cases,
+        &args.params,
+        &settings,
+        noise,
+        Some(&super::STOP),
+    )
+    .map_err(to_cli)?;
+    let (pool, threads) = super::worker_pool(args.sim.threads)?;
 
     let started = Instant::now();
     let bar: Mutex<Option<ProgressBar>> = Mutex::new(None);
     let say = |line: String| {
-        if !args.quiet {
+        if !args.sim.quiet {
             eprintln!("{line}");
         }
     };
-    let objective0 = &objectives[0];
+    let folds = calibrate::folds(&objectives[0], settings.cv).map_err(to_cli)?;
+    drop(objectives);
     let progress = |stage: Stage| match stage {
         Stage::Written => say(format!(
             "scoring {} cases as written ({} runs each)",
-            objective0.cases().len(),
+            set.cases.len(),
             thousands(args.runs)
         )),
         Stage::Fit => say("fitting on every case".into()),
         Stage::Fold(k, n) => say(format!(
             "refit {} of {n}, without {}",
             k + 1,
-            fold_name(objective0, settings.cv, k)
+            folds.get(k).map_or("", |f| f.0.as_str())
         )),
+        Stage::NoiseModel(m) => say(format!("noise model {m}")),
+        Stage::Chosen(m) => say(format!("kept the {m} noise model (better out of sample)")),
         Stage::Posterior(done, total) => {
             let mut b = bar.lock().expect("progress lock");
             let b = b.get_or_insert_with(|| {
                 say(format!("sampling the posterior ({total} steps)"));
-                super::progress::bar(total as u64, 0, "steps", args.quiet)
+                super::progress::bar(total as u64, 0, "steps", args.sim.quiet)
             });
             b.set_position(done as u64);
         }
     };
-    let result = pool.install(|| -> Result<_, CalibrateError> {
-        if models.len() == 1 {
-            let c = calibrate::calibrate(&objectives[0], &settings, &progress)?;
-            return Ok((0, vec![c]));
-        }
-        let mut results = Vec::new();
-        for (m, objective) in models.iter().zip(&objectives) {
-            say(format!(
-                "noise model {}",
-                m.expect("compared models are named")
-            ));
-            let no_posterior = Settings {
-                draws: 0,
-                ..settings.clone()
-            };
-            results.push(calibrate::calibrate(objective, &no_posterior, &progress)?);
-        }
-        let named: Vec<(NoiseModel, Calibration)> = models
-            .iter()
-            .map(|m| m.expect("named"))
-            .zip(results.iter().cloned())
-            .collect();
-        let best = calibrate::best_out_of_sample(&named);
-        say(format!("chose the {} noise model", named[best].0));
-        let chain = calibrate::sample_posterior(
-            &objectives[best],
-            &results[best].fit,
+    let result = pool.install(|| {
+        job::run(
+            &set.cases,
+            &args.params,
             &settings,
+            noise,
+            Some(&super::STOP),
             &progress,
-        )?;
-        results[best].chain = chain;
-        results[best].settings = settings.clone();
-        Ok((best, results))
-    })
-    .and_then(|(best, mut results)| {
-        // "As written" means the files as they are, with their own noise
-        // model, whatever model the fit used.
-        if args.noise_model.is_some() {
-            let written = Objective::new(set.cases.clone(), args.params.clone())?
-                .with_cancel(&super::STOP);
-            let all: Vec<usize> = (0..set.cases.len()).collect();
-            let before = pool.install(|| written.scores(None, &all))?;
-            for r in &mut results {
-                r.before = before.clone();
-            }
-        }
-        Ok((best, results))
+        )
     });
     if let Some(b) = bar.lock().expect("progress lock").take() {
         b.finish_and_clear();
     }
-    let (best, results) = result.map_err(to_cli)?;
+    let outcome = result.map_err(to_cli)?;
     let effort = Effort {
         threads,
         seconds: started.elapsed().as_secs_f64(),
     };
-    let comparison = if results.len() > 1 {
-        let named: Vec<(NoiseModel, &Calibration)> = models
-            .iter()
-            .map(|m| m.expect("named"))
-            .zip(results.iter())
-            .collect();
-        Some(files::noise_models_csv(&named, best).context("cannot format noise_models.csv")?)
-    } else {
-        None
-    };
-    let objective = &objectives[best];
-    let calibration = &results[best];
-    let runs_total: u64 = objectives.iter().map(|o| o.runs_done()).sum();
-    let dir = args.out.join("calibration");
-    files::write(&dir, objective, calibration, effort, comparison.clone())
+    let dir = args.sim.out.join("calibration");
+    files::write_outcome(&dir, &outcome, effort)
         .with_context(|| format!("cannot write the results to `{}`", dir.display()))?;
-    if let Some(bytes) = &comparison {
-        print_comparison(bytes)?;
+    if outcome.results.len() > 1 {
+        print_comparison(&outcome)?;
     }
-    print_summary(objective, calibration, effort, runs_total, &dir)?;
+    let (objective, calibration) = outcome.kept();
+    print_summary(objective, calibration, effort, outcome.runs_done(), &dir)?;
     Ok(())
-}
-
-fn fold_name(o: &Objective, cv: CrossValidation, k: usize) -> String {
-    calibrate::folds(o, cv)
-        .ok()
-        .and_then(|f| f.get(k).map(|(n, _)| n.clone()))
-        .unwrap_or_default()
 }
 
 fn to_cli(e: CalibrateError) -> anyhow::Error {
@@ -292,22 +205,26 @@ fn to_cli(e: CalibrateError) -> anyhow::Error {
 }
 
 /// The noise-model comparison as a small table.
-fn print_comparison(csv_bytes: &[u8]) -> anyhow::Result<()> {
+fn print_comparison(outcome: &job::Outcome) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    let mut r = csv::Reader::from_reader(csv_bytes);
     writeln!(
         out,
         "Perception noise models, mean log score in sample / out of sample:"
     )?;
-    for rec in r.records() {
-        let rec = rec?;
+    for (i, (m, c)) in outcome.models.iter().zip(&outcome.results).enumerate() {
+        let rows = c.score_rows();
+        let get = |name: &str| {
+            rows.iter()
+                .find(|r| r.forecaster == name)
+                .map_or(f64::NAN, |r| r.overall.mean_log_score)
+        };
         writeln!(
             out,
-            "  {:9} {} / {}{}",
-            &rec[0],
-            &rec[4],
-            &rec[7],
-            if &rec[1] == "true" { "  (chosen)" } else { "" }
+            "  {:9} {:.3} / {:.3}{}",
+            m.unwrap_or_default().to_string(),
+            get("calibrated, in sample"),
+            get("calibrated, out of sample"),
+            if i == outcome.best { "  (kept)" } else { "" }
         )?;
     }
     writeln!(out)?;

@@ -1,7 +1,9 @@
 //! The command line: argument types and one module per subcommand. Each
-//! subcommand checks its arguments into values the library trusts before it
-//! does any work.
+//! subcommand parses its arguments into settings the library checks, calls
+//! the library, and prints what it returns; helpers they share (errors,
+//! signals, the worker pool, the printed summary) live here.
 
+pub mod args;
 pub mod calibrate;
 pub mod check;
 pub mod explain;
@@ -11,16 +13,20 @@ pub mod power;
 pub mod progress;
 pub mod run;
 pub mod sensitivity;
-pub mod shard;
 pub mod sweep;
 pub mod validate;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
 
+use alliance_sim::job::run::RunJob;
+use alliance_sim::job::shard::ShardDone;
+use alliance_sim::job::{self, JobError};
 use alliance_sim::model::DecisionRule;
+use alliance_sim::output::{table, Summary};
 
 /// Agent-based Monte Carlo simulation of alliance decisions: member states
 /// weigh a crisis, vote under a decision rule, and the runs add up to a
@@ -79,15 +85,6 @@ pub fn catch_signals() {
 #[error("{0}")]
 pub struct Interrupted(pub String);
 
-/// Who made a result: one process with some threads, or merged shards.
-#[derive(Debug, Clone, Copy)]
-pub enum Origin {
-    /// One process.
-    Threads(usize),
-    /// `merge` of this many shards.
-    Shards(u64),
-}
-
 /// Parses `--rule`, with a suggestion for misspelt rule names.
 pub fn parse_rule(s: &str) -> Result<DecisionRule, String> {
     s.parse::<DecisionRule>().map_err(|e| match e.help {
@@ -118,9 +115,67 @@ pub fn worker_pool(threads: Option<u16>) -> anyhow::Result<(rayon::ThreadPool, u
 
 /// Where results for a scenario file go: `<out>/<file stem>/`.
 pub fn result_dir(out: &std::path::Path, file: &std::path::Path) -> (String, PathBuf) {
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
-    (stem.clone(), out.join(stem))
+    job::result_dir(out, file)
+}
+
+/// A library error as the binary reports it: bad input (exit code 2) as
+/// [`BadInput`] or the [`ScenarioError`] itself, a cancelled job as
+/// [`Interrupted`] (130), a failed read or write with what was being done.
+/// Of several bad scenario files, all but the last are printed here.
+pub fn job_error(e: JobError) -> anyhow::Error {
+    match e {
+        JobError::Input(message) => BadInput(message).into(),
+        JobError::Scenario(e) => (*e).into(),
+        JobError::Scenarios(mut errors) => {
+            let last = errors.pop().expect("several errors");
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            last.into()
+        }
+        JobError::Interrupted(message) => Interrupted(message).into(),
+        JobError::Io { context, source } => anyhow::Error::new(source).context(context),
+    }
+}
+
+/// Prints a run's summary table and a last line `how` ... `; results in DIR/`.
+pub fn print_results(job: &RunJob, summary: &Summary, how: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    write!(
+        out,
+        "{}",
+        table::render(
+            &job.scenario,
+            &job.label,
+            &job.rule.to_string(),
+            job.seed,
+            summary
+        )
+    )?;
+    writeln!(out, "  {how}; results in {}/", job.dir.display())?;
+    Ok(())
+}
+
+/// The lines a finished shard prints: what it did, and the merge to run.
+pub fn print_shard(done: &ShardDone, what: &str) -> anyhow::Result<()> {
+    let mut o = std::io::stdout().lock();
+    writeln!(
+        o,
+        "{}: shard {} of {}: {what} in {:.2} s; counts in {}/",
+        done.label,
+        done.shard.index(),
+        done.shard.count(),
+        done.seconds,
+        done.dir.display()
+    )?;
+    let when = match done.shard.count() {
+        1 => "to write the results".to_string(),
+        n => format!("when all {n} shards are done"),
+    };
+    writeln!(
+        o,
+        "  {when}: alliance-sim merge {}",
+        done.merge_pattern.display()
+    )?;
+    Ok(())
 }

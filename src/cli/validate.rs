@@ -17,55 +17,45 @@ use alliance_sim::analysis::cases::{self, CaseSet, CasesError, Overrides};
 use alliance_sim::analysis::validate::{
     self, CaseScore, ForecastScore, GroupRow, LibraryCase, Overall, Row,
 };
-use alliance_sim::model::{DecisionRule, Model};
+use alliance_sim::model::Model;
 use alliance_sim::output::atomic::{self, AtomicFile};
 use alliance_sim::output::charts;
 use alliance_sim::output::manifest;
 use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::table::thousands;
-use alliance_sim::scenario::limits::MAX_RUNS;
 
+use super::args::{RuleArg, RunsArg, SimArgs};
 use super::{BadInput, Interrupted};
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Results: OUT/validation/. Each case is one simulation of --runs runs, with its scenario's seed unless --seed is given."
+)]
 pub struct ValidateArgs {
     /// Scenario files, or folders: every `*.toml` in a folder and its
     /// subfolders whose own text has an `[expected]` table (rosters and
     /// options files are skipped).
     #[arg(value_name = "PATH", default_value = "scenarios")]
     pub paths: Vec<PathBuf>,
-    /// Number of runs per case (default: each scenario's `[montecarlo] runs`).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
-    pub runs: Option<u64>,
-    /// Master seed (default: each scenario's `[montecarlo] seed`).
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores, or SLURM_CPUS_PER_TASK in a Slurm job). Results do not depend on it.
-    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
-    /// Decision rule instead of each scenario's: unanimity, unanimity:abstention_blocks,
-    /// majority, qualified_majority:THRESHOLD, weighted:ATTRIBUTE:QUOTA, hegemon_majority.
-    #[arg(long, value_name = "RULE", value_parser = super::parse_rule)]
-    pub rule: Option<DecisionRule>,
-    /// Folder for results; writes OUT/validation/validation.csv and manifest.json.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub runs: RunsArg,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    #[command(flatten)]
+    pub rule: RuleArg,
     /// Exit with code 1 (after writing the results) if any case's historical
     /// outcome is not the most likely one.
     #[arg(long)]
     pub require_modal: bool,
-    /// No progress display on the terminal.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 /// Loads every case, reporting all scenario errors before failing.
 fn prepare(args: &ValidateArgs) -> anyhow::Result<CaseSet> {
     let overrides = Overrides {
-        runs: args.runs,
-        seed: args.seed,
-        rule: args.rule,
+        runs: args.runs.runs,
+        seed: args.sim.seed,
+        rule: args.rule.rule,
     };
     match cases::load(&args.paths, overrides) {
         Ok(set) => Ok(set),
@@ -97,12 +87,12 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
         .into());
     }
     super::catch_signals();
-    let (pool, threads) = super::worker_pool(args.threads)?;
+    let (pool, threads) = super::worker_pool(args.sim.threads)?;
 
-    let scores = pool.install(|| simulate_all(&plan, args.quiet))?;
+    let scores = pool.install(|| simulate_all(&plan, args.sim.quiet))?;
     let scored = Scored::new(&plan, scores);
 
-    let dir = args.out.join("validation");
+    let dir = args.sim.out.join("validation");
     write_results(&dir, &plan, &scored, threads)?;
     print_table(&plan, &scored, &dir)?;
 

@@ -307,3 +307,63 @@ fn calibrate_stops_on_ctrl_c_and_writes_nothing() {
     util::says(&err, &["interrupted", "nothing was written"]);
     assert!(!tmp.path().join("out").exists(), "something was written");
 }
+
+/// `--noise-model compare` fits and cross-validates both noise models,
+/// keeps the better out of sample, says so, and scores "as written" with
+/// the files as they are (here: absolute noise) whichever it keeps.
+#[test]
+fn comparing_noise_models_keeps_the_better_out_of_sample() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec!["calibrate".to_string()];
+    args.extend(csto());
+    args.push(util::root().join("scenarios/gcc").display().to_string());
+    args.extend(
+        [
+            "--param",
+            "noise=0.01:1",
+            "--runs",
+            "300",
+            "--starts",
+            "0",
+            "--draws",
+            "10",
+            "--burn-in",
+            "0",
+            "--cv",
+            "loo",
+            "--noise-model",
+            "compare",
+            "--out",
+            "out",
+            "--quiet",
+        ]
+        .map(String::from),
+    );
+    let o = util::succeed(tmp.path(), &util::refs(&args));
+    let text = util::stdout(&o);
+    let dir = tmp.path().join("out/calibration");
+    let (h, rows) = table(&read(&dir, "noise_models.csv"));
+    assert_eq!(h[0], "noise_model");
+    let names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(names, ["absolute", "relative"]);
+    let out: Vec<f64> = rows.iter().map(|r| r[7].parse().unwrap()).collect();
+    let kept = if out[1] < out[0] { 1 } else { 0 };
+    assert_eq!(rows[kept][1], "true");
+    assert_eq!(rows[1 - kept][1], "false");
+    let line = text.lines().find(|l| l.contains("(kept)")).unwrap_or_default();
+    assert!(line.trim_start().starts_with(names[kept]), "{text}");
+    // As written = validate on the same cases at the same runs.
+    let (_, cases) = table(&read(&dir, "cases.csv"));
+    let mut v = vec!["validate".to_string()];
+    v.extend(csto());
+    v.push(util::root().join("scenarios/gcc").display().to_string());
+    v.extend(["--runs", "300", "--quiet", "--out", "v"].map(String::from));
+    util::succeed(tmp.path(), &util::refs(&v));
+    let (vh, vrows) = table(&read(&tmp.path().join("v/validation"), "validation.csv"));
+    let p = vh.iter().position(|c| c == "probability").unwrap();
+    for (c, r) in cases.iter().zip(&vrows) {
+        assert_eq!(c[4], r[p], "{}: as written differs from validate", c[0]);
+    }
+    let manifest: serde_json::Value = serde_json::from_str(&read(&dir, "manifest.json")).unwrap();
+    assert_eq!(manifest["cases"][0]["noise_model"], names[kept]);
+}

@@ -1,0 +1,86 @@
+//! Argument groups that several subcommands share, declared once and
+//! flattened into each command's arguments: the options of every command
+//! that simulates, `--runs`, `--rule`, and the shard options of `run` and
+//! `sweep`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use alliance_sim::model::DecisionRule;
+use alliance_sim::scenario::limits::MAX_RUNS;
+use alliance_sim::shard::{self, Shard};
+
+use super::BadInput;
+
+/// Options of every command that simulates (`run`, `sweep`, `validate`,
+/// `power`, `sensitivity`).
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Master seed (default: the scenario's `[montecarlo] seed`).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores, or SLURM_CPUS_PER_TASK in a Slurm job). Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Folder for results; the command writes to a folder of its own inside it (see the end of this help).
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// No progress display on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `--runs` with the scenario's `[montecarlo] runs` as the default.
+#[derive(Debug, Args)]
+pub struct RunsArg {
+    /// Number of Monte Carlo runs of each simulation (default: the scenario's `[montecarlo] runs`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
+    pub runs: Option<u64>,
+}
+
+/// `--rule`: one decision rule instead of the scenario's.
+#[derive(Debug, Args)]
+pub struct RuleArg {
+    /// Decision rule instead of the scenario's: unanimity, unanimity:abstention_blocks,
+    /// majority, qualified_majority:THRESHOLD, weighted:ATTRIBUTE:QUOTA, hegemon_majority.
+    #[arg(long, value_name = "RULE", value_parser = super::parse_rule)]
+    pub rule: Option<DecisionRule>,
+}
+
+/// The shard options of `run` and `sweep`.
+#[derive(Debug, Args)]
+pub struct ShardArgs {
+    /// Do only shard K of N (K from 0) of the work, and write its counts to
+    /// OUT/<stem>.shard-K-of-N/ for `alliance-sim merge`. `auto` takes K and N
+    /// from a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or
+    /// a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with --shards N).
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
+    /// The number of shards, for --shard auto under a Kubernetes Indexed Job.
+    #[arg(long, value_name = "N", requires = "shard")]
+    pub shards: Option<u64>,
+}
+
+impl ShardArgs {
+    /// The shard to do, if any.
+    pub fn resolve(&self) -> anyhow::Result<Option<Shard>> {
+        let Some(text) = &self.shard else {
+            return Ok(None);
+        };
+        let shard = if text.trim() == "auto" {
+            shard::from_env(|name| std::env::var(name).ok(), self.shards)
+        } else {
+            let given: Shard = text
+                .parse()
+                .map_err(|e: shard::ShardError| BadInput(format!("--shard {text}: {e}")))?;
+            match self.shards {
+                Some(n) if n != given.count() => Err(shard::ShardError(format!(
+                    "--shard {text} and --shards {n} disagree; --shards is for --shard auto"
+                ))),
+                _ => Ok(given),
+            }
+        };
+        shard.map(Some).map_err(|e| BadInput(e.0).into())
+    }
+}

@@ -1,0 +1,129 @@
+//! Jobs: the work of the simulating commands from checked settings to result
+//! files. A job is prepared (every file read and every setting checked before
+//! anything runs), run on the current rayon pool, and its results written
+//! atomically; a shard of a run or sweep writes its counts instead, and a
+//! merge turns the shards' counts into the files one process writes.
+//!
+//! The command line only parses arguments into settings, calls these
+//! functions, and prints what they return. Progress and cancellation come in
+//! through [`Watch`]; problems go out as a [`JobError`], which says whether
+//! the input was at fault.
+
+pub mod merge;
+pub mod power;
+pub mod run;
+pub mod sensitivity;
+pub mod shard;
+pub mod sweep;
+mod sweep_files;
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use crate::scenario::ScenarioError;
+
+/// Why a job could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// A problem with what was asked for (a setting, a combination of
+    /// options, shards that do not belong together): the user can fix it.
+    #[error("{0}")]
+    Input(String),
+    /// A scenario file that cannot be used (boxed: errors are rare, results
+    /// are passed around often).
+    #[error(transparent)]
+    Scenario(Box<ScenarioError>),
+    /// Several scenario files that cannot be used, in the order named.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Scenarios(Vec<ScenarioError>),
+    /// Stopped through the cancel flag; the message says what was kept.
+    #[error("{0}")]
+    Interrupted(String),
+    /// A file or folder could not be read or written.
+    #[error("{context}")]
+    Io {
+        /// What was being done, e.g. "cannot write `output/x/outcomes.csv`".
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl JobError {
+    /// A problem with the input.
+    pub fn input(message: impl Into<String>) -> JobError {
+        JobError::Input(message.into())
+    }
+}
+
+impl From<ScenarioError> for JobError {
+    fn from(e: ScenarioError) -> JobError {
+        JobError::Scenario(Box::new(e))
+    }
+}
+
+/// Adds what was being done to an I/O error.
+pub trait IoContext<T> {
+    /// The error as a [`JobError::Io`] with `context`.
+    fn context_io(self, context: impl FnOnce() -> String) -> Result<T, JobError>;
+}
+
+impl<T> IoContext<T> for io::Result<T> {
+    fn context_io(self, context: impl FnOnce() -> String) -> Result<T, JobError> {
+        self.map_err(|source| JobError::Io {
+            context: context(),
+            source,
+        })
+    }
+}
+
+/// What a caller watches a job with: a callback told how far it has got
+/// (runs or points, as the function says) and a flag that stops it.
+#[derive(Clone, Copy, Default)]
+pub struct Watch<'a> {
+    /// Receives the number of units done so far (from any worker thread).
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// When set, the job stops promptly with [`JobError::Interrupted`].
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+/// Who made a result: one process with some threads, or merged shards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// One process.
+    Threads(usize),
+    /// `merge` of this many shards.
+    Shards(u64),
+}
+
+/// Where results for a scenario file go: its label (the file stem) and
+/// `<out>/<file stem>/`.
+pub fn result_dir(out: &Path, file: &Path) -> (String, PathBuf) {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    (stem.clone(), out.join(stem))
+}
+
+/// "cannot write `DIR/NAME`", the context of a failed write.
+pub(crate) fn cannot_write(dir: &Path, name: &str) -> String {
+    format!("cannot write `{}`", dir.join(name).display())
+}
+
+/// Creates an output folder.
+pub(crate) fn create_dir(dir: &Path) -> Result<(), JobError> {
+    std::fs::create_dir_all(dir)
+        .context_io(|| format!("cannot create the output folder `{}`", dir.display()))
+}
+
+/// The first error of several scenario files, or all of them.
+pub(crate) fn scenario_errors(mut errors: Vec<ScenarioError>) -> Result<(), JobError> {
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(errors.remove(0).into()),
+        _ => Err(JobError::Scenarios(errors)),
+    }
+}

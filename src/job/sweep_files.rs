@@ -1,0 +1,309 @@
+//! The files of a sweep's results folder: started afresh or reopened for a
+//! resume (checked against the in-progress manifest), one point's rows at a
+//! time, and once every point is in, the final names, the charts, the report
+//! and `manifest.json`.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::json;
+
+use super::sweep::SweepJob;
+use super::{create_dir, IoContext, JobError, Origin};
+use crate::output::atomic::{self, AtomicFile};
+use crate::output::report::{self, Section};
+use crate::output::sweep::{self as files, SweepWriter};
+use crate::output::{manifest, Summary};
+use crate::runner::Tally;
+use crate::sweep::Design;
+
+/// A sweep's results folder, open for writing points.
+pub struct OpenSweep {
+    /// The writer of the two CSV files.
+    pub writer: SweepWriter,
+    /// The next point to evaluate (0 unless resumed).
+    pub start: usize,
+    /// The sweep's identity, as the in-progress manifest records it.
+    pub identity: serde_json::Value,
+}
+
+fn bad(message: impl Into<String>) -> JobError {
+    JobError::input(message)
+}
+
+/// Creates the folder and the in-progress files, or reopens them for a resume.
+pub(super) fn open(p: &SweepJob, resume: bool) -> Result<OpenSweep, JobError> {
+    let id = p.identity();
+    let paths = p.paths();
+    let manifest_partial = files::partial(&p.dir, files::MANIFEST);
+    let outcome_rows = p.scenario.options.len();
+    let member_rows = p.scenario.members.len();
+    let (writer, start) = if resume {
+        self::resume(
+            &p.dir,
+            &manifest_partial,
+            &id,
+            &paths,
+            outcome_rows,
+            member_rows,
+        )?
+    } else {
+        create_dir(&p.dir)?;
+        atomic::remove_stale_temps(&p.dir);
+        let w = SweepWriter::create(&p.dir, &paths)
+            .context_io(|| format!("cannot write in `{}`", p.dir.display()))?;
+        let partial = json!({ "status": "in progress", "identity": id });
+        atomic::write(&manifest_partial, format!("{partial:#}\n").as_bytes())
+            .context_io(|| format!("cannot write `{}`", manifest_partial.display()))?;
+        (w, 0)
+    };
+    Ok(OpenSweep {
+        writer,
+        start,
+        identity: id,
+    })
+}
+
+fn resume(
+    dir: &Path,
+    manifest_partial: &Path,
+    id: &serde_json::Value,
+    paths: &[String],
+    outcome_rows: usize,
+    member_rows: usize,
+) -> Result<(SweepWriter, usize), JobError> {
+    let text = std::fs::read_to_string(manifest_partial).map_err(|_| {
+        bad(format!(
+            "nothing to resume in `{}`: there is no interrupted sweep there (run without --resume to start one)",
+            dir.display()
+        ))
+    })?;
+    let saved: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
+        bad(format!(
+            "`{}` is damaged; run without --resume to start over",
+            manifest_partial.display()
+        ))
+    })?;
+    let saved_id = &saved["identity"];
+    if saved_id != id {
+        let differs: Vec<String> = id
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, v)| saved_id.get(k.as_str()) != Some(v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        return Err(bad(format!(
+            "the interrupted sweep in `{}` was started with a different {}; resume it with the same scenario and options, or run without --resume to start over",
+            dir.display(),
+            differs.join(", ")
+        )));
+    }
+    SweepWriter::resume(dir, paths, outcome_rows, member_rows).map_err(|e| {
+        bad(format!(
+            "cannot resume the sweep in `{}`: {e}; run without --resume to start over",
+            dir.display()
+        ))
+    })
+}
+
+/// The scenario's own value of each varied parameter, as point cells show it.
+pub(super) fn baseline(p: &SweepJob) -> Vec<String> {
+    p.plan
+        .dimensions
+        .iter()
+        .map(|d| d.path.central(&p.scenario).to_string())
+        .collect()
+}
+
+/// Appends point `i`'s rows.
+pub(super) fn write_point(
+    p: &SweepJob,
+    baseline: &[String],
+    writer: &mut SweepWriter,
+    i: usize,
+    tally: &Tally,
+) -> std::io::Result<()> {
+    let (values, rule) = p.plan.point(i);
+    let cells: Vec<String> = values
+        .iter()
+        .zip(baseline)
+        .map(|(v, base)| v.map_or_else(|| base.clone(), |x| x.to_string()))
+        .collect();
+    writer.write_point(
+        i,
+        &cells,
+        &rule.to_string(),
+        &p.scenario,
+        &Summary::new(tally),
+    )
+}
+
+/// Gives the finished CSV files their names, writes the charts, report and
+/// manifest, and removes the in-progress manifest.
+pub(super) fn finish_outputs(
+    p: &SweepJob,
+    writer: SweepWriter,
+    id: &serde_json::Value,
+    origin: Origin,
+    no_report: bool,
+) -> Result<(), JobError> {
+    writer
+        .finish()
+        .context_io(|| format!("cannot write the results in `{}`", p.dir.display()))?;
+    let m = manifest_json(p, id, origin);
+    let extra = write_report(p, &m, no_report)?;
+    write_manifest(p, m, extra)?;
+    let _ = std::fs::remove_file(files::partial(&p.dir, files::MANIFEST));
+    Ok(())
+}
+
+fn manifest_json(p: &SweepJob, id: &serde_json::Value, origin: Origin) -> serde_json::Value {
+    let (sha, files_read) = manifest::scenario_digest(&p.scenario);
+    let mut m = json!({
+        "tool": "alliance-sim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": std::env::args().collect::<Vec<_>>(),
+        "scenario": p.label,
+        "scenario_name": p.scenario.name,
+        "scenario_sha256": sha,
+        "scenario_files": files_read,
+        "design": id["design"],
+        "samples": id["samples"],
+        "dimensions": id["dimensions"],
+        "rules": id["rules"],
+        "points": p.plan.len(),
+        "runs": p.plan.runs,
+        "seed": p.plan.seed,
+        "common_random_numbers": "run r at every point draws from ChaCha8Rng::seed_from_u64(seed), stream r",
+        "design_stream": "Latin hypercube points draw from ChaCha8Rng::seed_from_u64(seed), stream 2^64-1",
+        "files": [files::OUTCOMES, files::MEMBERS],
+    });
+    match origin {
+        Origin::Threads(t) => m["threads"] = json!(t),
+        Origin::Shards(n) => m["shards"] = json!(n),
+    }
+    m
+}
+
+/// Writes the manifest, listing `extra` files besides the two CSV files.
+fn write_manifest(
+    p: &SweepJob,
+    mut m: serde_json::Value,
+    extra: Vec<String>,
+) -> Result<(), JobError> {
+    if let Some(list) = m["files"].as_array_mut() {
+        list.extend(extra.into_iter().map(serde_json::Value::from));
+    }
+    let path = p.dir.join(files::MANIFEST);
+    atomic::write(&path, format!("{m:#}\n").as_bytes())
+        .context_io(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Results files larger than this are not read back for charts.
+const MAX_CHART_INPUT: u64 = 20 * 1024 * 1024;
+
+/// Writes the charts and report.html of a finished sweep (or, with
+/// `no_report`, removes old ones) and returns the names written.
+fn write_report(
+    p: &SweepJob,
+    manifest: &serde_json::Value,
+    no_report: bool,
+) -> Result<Vec<String>, JobError> {
+    // Charts of an earlier sweep in this folder would not match the new results.
+    if let Ok(entries) = std::fs::read_dir(&p.dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if (name.starts_with("sweep_") && name.ends_with(".svg")) || name == "report.html" {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    if no_report {
+        return Ok(Vec::new());
+    }
+    let csv_path = p.dir.join(files::OUTCOMES);
+    let paths = p.paths();
+    let rules: Vec<String> = p.plan.rules.iter().map(|r| r.to_string()).collect();
+    let options: Vec<String> = p.scenario.options.iter().map(|o| o.id.clone()).collect();
+    let focus = &p.scenario.options[p.scenario.crisis.requested].id;
+    let size = std::fs::metadata(&csv_path).map(|m| m.len()).unwrap_or(0);
+    let charts = if size > MAX_CHART_INPUT {
+        Err(format!(
+            "{} is larger than {} MB; pivot it instead",
+            files::OUTCOMES,
+            MAX_CHART_INPUT >> 20
+        ))
+    } else {
+        let text = std::fs::read_to_string(&csv_path)
+            .context_io(|| format!("cannot read `{}`", csv_path.display()))?;
+        files::charts(
+            &text,
+            &paths,
+            p.plan.design == Design::Grid,
+            &rules,
+            &options,
+            focus,
+        )
+    };
+    let summary = format!(
+        "{} points ({} design over {}; rules {}), {} runs each, seed {}. Every point uses the same random numbers (common random numbers). The full results are in {} and {}.",
+        p.plan.len(),
+        p.plan.design.name(),
+        if paths.is_empty() { "no parameter".to_string() } else { paths.join(", ") },
+        rules.join(", "),
+        p.plan.runs,
+        p.plan.seed,
+        files::OUTCOMES,
+        files::MEMBERS,
+    );
+    let mut written = Vec::new();
+    let mut pending = Vec::new();
+    let mut chart_html = String::new();
+    match &charts {
+        Ok(list) => {
+            for (name, _title, svg) in list {
+                chart_html.push_str(&report::svg_html(svg));
+                pending.push((name.clone(), svg.clone()));
+            }
+        }
+        Err(reason) => chart_html.push_str(&report::p_html(&format!("No chart: {reason}."))),
+    }
+    let html = report::report_html(
+        &format!("{} ({}): sweep", p.scenario.name, p.label),
+        &[
+            Section {
+                heading: "Sweep".into(),
+                body_html: report::p_html(&summary),
+            },
+            Section {
+                heading: "Charts".into(),
+                body_html: chart_html,
+            },
+            Section {
+                heading: "Scenario".into(),
+                body_html: report::sources_html(&p.scenario.sources),
+            },
+            Section {
+                heading: "Manifest".into(),
+                body_html: report::pre_html(&format!("{manifest:#}")),
+            },
+        ],
+    );
+    pending.push(("report.html".into(), html));
+    let mut files_out = Vec::new();
+    for (name, body) in pending {
+        let path = p.dir.join(&name);
+        let mut f = AtomicFile::create(&path)
+            .context_io(|| format!("cannot write `{}`", path.display()))?;
+        f.write_all(body.as_bytes())
+            .context_io(|| format!("cannot write `{}`", path.display()))?;
+        files_out.push((name, f));
+    }
+    for (name, f) in files_out {
+        f.commit()
+            .context_io(|| format!("cannot write `{}`", p.dir.join(&name).display()))?;
+        written.push(name);
+    }
+    Ok(written)
+}
