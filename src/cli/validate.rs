@@ -7,6 +7,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -16,17 +17,18 @@ use serde_json::json;
 use alliance_sim::analysis::validate::{
     self, CaseScore, ForecastScore, GroupRow, LibraryCase, Overall, Row,
 };
-use alliance_sim::model::{DecisionRule, Model};
+use alliance_sim::model::DecisionRule;
 use alliance_sim::output::atomic::{self, AtomicFile};
 use alliance_sim::output::charts;
 use alliance_sim::output::manifest;
 use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::table::thousands;
-use alliance_sim::runner::{self, Observers, RunRecord};
+use alliance_sim::posterior::{self, Applied, Posterior};
+use alliance_sim::runner::{Observers, RunRecord};
 use alliance_sim::scenario::limits::MAX_FILE_BYTES;
 use alliance_sim::scenario::{self, Scenario};
 
-use super::args::{RuleArg, RunsArg, SimArgs};
+use super::args::{PosteriorArg, RuleArg, RunsArg, SimArgs};
 use super::{BadInput, Interrupted};
 
 /// Arguments of `validate`.
@@ -46,6 +48,8 @@ pub struct ValidateArgs {
     pub sim: SimArgs,
     #[command(flatten)]
     pub rule: RuleArg,
+    #[command(flatten)]
+    pub posterior: PosteriorArg,
     /// Exit with code 1 (after writing the results) if any case's historical
     /// outcome is not the most likely one.
     #[arg(long)]
@@ -66,6 +70,8 @@ struct Case {
     rule: DecisionRule,
     runs: u64,
     seed: u64,
+    /// The posterior's draws applied to this case, with `--posterior`.
+    posterior: Option<Applied>,
 }
 
 /// The cases to run and how many folder files had no `[expected]` table.
@@ -118,6 +124,10 @@ fn prepare(args: &ValidateArgs) -> anyhow::Result<Plan> {
         skipped: 0,
     };
     let mut errors = Vec::new();
+    let posterior = match &args.posterior.posterior {
+        Some(f) => Some(Arc::new(Posterior::read(f)?)),
+        None => None,
+    };
     for path in &args.paths {
         let (files, from_folder) = if path.is_dir() {
             (folder_files(path)?, true)
@@ -161,7 +171,12 @@ fn prepare(args: &ValidateArgs) -> anyhow::Result<Plan> {
             } else {
                 s.alliance.name.clone()
             };
+            let draws = match &posterior {
+                Some(p) => Some(Applied::new(p, &s, &file)?),
+                None => None,
+            };
             plan.cases.push(Case {
+                posterior: draws,
                 levels: expected.levels.clone(),
                 blockers: expected.blockers,
                 alliance,
@@ -201,6 +216,11 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
             if plan.skipped == 1 { "" } else { "s" }
         ))
         .into());
+    }
+    for c in &plan.cases {
+        if let Some(draws) = &c.posterior {
+            super::note_skipped(&c.file, draws);
+        }
     }
     super::catch_signals();
     let (pool, threads) = super::worker_pool(args.sim.threads)?;
@@ -300,7 +320,7 @@ fn simulate_all(plan: &Plan, quiet: bool) -> anyhow::Result<Vec<CaseScore>> {
     let mut scores = Vec::with_capacity(plan.cases.len());
     let mut before = 0;
     for case in &plan.cases {
-        let model = Model::new(&case.scenario, case.rule);
+        let models = posterior::models(&case.scenario, case.rule, case.posterior.as_ref())?;
         let progress = |done: u64| super::progress::update(&bar, before + done, 0, 1, started);
         // With recorded blockers, count the runs in which exactly they blocked.
         let mut matches = 0u64;
@@ -315,7 +335,7 @@ fn simulate_all(plan: &Plan, quiet: bool) -> anyhow::Result<Vec<CaseScore>> {
             progress: Some(&progress),
             cancel: Some(&super::STOP),
         };
-        let result = runner::simulate(&model, case.seed, 0..case.runs, observers);
+        let result = models.simulate(case.seed, 0..case.runs, observers);
         let tally = match result {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
@@ -374,7 +394,7 @@ fn write_results(dir: &Path, plan: &Plan, scored: &Scored, threads: usize) -> an
         .zip(&rules)
         .map(|(c, rule)| {
             let (sha, files_read) = manifest::scenario_digest(&c.scenario);
-            json!({
+            let mut case = json!({
                 "scenario": c.label,
                 "scenario_name": c.scenario.name,
                 "alliance": c.alliance,
@@ -388,7 +408,11 @@ fn write_results(dir: &Path, plan: &Plan, scored: &Scored, threads: usize) -> an
                 "runs": c.runs,
                 "noise": c.scenario.montecarlo.noise,
                 "abstention_band": c.scenario.abstention_band,
-            })
+            });
+            if let Some(p) = &c.posterior {
+                case["posterior"] = p.record().to_json();
+            }
+            case
         })
         .collect();
     let m = json!({
@@ -430,10 +454,16 @@ fn write_results(dir: &Path, plan: &Plan, scored: &Scored, threads: usize) -> an
             .map(|s| s.share.ci_high)
             .collect::<Vec<_>>(),
     );
+    let posterior_note = plan
+        .cases
+        .iter()
+        .find_map(|c| c.posterior.as_ref())
+        .map_or(String::new(), |p| report::p_html(&p.record().sentence()));
     let mut sections = vec![
         Section {
             heading: "Validation against history".into(),
-            body_html: report::svg_html(&svg)
+            body_html: posterior_note
+                + &report::svg_html(&svg)
                 + &report::csv_table_html(&String::from_utf8_lossy(&csv_bytes)),
         },
         Section {
@@ -505,6 +535,9 @@ fn print_table(plan: &Plan, scored: &Scored, dir: &Path) -> anyhow::Result<()> {
         common(plan.cases.iter().map(|c| thousands(c.runs))),
         common(plan.cases.iter().map(|c| c.seed)),
     )?;
+    if let Some(p) = plan.cases.iter().find_map(|c| c.posterior.as_ref()) {
+        writeln!(out, "{}", p.record().sentence())?;
+    }
     let case_w = plan
         .cases
         .iter()

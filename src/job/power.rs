@@ -207,6 +207,7 @@ fn manifest(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Manifest {
         runs: sim.runs,
         noise: s.montecarlo.noise,
         abstention_band: s.abstention_band,
+        posterior: None,
         threads: Some(threads),
         shards: None,
         generator: "ChaCha8Rng::seed_from_u64(seed), stream = run index".into(),

@@ -6,17 +6,19 @@
 
 use std::io::Write;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::{cannot_write, create_dir, IoContext, JobError, Origin, Watch};
-use crate::model::{DecisionRule, Model};
+use crate::model::DecisionRule;
 use crate::output::atomic::{self, AtomicFile};
 use crate::output::charts;
 use crate::output::report::{self, Section};
 use crate::output::table::thousands;
 use crate::output::{csv, manifest, Manifest, Summary};
-use crate::runner::{self, Observers, RunRecord, Tally};
+use crate::posterior::{self, Applied, Posterior, PosteriorRecord};
+use crate::runner::{Observers, RunRecord, Tally};
 use crate::scenario::{self, Scenario};
 
 /// Most runs `--per-run` will write, one line each.
@@ -37,6 +39,8 @@ pub struct RunSettings {
     pub out: PathBuf,
     /// Whether `runs.csv` is written.
     pub per_run: bool,
+    /// A posterior sample to draw each run's parameters from.
+    pub posterior: Option<PathBuf>,
 }
 
 /// One scenario, checked and ready to run.
@@ -56,6 +60,12 @@ pub struct RunJob {
     pub runs: u64,
     /// Master seed.
     pub seed: u64,
+    /// The posterior the runs draw their parameters from, as results record
+    /// it (also for a merge, which has no draws to simulate).
+    pub posterior: Option<PosteriorRecord>,
+    /// The posterior's draws applied to the scenario, when this process
+    /// simulates it.
+    pub draws: Option<Applied>,
 }
 
 /// A finished run: its summary and how long the simulation took.
@@ -77,6 +87,7 @@ impl RunJob {
 /// Loads and checks every file and setting before any run starts. Scenario
 /// files that cannot be used are all reported, in order.
 pub fn prepare(settings: &RunSettings) -> Result<Vec<RunJob>, JobError> {
+    let posterior = read_posterior(settings.posterior.as_deref())?;
     let mut jobs: Vec<RunJob> = Vec::new();
     let mut errors = Vec::new();
     for file in &settings.files {
@@ -102,7 +113,13 @@ pub fn prepare(settings: &RunSettings) -> Result<Vec<RunJob>, JobError> {
                 }
                 let rule = settings.rule.unwrap_or(s.rule);
                 check_rule(file, &s, rule)?;
+                let draws = match &posterior {
+                    Some(p) => Some(Applied::new(p, &s, file)?),
+                    None => None,
+                };
                 jobs.push(RunJob {
+                    posterior: draws.as_ref().map(Applied::record),
+                    draws,
                     file: file.clone(),
                     label,
                     dir,
@@ -119,12 +136,16 @@ pub fn prepare(settings: &RunSettings) -> Result<Vec<RunJob>, JobError> {
     Ok(jobs)
 }
 
+/// Reads the posterior file, if one is named.
+pub fn read_posterior(file: Option<&Path>) -> Result<Option<Arc<Posterior>>, JobError> {
+    Ok(match file {
+        Some(f) => Some(Arc::new(Posterior::read(f)?)),
+        None => None,
+    })
+}
+
 /// Refuses a rule the scenario cannot be run under.
-pub fn check_rule(
-    file: &std::path::Path,
-    s: &Scenario,
-    rule: DecisionRule,
-) -> Result<(), JobError> {
+pub fn check_rule(file: &Path, s: &Scenario, rule: DecisionRule) -> Result<(), JobError> {
     if matches!(rule, DecisionRule::HegemonMajority) && s.alliance.hegemon.is_none() {
         return Err(JobError::input(format!(
             "{}: the hegemon_majority rule needs `alliance.hegemon`, which this scenario does not name",
@@ -169,7 +190,7 @@ pub fn simulate<W: Write>(
     runs_file: Option<W>,
     watch: Watch,
 ) -> Result<(Tally, Option<W>), JobError> {
-    let model = Model::new(&job.scenario, job.rule);
+    let models = posterior::models(&job.scenario, job.rule, job.draws.as_ref())?;
     let mut writer = match runs_file {
         Some(f) => Some(
             csv::RunsWriter::new(f, &job.scenario).context_io(|| job.cannot_write("runs.csv"))?,
@@ -188,7 +209,7 @@ pub fn simulate<W: Write>(
         progress: watch.progress.map(|p| p as &dyn Fn(u64)),
         cancel: watch.cancel,
     };
-    let result = runner::simulate(&model, job.seed, runs, observers);
+    let result = models.simulate(job.seed, runs, observers);
     match result {
         Ok(tally) => {
             let file = writer
@@ -306,6 +327,7 @@ fn manifest(job: &RunJob, origin: Origin, files: Vec<String>) -> Manifest {
         runs: job.runs,
         noise: job.scenario.montecarlo.noise,
         abstention_band: job.scenario.abstention_band,
+        posterior: job.posterior.as_ref().map(PosteriorRecord::to_json),
         threads,
         shards,
         generator: "ChaCha8Rng::seed_from_u64(seed), stream = run index".into(),
@@ -352,11 +374,14 @@ fn run_report(
         Section {
             heading: "Summary".into(),
             body_html: report::p_html(&format!(
-                "Scenario {} ({}), rule {rule}, {} runs, seed {}; requested: {requested}.",
+                "Scenario {} ({}), rule {rule}, {} runs, seed {}; requested: {requested}.{}",
                 job.scenario.name,
                 job.label,
                 thousands(job.runs),
-                job.seed
+                job.seed,
+                job.posterior
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(" {}", p.sentence()))
             )),
         },
         Section {

@@ -6,6 +6,7 @@ mod bad_scenarios;
 mod cli;
 mod explain;
 mod features;
+mod posterior;
 mod power;
 mod properties;
 mod report;
