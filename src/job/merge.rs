@@ -189,7 +189,7 @@ fn merge_run(
     };
     let summary = Summary::new(&tally);
     let shards = set.len() as u64;
-    super::run::write_results(&job, &summary, runs_csv, Origin::Shards(shards), no_report)?;
+    super::run_files::write_results(&job, &summary, runs_csv, Origin::Shards(shards), no_report)?;
     Ok(Merged::Run {
         job: Box::new(job),
         summary,

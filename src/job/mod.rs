@@ -12,6 +12,7 @@
 pub mod merge;
 pub mod power;
 pub mod run;
+pub mod run_files;
 pub mod sensitivity;
 pub mod shard;
 pub mod sweep;
