@@ -5,13 +5,16 @@
 //! decision; the [`runner`] runs many in parallel into a [`runner::Tally`];
 //! [`output`] summarizes tallies and writes them as CSV and JSON. A run or a
 //! sweep can be split into [`shard`]s whose tallies merge exactly; a [`job`]
-//! takes a command's settings through all of it to the result files.
+//! takes a command's settings through all of it to the result files. A
+//! [`posterior`] sample of fitted parameters, when given, becomes one model
+//! per draw, and each run simulates one of them.
 
 pub mod analysis;
 pub mod calibrate;
 pub mod job;
 pub mod model;
 pub mod output;
+pub mod posterior;
 pub mod runner;
 pub mod scenario;
 pub mod shard;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use alliance_sim::posterior::PosteriorError;
 use alliance_sim::scenario::ScenarioError;
 
 fn main() -> ExitCode {
@@ -32,9 +33,9 @@ fn main() -> ExitCode {
             ExitCode::from(130)
         }
         Err(e) => {
-            let bad_input = e
-                .chain()
-                .any(|c| c.is::<ScenarioError>() || c.is::<cli::BadInput>());
+            let bad_input = e.chain().any(|c| {
+                c.is::<ScenarioError>() || c.is::<PosteriorError>() || c.is::<cli::BadInput>()
+            });
             eprintln!("error: {e:#}");
             ExitCode::from(if bad_input { 2 } else { 1 })
         }

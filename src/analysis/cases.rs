@@ -12,8 +12,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use crate::model::{DecisionRule, Model};
-use crate::runner::{self, Observers, RunRecord};
+use crate::model::DecisionRule;
+use crate::runner::{Models, Observers, RunRecord};
 use crate::scenario::limits::MAX_FILE_BYTES;
 use crate::scenario::{self, Scenario, ScenarioError};
 
@@ -206,14 +206,14 @@ pub fn load(paths: &[PathBuf], overrides: Overrides) -> Result<CaseSet, CasesErr
     }
 }
 
-/// Simulates `case` with `model` (the case's scenario, perhaps with
-/// parameters changed, under the case's rule) on the current rayon pool and
+/// Simulates `case` with `models` (the case's scenario, perhaps with
+/// parameters changed or a posterior's draws, under the case's rule) on the current rayon pool and
 /// scores it against history. With `count_blockers`, and blockers recorded,
 /// the share of runs in which exactly they blocked is counted too. An
 /// interruption through `cancel` gives an error of kind `Interrupted`.
 pub fn score_case(
     case: &Case,
-    model: &Model,
+    models: &Models,
     count_blockers: bool,
     progress: Option<&dyn Fn(u64)>,
     cancel: Option<&AtomicBool>,
@@ -231,7 +231,7 @@ pub fn score_case(
         progress,
         cancel,
     };
-    let tally = runner::simulate(model, case.seed, 0..case.runs, observers)?;
+    let tally = models.simulate(case.seed, 0..case.runs, observers)?;
     let matches = blockers.map(|_| matches);
     Ok(validate::score(&case.levels, &tally, matches))
 }

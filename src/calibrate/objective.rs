@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use crate::analysis::cases::{self, Case};
 use crate::analysis::validate::CaseScore;
 use crate::model::Model;
+use crate::runner::Models;
 use crate::scenario::paths::ParamPath;
 use crate::scenario::Scenario;
 
@@ -153,8 +154,8 @@ impl<'a> Objective<'a> {
             Some(t) => self.scenario_at(c, t)?,
             None => case.scenario.clone(),
         };
-        let model = Model::new(&scenario, case.rule);
-        let score = cases::score_case(case, &model, false, None, self.cancel).map_err(|e| {
+        let models = Models::One(Box::new(Model::new(&scenario, case.rule)));
+        let score = cases::score_case(case, &models, false, None, self.cancel).map_err(|e| {
             if e.kind() == std::io::ErrorKind::Interrupted {
                 CalibrateError::Interrupted
             } else {

@@ -48,6 +48,17 @@ pub struct RuleArg {
     pub rule: Option<DecisionRule>,
 }
 
+/// `--posterior FILE` of `run`, `sweep` and `validate`.
+#[derive(Debug, Args)]
+pub struct PosteriorArg {
+    /// A posterior sample of parameter vectors (CSV: draw, parameter paths,
+    /// log_likelihood), as `calibrate` writes it. Each run simulates one draw
+    /// chosen at random, so probabilities include the parameters'
+    /// uncertainty. Columns a scenario has no parameter for are skipped for it.
+    #[arg(long, value_name = "FILE")]
+    pub posterior: Option<PathBuf>,
+}
+
 /// The shard options of `run` and `sweep`.
 #[derive(Debug, Args)]
 pub struct ShardArgs {

@@ -65,6 +65,7 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
             points,
             runs,
             shards,
+            posterior,
         } => {
             writeln!(
                 std::io::stdout(),
@@ -74,6 +75,9 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
                 thousands(runs),
                 dir.display()
             )?;
+            if let Some(p) = posterior {
+                writeln!(std::io::stdout(), "  {}", p.sentence())?;
+            }
             Ok(())
         }
     }

@@ -27,6 +27,7 @@ use alliance_sim::job::shard::ShardDone;
 use alliance_sim::job::{self, JobError};
 use alliance_sim::model::DecisionRule;
 use alliance_sim::output::{table, Summary};
+use alliance_sim::posterior::Applied;
 
 /// Agent-based Monte Carlo simulation of alliance decisions: member states
 /// weigh a crisis, vote under a decision rule, and the runs add up to a
@@ -119,13 +120,14 @@ pub fn result_dir(out: &std::path::Path, file: &std::path::Path) -> (String, Pat
 }
 
 /// A library error as the binary reports it: bad input (exit code 2) as
-/// [`BadInput`] or the [`ScenarioError`] itself, a cancelled job as
+/// [`BadInput`] or the scenario or posterior error itself, a cancelled job as
 /// [`Interrupted`] (130), a failed read or write with what was being done.
 /// Of several bad scenario files, all but the last are printed here.
 pub fn job_error(e: JobError) -> anyhow::Error {
     match e {
         JobError::Input(message) => BadInput(message).into(),
         JobError::Scenario(e) => (*e).into(),
+        JobError::Posterior(e) => (*e).into(),
         JobError::Scenarios(mut errors) => {
             let last = errors.pop().expect("several errors");
             for e in &errors {
@@ -152,8 +154,30 @@ pub fn print_results(job: &RunJob, summary: &Summary, how: &str) -> anyhow::Resu
             summary
         )
     )?;
+    if let Some(p) = &job.posterior {
+        writeln!(out, "  {}", p.sentence())?;
+    }
     writeln!(out, "  {how}; results in {}/", job.dir.display())?;
     Ok(())
+}
+
+/// Says on stderr which of the posterior's columns `scenario_file` has no
+/// parameter for, and so are skipped for it.
+pub fn note_skipped(scenario_file: &std::path::Path, draws: &Applied) {
+    let skipped = draws.skipped();
+    if skipped.is_empty() {
+        return;
+    }
+    let list: Vec<String> = skipped
+        .iter()
+        .map(|s| format!("`{}` ({})", s.path, s.reason))
+        .collect();
+    eprintln!(
+        "note: {}: skipped for {}, which has no such parameter: {}",
+        draws.posterior().file().display(),
+        scenario_file.display(),
+        list.join("; ")
+    );
 }
 
 /// The lines a finished shard prints: what it did, and the merge to run.

@@ -15,7 +15,7 @@ use alliance_sim::job::{Origin, Watch};
 use alliance_sim::output::table::thousands;
 use alliance_sim::shard::Shard;
 
-use super::args::{RuleArg, RunsArg, ShardArgs, SimArgs};
+use super::args::{PosteriorArg, RuleArg, RunsArg, ShardArgs, SimArgs};
 use super::{job_error, progress};
 
 /// Arguments of `run`.
@@ -31,6 +31,8 @@ pub struct RunArgs {
     pub sim: SimArgs,
     #[command(flatten)]
     pub rule: RuleArg,
+    #[command(flatten)]
+    pub posterior: PosteriorArg,
     /// Also write runs.csv, one row per run.
     #[arg(long)]
     pub per_run: bool,
@@ -50,6 +52,7 @@ impl RunArgs {
             rule: self.rule.rule,
             out: self.sim.out.clone(),
             per_run: self.per_run,
+            posterior: self.posterior.posterior.clone(),
         }
     }
 }
@@ -58,6 +61,11 @@ impl RunArgs {
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let shard = args.shard.resolve()?;
     let jobs = run::prepare(&args.settings()).map_err(job_error)?;
+    for job in &jobs {
+        if let Some(draws) = &job.draws {
+            super::note_skipped(&job.file, draws);
+        }
+    }
     super::catch_signals();
     let (pool, threads) = super::worker_pool(args.sim.threads)?;
     for (i, job) in jobs.iter().enumerate() {

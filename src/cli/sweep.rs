@@ -15,7 +15,7 @@ use alliance_sim::job::{Origin, Watch};
 use alliance_sim::output::table::thousands;
 use alliance_sim::shard::Shard;
 
-use super::args::{RunsArg, ShardArgs, SimArgs};
+use super::args::{PosteriorArg, RunsArg, ShardArgs, SimArgs};
 use super::{job_error, progress, BadInput};
 
 /// The sweep designs.
@@ -59,6 +59,8 @@ pub struct SweepArgs {
     pub runs: RunsArg,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub posterior: PosteriorArg,
     /// Continue an interrupted sweep (same command, same files) from its last finished point.
     #[arg(long)]
     pub resume: bool,
@@ -85,6 +87,7 @@ impl SweepArgs {
             runs: self.runs.runs,
             seed: self.sim.seed,
             out: self.sim.out.clone(),
+            posterior: self.posterior.posterior.clone(),
         }
     }
 }
@@ -93,6 +96,9 @@ impl SweepArgs {
 pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let shard = args.shard.resolve()?;
     let p = SweepJob::prepare(&args.settings()).map_err(job_error)?;
+    if let Some(draws) = p.plan.posterior() {
+        super::note_skipped(&args.file, draws);
+    }
     let (pool, threads) = super::worker_pool(args.sim.threads)?;
     if let Some(shard) = shard {
         return sweep_shard(&p, args, shard, &pool, threads);
@@ -124,6 +130,9 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
         thousands((done.evaluated as f64 * runs as f64 / done.seconds.max(1e-9)) as u64),
         p.dir.display()
     )?;
+    if let Some(post) = &p.posterior {
+        writeln!(std::io::stdout(), "  {}", post.sentence())?;
+    }
     Ok(())
 }
 

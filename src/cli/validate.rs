@@ -17,14 +17,14 @@ use alliance_sim::analysis::cases::{self, CaseSet, CasesError, Overrides};
 use alliance_sim::analysis::validate::{
     self, CaseScore, ForecastScore, GroupRow, LibraryCase, Overall, Row,
 };
-use alliance_sim::model::Model;
 use alliance_sim::output::atomic::{self, AtomicFile};
 use alliance_sim::output::charts;
 use alliance_sim::output::manifest;
 use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::table::thousands;
+use alliance_sim::posterior::{self, Applied, Posterior};
 
-use super::args::{RuleArg, RunsArg, SimArgs};
+use super::args::{PosteriorArg, RuleArg, RunsArg, SimArgs};
 use super::{BadInput, Interrupted};
 
 /// Arguments of `validate`.
@@ -44,35 +44,58 @@ pub struct ValidateArgs {
     pub sim: SimArgs,
     #[command(flatten)]
     pub rule: RuleArg,
+    #[command(flatten)]
+    pub posterior: PosteriorArg,
     /// Exit with code 1 (after writing the results) if any case's historical
     /// outcome is not the most likely one.
     #[arg(long)]
     pub require_modal: bool,
 }
 
-/// Loads every case, reporting all scenario errors before failing.
-fn prepare(args: &ValidateArgs) -> anyhow::Result<CaseSet> {
+/// The cases, and with `--posterior` the draws that apply to each.
+struct Plan {
+    set: CaseSet,
+    posterior: Vec<Option<Applied>>,
+}
+
+/// Loads every case, reporting all scenario errors before failing, and
+/// applies the posterior to each.
+fn prepare(args: &ValidateArgs) -> anyhow::Result<Plan> {
     let overrides = Overrides {
         runs: args.runs.runs,
         seed: args.sim.seed,
         rule: args.rule.rule,
     };
-    match cases::load(&args.paths, overrides) {
-        Ok(set) => Ok(set),
+    let set = match cases::load(&args.paths, overrides) {
+        Ok(set) => set,
         Err(CasesError::Scenarios(mut errors)) => {
             let last = errors.pop().expect("at least one error");
             for e in &errors {
                 eprintln!("error: {e}");
             }
-            Err(last.into())
+            return Err(last.into());
         }
-        Err(CasesError::Input(message)) => Err(BadInput(message).into()),
+        Err(CasesError::Input(message)) => return Err(BadInput(message).into()),
+    };
+    let mut posterior = Vec::with_capacity(set.cases.len());
+    match &args.posterior.posterior {
+        Some(f) => {
+            let p = std::sync::Arc::new(Posterior::read(f)?);
+            for c in &set.cases {
+                posterior.push(Some(Applied::new(&p, &c.scenario, &c.file)?));
+            }
+        }
+        None => posterior.resize_with(set.cases.len(), || None),
     }
+    Ok(Plan { set, posterior })
 }
 
 /// Runs and scores every historical case.
 pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
-    let plan = prepare(args)?;
+    let Plan {
+        set: plan,
+        posterior: draws,
+    } = prepare(args)?;
     if plan.cases.is_empty() {
         return Err(BadInput(format!(
             "no scenario with an `[expected]` table in {} (skipped {} file{} without [expected])",
@@ -89,12 +112,17 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
     super::catch_signals();
     let (pool, threads) = super::worker_pool(args.sim.threads)?;
 
-    let scores = pool.install(|| simulate_all(&plan, args.sim.quiet))?;
+    for (c, d) in plan.cases.iter().zip(&draws) {
+        if let Some(d) = d {
+            super::note_skipped(&c.file, d);
+        }
+    }
+    let scores = pool.install(|| simulate_all(&plan, &draws, args.sim.quiet))?;
     let scored = Scored::new(&plan, scores);
 
     let dir = args.sim.out.join("validation");
-    write_results(&dir, &plan, &scored, threads)?;
-    print_table(&plan, &scored, &dir)?;
+    write_results(&dir, &plan, &draws, &scored, threads)?;
+    print_table(&plan, &draws, &scored, &dir)?;
 
     if args.require_modal {
         let missed: Vec<String> = plan
@@ -157,16 +185,20 @@ impl Scored {
 }
 
 /// Runs every case in turn on the current pool and scores it.
-fn simulate_all(plan: &CaseSet, quiet: bool) -> anyhow::Result<Vec<CaseScore>> {
+fn simulate_all(
+    plan: &CaseSet,
+    draws: &[Option<Applied>],
+    quiet: bool,
+) -> anyhow::Result<Vec<CaseScore>> {
     let total: u64 = plan.cases.iter().map(|c| c.runs).sum();
     let started = Instant::now();
     let bar = super::progress::bar(total, 0, "runs", quiet || total < 1_000_000);
     let mut scores = Vec::with_capacity(plan.cases.len());
     let mut before = 0;
-    for case in &plan.cases {
-        let model = Model::new(&case.scenario, case.rule);
+    for (case, applied) in plan.cases.iter().zip(draws) {
+        let models = posterior::models(&case.scenario, case.rule, applied.as_ref())?;
         let progress = |done: u64| super::progress::update(&bar, before + done, 0, 1, started);
-        let result = cases::score_case(case, &model, true, Some(&progress), Some(&super::STOP));
+        let result = cases::score_case(case, &models, true, Some(&progress), Some(&super::STOP));
         let score = match result {
             Ok(s) => s,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
@@ -192,6 +224,7 @@ fn simulate_all(plan: &CaseSet, quiet: bool) -> anyhow::Result<Vec<CaseScore>> {
 fn write_results(
     dir: &Path,
     plan: &CaseSet,
+    draws: &[Option<Applied>],
     scored: &Scored,
     threads: usize,
 ) -> anyhow::Result<()> {
@@ -227,9 +260,10 @@ fn write_results(
         .cases
         .iter()
         .zip(&rules)
-        .map(|(c, rule)| {
+        .zip(draws)
+        .map(|((c, rule), applied)| {
             let (sha, files_read) = manifest::scenario_digest(&c.scenario);
-            json!({
+            let mut case = json!({
                 "scenario": c.label,
                 "scenario_name": c.scenario.name,
                 "alliance": c.alliance,
@@ -244,7 +278,11 @@ fn write_results(
                 "noise": c.scenario.montecarlo.noise,
                 "noise_model": c.scenario.montecarlo.noise_model.name(),
                 "abstention_band": c.scenario.abstention_band,
-            })
+            });
+            if let Some(p) = applied {
+                case["posterior"] = p.record().to_json();
+            }
+            case
         })
         .collect();
     let m = json!({
@@ -286,10 +324,15 @@ fn write_results(
             .map(|s| s.share.ci_high)
             .collect::<Vec<_>>(),
     );
+    let posterior_note = draws
+        .iter()
+        .find_map(|d| d.as_ref())
+        .map_or(String::new(), |p| report::p_html(&p.record().sentence()));
     let mut sections = vec![
         Section {
             heading: "Validation against history".into(),
-            body_html: report::svg_html(&svg)
+            body_html: posterior_note
+                + &report::svg_html(&svg)
                 + &report::csv_table_html(&String::from_utf8_lossy(&csv_bytes)),
         },
         Section {
@@ -344,7 +387,12 @@ fn overall_words(o: &Overall) -> String {
     )
 }
 
-fn print_table(plan: &CaseSet, scored: &Scored, dir: &Path) -> anyhow::Result<()> {
+fn print_table(
+    plan: &CaseSet,
+    draws: &[Option<Applied>],
+    scored: &Scored,
+    dir: &Path,
+) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let n = plan.cases.len();
     writeln!(
@@ -361,6 +409,9 @@ fn print_table(plan: &CaseSet, scored: &Scored, dir: &Path) -> anyhow::Result<()
         common(plan.cases.iter().map(|c| thousands(c.runs))),
         common(plan.cases.iter().map(|c| c.seed)),
     )?;
+    if let Some(p) = draws.iter().find_map(|d| d.as_ref()) {
+        writeln!(out, "{}", p.record().sentence())?;
+    }
     let case_w = plan
         .cases
         .iter()

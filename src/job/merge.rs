@@ -15,6 +15,7 @@ use crate::model::DecisionRule;
 use crate::output::atomic::{self, AtomicFile};
 use crate::output::sweep::SweepWriter;
 use crate::output::{manifest, Summary};
+use crate::posterior::PosteriorRecord;
 use crate::runner::Tally;
 use crate::scenario::{self, Scenario, SourceFile};
 use crate::shard::files::{self, Kind};
@@ -44,6 +45,8 @@ pub enum Merged {
         runs: u64,
         /// Shards merged.
         shards: u64,
+        /// The posterior the shards drew from, if any.
+        posterior: Option<PosteriorRecord>,
     },
 }
 
@@ -66,6 +69,19 @@ fn number(set: &ShardSet, key: &str) -> Result<u64, JobError> {
             "the shard manifests' `{key}` is not a whole number"
         ))
     })
+}
+
+/// The posterior the shards drew from, as their identity records it, named
+/// as shard 0 named it.
+fn posterior_of(set: &ShardSet) -> Result<Option<PosteriorRecord>, JobError> {
+    let first = set.first();
+    let Some(id) = first.identity.get("posterior") else {
+        return Ok(None);
+    };
+    let file = first.posterior_file.as_deref().unwrap_or("(unnamed)");
+    PosteriorRecord::from_identity(id, file)
+        .map(Some)
+        .ok_or_else(|| bad("the shard manifests' posterior cannot be read; run the shards again"))
 }
 
 /// The scenario exactly as the shards simulated it.
@@ -133,6 +149,8 @@ fn merge_run(
         runs: number(set, "runs")?,
         seed: number(set, "seed")?,
         scenario,
+        posterior: posterior_of(set)?,
+        draws: None,
     };
     if first.points != 1 || first.runs != job.runs {
         return Err(bad(
@@ -171,7 +189,7 @@ fn merge_run(
     };
     let summary = Summary::new(&tally);
     let shards = set.len() as u64;
-    super::run::write_results(&job, &summary, runs_csv, Origin::Shards(shards), no_report)?;
+    super::run_files::write_results(&job, &summary, runs_csv, Origin::Shards(shards), no_report)?;
     Ok(Merged::Run {
         job: Box::new(job),
         summary,
@@ -189,7 +207,7 @@ fn merge_sweep(
     let label = first.label.clone();
     let identity = &first.identity;
     let dir = out.join(format!("{label}-sweep"));
-    let p = SweepJob::from_identity(scenario, label, dir, identity)?;
+    let p = SweepJob::from_identity(scenario, label, dir, identity, posterior_of(set)?)?;
     // The rebuilt plan must be the one the shards ran.
     if &p.shard_identity() != identity {
         return Err(bad(
@@ -235,6 +253,7 @@ fn merge_sweep(
         points,
         runs: p.plan.runs,
         shards,
+        posterior: p.posterior,
     })
 }
 

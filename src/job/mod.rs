@@ -12,6 +12,7 @@
 pub mod merge;
 pub mod power;
 pub mod run;
+pub mod run_files;
 pub mod sensitivity;
 pub mod shard;
 pub mod sweep;
@@ -21,6 +22,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use crate::posterior::PosteriorError;
 use crate::scenario::ScenarioError;
 
 /// Why a job could not be done.
@@ -34,6 +36,9 @@ pub enum JobError {
     /// are passed around often).
     #[error(transparent)]
     Scenario(Box<ScenarioError>),
+    /// A posterior file that cannot be used with the scenario.
+    #[error(transparent)]
+    Posterior(Box<PosteriorError>),
     /// Several scenario files that cannot be used, in the order named.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Scenarios(Vec<ScenarioError>),
@@ -61,6 +66,12 @@ impl JobError {
 impl From<ScenarioError> for JobError {
     fn from(e: ScenarioError) -> JobError {
         JobError::Scenario(Box::new(e))
+    }
+}
+
+impl From<PosteriorError> for JobError {
+    fn from(e: PosteriorError) -> JobError {
+        JobError::Posterior(Box::new(e))
     }
 }
 

@@ -208,6 +208,7 @@ fn manifest(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Manifest {
         noise: s.montecarlo.noise,
         noise_model: s.montecarlo.noise_model.to_string(),
         abstention_band: s.abstention_band,
+        posterior: None,
         threads: Some(threads),
         shards: None,
         generator: "ChaCha8Rng::seed_from_u64(seed), stream = run index".into(),

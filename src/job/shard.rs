@@ -13,6 +13,7 @@ use super::sweep::SweepJob;
 use super::{IoContext, JobError, Watch};
 use crate::output::atomic::AtomicFile;
 use crate::output::manifest;
+use crate::posterior::PosteriorRecord;
 use crate::runner::Tally;
 use crate::scenario::Scenario;
 use crate::shard::files::{
@@ -96,6 +97,7 @@ struct Finished<'a> {
     points: u64,
     runs: u64,
     identity: serde_json::Value,
+    posterior: Option<&'a PosteriorRecord>,
     threads: usize,
 }
 
@@ -132,6 +134,7 @@ fn write_shard(
         counts: counts_summary,
         runs_csv: runs_summary,
         scenario_files: stored_sources(f.scenario),
+        posterior_file: f.posterior.map(|p| p.file.clone()),
         threads: f.threads,
     };
     files::commit(dir, pending, &m).context_io(cannot_write_in(dir))
@@ -183,7 +186,7 @@ pub fn run_shard(
         )
     });
     let (sha, _) = manifest::scenario_digest(&job.scenario);
-    let identity = json!({
+    let mut identity = json!({
         "kind": "run",
         "label": job.label,
         "tool_version": env!("CARGO_PKG_VERSION"),
@@ -193,6 +196,9 @@ pub fn run_shard(
         "seed": job.seed,
         "per_run": per_run,
     });
+    if let Some(p) = &job.posterior {
+        identity["posterior"] = p.identity();
+    }
     let finished = Finished {
         kind: Kind::Run,
         label: &job.label,
@@ -201,6 +207,7 @@ pub fn run_shard(
         points: 1,
         runs: job.runs,
         identity,
+        posterior: job.posterior.as_ref(),
         threads,
     };
     write_shard(&dir, finished, counts, runs_csv)?;
@@ -257,6 +264,7 @@ pub fn sweep_shard(
         points,
         runs: p.plan.runs,
         identity: p.shard_identity(),
+        posterior: p.posterior.as_ref(),
         threads,
     };
     write_shard(&dir, finished, counts, None)?;

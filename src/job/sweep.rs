@@ -13,6 +13,7 @@ use super::sweep_files::{self, OpenSweep};
 use super::{IoContext, JobError, Origin, Watch};
 use crate::model::DecisionRule;
 use crate::output::manifest;
+use crate::posterior::{Applied, PosteriorRecord};
 use crate::runner::Tally;
 use crate::scenario::paths::ParamPath;
 use crate::scenario::{self, limits::MAX_RUNS, Scenario};
@@ -64,6 +65,8 @@ pub struct SweepSettings {
     pub seed: Option<u64>,
     /// Folder for results.
     pub out: PathBuf,
+    /// A posterior sample every point draws its parameters from.
+    pub posterior: Option<PathBuf>,
 }
 
 /// A checked sweep, ready to run.
@@ -77,6 +80,9 @@ pub struct SweepJob {
     pub label: String,
     /// Where the results go.
     pub dir: PathBuf,
+    /// The posterior the points draw from, as results record it (the draws
+    /// themselves are in the plan, except in a merge).
+    pub posterior: Option<PosteriorRecord>,
 }
 
 /// A finished one-process sweep.
@@ -127,6 +133,7 @@ impl SweepJob {
     /// Loads the scenario and the sweep file and checks the design, rules,
     /// runs and seed.
     pub fn prepare(settings: &SweepSettings) -> Result<SweepJob, JobError> {
+        let posterior = super::run::read_posterior(settings.posterior.as_deref())?;
         let scenario = scenario::load(&settings.file)?;
         let file = match &settings.sweep_file {
             Some(p) => SweepFile::read(p).map_err(bad)?,
@@ -201,8 +208,16 @@ impl SweepJob {
             .seed
             .or(sweep.seed)
             .unwrap_or(scenario.montecarlo.seed);
-        let plan = Plan::new(&scenario, dimensions, design, rules, runs, seed)
+        let mut plan = Plan::new(&scenario, dimensions, design, rules, runs, seed)
             .map_err(|e| bad(format!("{}: {}", settings.file.display(), e.0)))?;
+        let mut record = None;
+        if let Some(p) = &posterior {
+            let applied = Applied::new(p, &scenario, &settings.file)?;
+            record = Some(applied.record());
+            plan = plan
+                .with_posterior(applied)
+                .map_err(|e| bad(format!("{}: {}", settings.file.display(), e.0)))?;
+        }
         let (label, _) = super::result_dir(&settings.out, &settings.file);
         let dir = settings.out.join(format!("{label}-sweep"));
         Ok(SweepJob {
@@ -210,6 +225,7 @@ impl SweepJob {
             plan,
             label,
             dir,
+            posterior: record,
         })
     }
 
@@ -218,7 +234,7 @@ impl SweepJob {
     pub fn identity(&self) -> serde_json::Value {
         let (sha, _) = manifest::scenario_digest(&self.scenario);
         let plan = &self.plan;
-        json!({
+        let mut id = json!({
             "tool_version": env!("CARGO_PKG_VERSION"),
             "scenario_sha256": sha,
             "design": plan.design.name(),
@@ -231,16 +247,22 @@ impl SweepJob {
             "runs": plan.runs,
             "seed": plan.seed,
             "points": plan.len(),
-        })
+        });
+        if let Some(p) = &self.posterior {
+            id["posterior"] = p.identity();
+        }
+        id
     }
 
     /// The sweep an identity describes (the inverse of [`SweepJob::identity`]),
-    /// for merging the shards of a sweep into `dir`.
+    /// for merging the shards of a sweep into `dir`; `posterior` is the record
+    /// of the posterior the shards drew from (there are no draws to simulate).
     pub fn from_identity(
         scenario: Scenario,
         label: String,
         dir: PathBuf,
         id: &serde_json::Value,
+        posterior: Option<PosteriorRecord>,
     ) -> Result<SweepJob, JobError> {
         let damaged = |what: &str| bad(format!("the shard manifests' sweep {what} cannot be read"));
         let design = match (id["design"].as_str(), id["samples"].as_u64()) {
@@ -282,6 +304,7 @@ impl SweepJob {
             plan,
             label,
             dir,
+            posterior,
         })
     }
 

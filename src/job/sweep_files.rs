@@ -86,13 +86,17 @@ fn resume(
     })?;
     let saved_id = &saved["identity"];
     if saved_id != id {
-        let differs: Vec<String> = id
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(k, v)| saved_id.get(k.as_str()) != Some(v))
-            .map(|(k, _)| k.clone())
+        // Keys of either identity: one may have a key the other lacks (a
+        // posterior given to one of the two commands only).
+        let mut differs: Vec<String> = [id, saved_id]
+            .iter()
+            .filter_map(|i| i.as_object())
+            .flat_map(|o| o.keys())
+            .filter(|k| id.get(k.as_str()) != saved_id.get(k.as_str()))
+            .cloned()
             .collect();
+        differs.sort();
+        differs.dedup();
         return Err(bad(format!(
             "the interrupted sweep in `{}` was started with a different {}; resume it with the same scenario and options, or run without --resume to start over",
             dir.display(),
@@ -179,6 +183,9 @@ fn manifest_json(p: &SweepJob, id: &serde_json::Value, origin: Origin) -> serde_
         "design_stream": "Latin hypercube points draw from ChaCha8Rng::seed_from_u64(seed), stream 2^64-1",
         "files": [files::OUTCOMES, files::MEMBERS],
     });
+    if let Some(post) = &p.posterior {
+        m["posterior"] = post.to_json();
+    }
     match origin {
         Origin::Threads(t) => m["threads"] = json!(t),
         Origin::Shards(n) => m["shards"] = json!(n),
@@ -246,7 +253,7 @@ fn write_report(
             focus,
         )
     };
-    let summary = format!(
+    let mut summary = format!(
         "{} points ({} design over {}; rules {}), {} runs each, seed {}. Every point uses the same random numbers (common random numbers). The full results are in {} and {}.",
         p.plan.len(),
         p.plan.design.name(),
@@ -257,6 +264,10 @@ fn write_report(
         files::OUTCOMES,
         files::MEMBERS,
     );
+    if let Some(post) = &p.posterior {
+        summary.push(' ');
+        summary.push_str(&post.sentence());
+    }
     let mut written = Vec::new();
     let mut pending = Vec::new();
     let mut chart_html = String::new();

@@ -45,6 +45,10 @@ pub struct Manifest {
     pub noise_model: String,
     /// Abstention band β.
     pub abstention_band: f64,
+    /// The posterior the runs drew their parameters from, if any: file,
+    /// digest, draws, the columns applied and skipped, and how runs sample it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<serde_json::Value>,
     /// Worker threads used (results do not depend on it); absent for merged shards.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threads: Option<usize>,

@@ -1,5 +1,7 @@
 //! The Monte Carlo runner: seeds each run from (master seed, run index), runs
-//! chunks of runs in parallel, and streams them into a `Tally`.
+//! chunks of runs in parallel, and streams them into a `Tally`. What it runs
+//! is a [`Simulator`]: one [`Model`], or a [`Mixture`] of models, one per draw
+//! of a posterior sample of the parameters.
 //!
 //! # Reproducibility
 //! Run `r` draws all its randomness from `ChaCha8Rng::seed_from_u64(seed)`
@@ -7,9 +9,20 @@
 //! is tied to a thread, and a tally is a sum of integer counts, so the same
 //! scenario, seed and runs give the same tally, and the same CSV bytes, at any
 //! thread count and however the runs are split.
+//!
+//! With a posterior of K draws (a [`Mixture`]), run `r` first draws an index
+//! `j = rng.random_range(0..K)` from its own generator, before anything else,
+//! then simulates model `j` with the same generator. The draw is part of the
+//! run, so the same holds: the same scenario, posterior file, seed and runs
+//! give the same bytes at any thread count and in any split into shards. The
+//! index consumes generator output, so a run with a one-draw posterior uses
+//! its numbers differently from the same run without one: the two agree in
+//! distribution, not run by run.
 
+mod mixture;
 mod tally;
 
+pub use mixture::{Mixture, Models};
 pub use tally::Tally;
 
 use std::ops::Range;
@@ -19,7 +32,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::model::Model;
+use crate::model::{Decision, Model, Scratch};
 
 /// Runs per work unit. Fixed, so the unit of work does not depend on threads.
 pub const CHUNK_RUNS: u64 = 4096;
@@ -36,6 +49,44 @@ pub fn run_rng(seed: u64, run: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(run);
     rng
+}
+
+/// What the runner simulates, run by run: a [`Model`], or a [`Mixture`] of
+/// models that picks one per run. `simulate` is generic over it, so the code
+/// for a plain model is what it would be without the trait.
+pub trait Simulator: Sync {
+    /// Number of members.
+    fn members(&self) -> usize;
+    /// Number of levels, including no action.
+    fn levels(&self) -> usize;
+    /// A scratch space sized for every run this simulates.
+    fn scratch(&self) -> Scratch;
+    /// Simulates one run with `rng`, the generator keyed to this run; every
+    /// member's vote on the requested option is left in
+    /// `scratch.requested_votes`.
+    fn simulate_run(&self, rng: &mut ChaCha8Rng, scratch: &mut Scratch) -> Decision;
+}
+
+impl Simulator for Model {
+    #[inline]
+    fn members(&self) -> usize {
+        Model::members(self)
+    }
+
+    #[inline]
+    fn levels(&self) -> usize {
+        Model::levels(self)
+    }
+
+    #[inline]
+    fn scratch(&self) -> Scratch {
+        Model::scratch(self)
+    }
+
+    #[inline]
+    fn simulate_run(&self, rng: &mut ChaCha8Rng, scratch: &mut Scratch) -> Decision {
+        self.simulate(rng, scratch)
+    }
 }
 
 /// What one run decided, for `runs.csv`.
@@ -69,8 +120,8 @@ pub struct Observers<'a> {
 /// Simulates runs `runs` of `model` with master seed `seed` on the current
 /// rayon pool and returns their tally. An error from the record sink stops
 /// the simulation and is returned.
-pub fn simulate(
-    model: &Model,
+pub fn simulate<S: Simulator + ?Sized>(
+    model: &S,
     seed: u64,
     runs: Range<u64>,
     observers: Observers,
@@ -131,8 +182,8 @@ pub fn simulate(
     Ok(total)
 }
 
-fn run_chunk(
-    model: &Model,
+fn run_chunk<S: Simulator + ?Sized>(
+    model: &S,
     base: &ChaCha8Rng,
     runs: Range<u64>,
     keep: bool,
@@ -147,7 +198,7 @@ fn run_chunk(
     for run in runs {
         let mut rng = base.clone();
         rng.set_stream(run);
-        let d = model.simulate(&mut rng, &mut scratch);
+        let d = model.simulate_run(&mut rng, &mut scratch);
         tally.record(&d, &scratch.requested_votes);
         if keep {
             records.push(RunRecord {

@@ -228,6 +228,13 @@ impl ParamPath {
         Ok(())
     }
 
+    /// Whether this path and `other` set a parameter in common, as
+    /// `members.*.gdp` and `members.KAZ.gdp` do, or `noise` and
+    /// `montecarlo.noise`. Both must have been parsed against one scenario.
+    pub fn overlaps(&self, other: &ParamPath) -> bool {
+        self.slots.iter().any(|s| other.slots.contains(s))
+    }
+
     /// The current central value (of the first member, for a wildcard).
     pub fn central(&self, scenario: &Scenario) -> f64 {
         match self.slots.first() {
@@ -475,6 +482,20 @@ mod tests {
             "RUS's own entry untouched"
         );
         assert_eq!(s.members[1].affinity[0], Param::Fixed(-0.5));
+    }
+
+    #[test]
+    fn overlapping_paths_share_a_parameter() {
+        let s = kazakhstan();
+        let p = |t: &str| ParamPath::parse(&s, t).unwrap();
+        assert!(p("members.*.gdp").overlaps(&p("members.KAZ.gdp")));
+        assert!(p("members.KAZ.gdp").overlaps(&p("members.*.gdp")));
+        assert!(p("noise").overlaps(&p("montecarlo.noise")));
+        assert!(!p("members.KAZ.gdp").overlaps(&p("members.RUS.gdp")));
+        assert!(!p("members.*.gdp").overlaps(&p("members.*.dependence")));
+        assert!(!p("noise").overlaps(&p("abstention_band")));
+        // A wildcard affinity skips RUS's own entry, which a path cannot name.
+        assert!(p("members.*.affinity.RUS").overlaps(&p("members.KAZ.affinity.RUS")));
     }
 
     #[test]

@@ -113,7 +113,8 @@ pub struct ShardManifest {
     /// The flat (point, run) pairs this shard did: `[first, end)`.
     pub work: [u64; 2],
     /// Everything that must be the same in every shard of one piece of work:
-    /// scenario hash, seed, runs, rules, design, tool version.
+    /// scenario hash, seed, runs, rules, design, tool version, and the
+    /// posterior's digest, draws and columns when the runs drew from one.
     pub identity: serde_json::Value,
     /// SHA-256 of `identity` as compact JSON, hex: equal for the shards of one
     /// piece of work.
@@ -124,6 +125,11 @@ pub struct ShardManifest {
     pub runs_csv: Option<FileSummary>,
     /// The scenario files, main file first.
     pub scenario_files: Vec<StoredSource>,
+    /// The posterior file as named, when the runs drew from one (its digest
+    /// is in the identity; the name is not, so that shards may name it
+    /// differently).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior_file: Option<String>,
     /// Worker threads used (results do not depend on it).
     pub threads: usize,
 }

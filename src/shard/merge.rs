@@ -109,6 +109,7 @@ fn field_words(key: &str) -> &str {
         "per_run" => "--per-run",
         "rule" | "rules" => "rules",
         "design" | "samples" | "dimensions" | "points" => "design",
+        "posterior" => "posterior (--posterior)",
         other => other,
     }
 }
@@ -123,6 +124,17 @@ fn short(v: &serde_json::Value) -> String {
         format!("{}…", s.chars().take(59).collect::<String>())
     } else {
         s
+    }
+}
+
+/// A posterior in an identity, for messages: its digest and draws, or none.
+fn posterior_words(v: &serde_json::Value) -> String {
+    match (v.get("sha256").and_then(|s| s.as_str()), v.get("draws")) {
+        (Some(sha), Some(draws)) => {
+            format!("{} ({draws} draws)", short(&serde_json::Value::from(sha)))
+        }
+        _ if v.is_null() => "none".into(),
+        _ => short(v),
     }
 }
 
@@ -141,7 +153,12 @@ fn differences(a: &serde_json::Value, b: &serde_json::Value) -> Vec<String> {
     for k in keys {
         let (x, y) = (a.get(k).unwrap_or(&null), b.get(k).unwrap_or(&null));
         if x != y {
-            let text = format!("{} {} vs {}", field_words(k), short(x), short(y));
+            let words = if k == "posterior" {
+                posterior_words
+            } else {
+                short
+            };
+            let text = format!("{} {} vs {}", field_words(k), words(x), words(y));
             if !out.contains(&text) {
                 out.push(text);
             }
@@ -443,5 +460,12 @@ mod tests {
         let c = json!({"seed": 7, "label": "b", "runs": 10});
         assert_eq!(differences(&a, &c), vec!["scenario a vs b"]);
         assert!(differences(&a, &a).is_empty());
+        let sha = "ab".repeat(32);
+        let with = json!({"seed": 7, "posterior": {"sha256": sha, "draws": 3}});
+        let without = json!({"seed": 7});
+        assert_eq!(
+            differences(&with, &without),
+            vec!["posterior (--posterior) abababababab… (3 draws) vs none"]
+        );
     }
 }

@@ -1,7 +1,10 @@
 //! Parameter sweeps: a design (full grid, Latin hypercube, one at a time) over
 //! parameter paths and decision rules, evaluated point by point with common
 //! random numbers: run r at every point draws from the same stream (master
-//! seed, run index), so differences between points are not noise.
+//! seed, run index), so differences between points are not noise. With a
+//! posterior, every point's scenario is simulated as a mixture over its draws
+//! (the runs pick their draw the same way at every point); a sweep may not
+//! vary a parameter the posterior sets.
 
 pub mod spec;
 
@@ -13,8 +16,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::model::{DecisionRule, Model};
-use crate::runner::{self, Observers, Tally};
+use crate::model::DecisionRule;
+use crate::posterior::{self, Applied};
+use crate::runner::{Observers, Tally};
 use crate::scenario::paths::ParamPath;
 use crate::scenario::Scenario;
 use crate::shard::Piece;
@@ -83,6 +87,8 @@ pub struct Plan {
     pub seed: u64,
     /// Design points: a value per dimension, `None` for "as in the scenario".
     design_points: Vec<Vec<Option<f64>>>,
+    /// The posterior every point draws its other parameters from, if any.
+    posterior: Option<Applied>,
 }
 
 impl Plan {
@@ -140,7 +146,30 @@ impl Plan {
             runs,
             seed,
             design_points,
+            posterior: None,
         })
+    }
+
+    /// The plan with every point simulated as a mixture over `posterior`'s
+    /// draws (resolved against the same scenario as the dimensions). Refused
+    /// if a dimension varies a parameter the posterior sets.
+    pub fn with_posterior(mut self, posterior: Applied) -> Result<Plan, PlanError> {
+        for d in &self.dimensions {
+            if let Some(q) = posterior.paths().find(|q| q.overlaps(&d.path)) {
+                return Err(PlanError(format!(
+                    "`{}` is varied by the sweep and set by the posterior {} (column `{q}`): each draw would overwrite the sweep's value; vary another parameter, or leave that column out of the posterior",
+                    d.path,
+                    posterior.posterior().file().display()
+                )));
+            }
+        }
+        self.posterior = Some(posterior);
+        Ok(self)
+    }
+
+    /// The posterior the points are simulated with, if any.
+    pub fn posterior(&self) -> Option<&Applied> {
+        self.posterior.as_ref()
     }
 
     /// Number of points: design points × rules.
@@ -194,9 +223,9 @@ impl Plan {
     ) -> io::Result<Tally> {
         let scenario = self.scenario_at(base, i);
         let (_, rule) = self.point(i);
-        let model = Model::new(&scenario, rule);
-        runner::simulate(
-            &model,
+        let models = posterior::models(&scenario, rule, self.posterior.as_ref())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+        models.simulate(
             self.seed,
             runs,
             Observers {

@@ -350,7 +350,10 @@ fn comparing_noise_models_keeps_the_better_out_of_sample() {
     let kept = if out[1] < out[0] { 1 } else { 0 };
     assert_eq!(rows[kept][1], "true");
     assert_eq!(rows[1 - kept][1], "false");
-    let line = text.lines().find(|l| l.contains("(kept)")).unwrap_or_default();
+    let line = text
+        .lines()
+        .find(|l| l.contains("(kept)"))
+        .unwrap_or_default();
     assert!(line.trim_start().starts_with(names[kept]), "{text}");
     // As written = validate on the same cases at the same runs.
     let (_, cases) = table(&read(&dir, "cases.csv"));

@@ -8,6 +8,7 @@ mod cli;
 mod explain;
 mod features;
 mod noise;
+mod posterior;
 mod power;
 mod properties;
 mod report;

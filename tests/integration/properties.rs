@@ -1239,3 +1239,67 @@ fn tallies_merge_associatively_and_commutatively() {
         },
     );
 }
+
+// ---------------------------------------------------------------------------
+// 6. Mixtures over a posterior.
+
+/// A mixture of K models (one per posterior draw; here the scenario at K
+/// noise levels) gives the same tally at any thread count and however the
+/// runs are split, and that tally is the one of recording the runs one by
+/// one: run r draws `j = random_range(0..K)` from `run_rng(seed, r)` first,
+/// then simulates model j with the same generator.
+///
+/// Why it holds: the index is drawn from the run's own generator, so it is a
+/// function of (seed, r) alone, like everything else the run draws; the rest
+/// is property 1.
+#[test]
+fn mixture_tally_is_independent_of_threads_and_split() {
+    use alliance_sim::runner::Mixture;
+    use alliance_sim::scenario::paths::ParamPath;
+    use rand::Rng;
+    let pool = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool")
+    };
+    let (one, three) = (pool(1), pool(3));
+    let noises = vec(0.0f64..0.6, 1..5);
+    let strategy = (scenario(), noises, 1u64..300, any::<u64>(), any::<u64>());
+    check(
+        6,
+        "mixtures: split and thread independence",
+        strategy,
+        |(g, noises, n, k, seed)| {
+            let mut s = g.load()?;
+            let k = k % (n + 1);
+            let path = ParamPath::parse(&s, "noise").expect("noise is a path");
+            let models = noises
+                .iter()
+                .map(|&x| {
+                    path.set(&mut s, x).expect("in range");
+                    Model::new(&s, s.rule)
+                })
+                .collect();
+            let mixture = Mixture::new(models).expect("one shape");
+            let tally =
+                |runs| simulate(&mixture, seed, runs, Observers::default()).expect("no I/O");
+            let whole = tally(0..n);
+            let mut merged = tally(0..k);
+            merged.merge(&tally(k..n));
+            prop_assert_eq!(&merged, &whole, "0..{} + {}..{}", k, k, n);
+            prop_assert_eq!(&one.install(|| tally(0..n)), &whole, "1 thread");
+            prop_assert_eq!(&three.install(|| tally(0..n)), &whole, "3 threads");
+            let mut serial = Tally::new(s.members.len(), s.options.len());
+            let mut scratch = mixture.model(0).scratch();
+            for r in 0..n {
+                let mut rng = run_rng(seed, r);
+                let j = rng.random_range(0..noises.len());
+                let d = mixture.model(j).simulate(&mut rng, &mut scratch);
+                serial.record(&d, &scratch.requested_votes);
+            }
+            prop_assert_eq!(&serial, &whole, "run by run");
+            Ok(())
+        },
+    );
+}

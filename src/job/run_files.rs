@@ -1,0 +1,195 @@
+//! The files of a run's results folder: `outcomes.csv`, `members.csv`,
+//! `manifest.json`, with `runs.csv` (per run) and `outcomes.svg` and
+//! `report.html` (unless the report is turned off). Every file is written
+//! under a temporary name and renamed into place when all are ready, the
+//! manifest last.
+
+use std::io::Write;
+
+use super::run::RunJob;
+use super::{create_dir, IoContext, JobError, Origin};
+use crate::output::atomic::AtomicFile;
+use crate::output::charts;
+use crate::output::report::{self, Section};
+use crate::output::table::thousands;
+use crate::output::{csv, manifest, Manifest, Summary};
+use crate::posterior::PosteriorRecord;
+
+/// Writes a job's result files from its summary: outcomes.csv, members.csv,
+/// `runs_csv` as runs.csv if given, the chart and report unless `no_report`,
+/// and manifest.json. Everything is written under temporary names first and
+/// renamed one after another, the manifest last: the folder never mixes old
+/// and new results.
+pub fn write_results(
+    job: &RunJob,
+    summary: &Summary,
+    runs_csv: Option<AtomicFile>,
+    origin: Origin,
+    no_report: bool,
+) -> Result<(), JobError> {
+    create_dir(&job.dir)?;
+    let rule = job.rule.to_string();
+    let per_run = runs_csv.is_some();
+    let mut files = vec!["outcomes.csv".to_string(), "members.csv".to_string()];
+    let mut finished = Vec::new();
+    if let Some(f) = runs_csv {
+        finished.push(("runs.csv", f));
+        files.push("runs.csv".into());
+    }
+    let mut outcomes_csv = Vec::new();
+    csv::outcomes(&mut outcomes_csv, &job.label, &rule, &job.scenario, summary)
+        .context_io(|| job.cannot_write("outcomes.csv"))?;
+    let mut members_csv = Vec::new();
+    csv::members(&mut members_csv, &job.label, &rule, &job.scenario, summary)
+        .context_io(|| job.cannot_write("members.csv"))?;
+    let mut pending = vec![
+        ("outcomes.csv", outcomes_csv.clone()),
+        ("members.csv", members_csv.clone()),
+    ];
+    if !no_report {
+        files.push("outcomes.svg".into());
+        files.push("report.html".into());
+    }
+    let m = manifest(job, origin, files);
+    let manifest_json = m.to_json();
+    if !no_report {
+        let svg = outcomes_chart(job, &rule, summary);
+        let html = run_report(
+            job,
+            &rule,
+            &svg,
+            &outcomes_csv,
+            &members_csv,
+            &manifest_json,
+        );
+        pending.push(("outcomes.svg", svg.into_bytes()));
+        pending.push(("report.html", html.into_bytes()));
+    }
+    pending.push(("manifest.json", manifest_json.into_bytes()));
+    for (name, bytes) in pending {
+        let mut f =
+            AtomicFile::create(&job.dir.join(name)).context_io(|| job.cannot_write(name))?;
+        f.write_all(&bytes).context_io(|| job.cannot_write(name))?;
+        finished.push((name, f));
+    }
+    for (name, f) in finished {
+        f.commit().context_io(|| job.cannot_write(name))?;
+    }
+    // Files of an earlier run that would not match the new results.
+    let mut outdated = Vec::new();
+    if no_report {
+        outdated.extend(["outcomes.svg", "report.html"]);
+    }
+    if !per_run {
+        outdated.push("runs.csv");
+    }
+    for name in outdated {
+        let path = job.dir.join(name);
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .context_io(|| format!("cannot remove the outdated `{}`", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The manifest of a run's results.
+fn manifest(job: &RunJob, origin: Origin, files: Vec<String>) -> Manifest {
+    let (scenario_sha256, scenario_files) = manifest::scenario_digest(&job.scenario);
+    let (threads, shards) = match origin {
+        Origin::Threads(t) => (Some(t), None),
+        Origin::Shards(n) => (None, Some(n)),
+    };
+    Manifest {
+        tool: "alliance-sim".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        command: std::env::args().collect(),
+        scenario: job.label.clone(),
+        scenario_name: job.scenario.name.clone(),
+        scenario_sha256,
+        scenario_files,
+        rule: job.rule.to_string(),
+        seed: job.seed,
+        runs: job.runs,
+        noise: job.scenario.montecarlo.noise,
+        noise_model: job.scenario.montecarlo.noise_model.to_string(),
+        abstention_band: job.scenario.abstention_band,
+        posterior: job.posterior.as_ref().map(PosteriorRecord::to_json),
+        threads,
+        shards,
+        generator: "ChaCha8Rng::seed_from_u64(seed), stream = run index".into(),
+        files,
+    }
+}
+
+/// The outcome distribution with its intervals.
+fn outcomes_chart(job: &RunJob, rule: &str, summary: &Summary) -> String {
+    let options: Vec<String> = job.scenario.options.iter().map(|o| o.id.clone()).collect();
+    let get = |f: fn(&crate::output::summary::Share) -> f64| -> Vec<f64> {
+        summary.outcomes.iter().map(f).collect()
+    };
+    charts::outcome_bars(
+        &format!(
+            "{}: outcomes ({rule}, {} runs)",
+            job.scenario.name,
+            thousands(job.runs)
+        ),
+        &options,
+        &get(|s| s.probability),
+        &get(|s| s.ci_low),
+        &get(|s| s.ci_high),
+    )
+}
+
+/// `report.html` of a run.
+fn run_report(
+    job: &RunJob,
+    rule: &str,
+    svg: &str,
+    outcomes_csv: &[u8],
+    members_csv: &[u8],
+    manifest_json: &str,
+) -> String {
+    let requested = job
+        .scenario
+        .options
+        .get(job.scenario.crisis.requested)
+        .map(|o| o.id.as_str())
+        .unwrap_or("");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let sections = [
+        Section {
+            heading: "Summary".into(),
+            body_html: report::p_html(&format!(
+                "Scenario {} ({}), rule {rule}, {} runs, seed {}; requested: {requested}.{}",
+                job.scenario.name,
+                job.label,
+                thousands(job.runs),
+                job.seed,
+                job.posterior
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(" {}", p.sentence()))
+            )),
+        },
+        Section {
+            heading: "Outcomes".into(),
+            body_html: report::svg_html(svg) + &report::csv_table_html(&text(outcomes_csv)),
+        },
+        Section {
+            heading: format!("Votes on the requested option ({requested})"),
+            body_html: report::csv_table_html(&text(members_csv)),
+        },
+        Section {
+            heading: "Scenario".into(),
+            body_html: report::sources_html(&job.scenario.sources),
+        },
+        Section {
+            heading: "Manifest".into(),
+            body_html: report::pre_html(manifest_json),
+        },
+    ];
+    report::report_html(
+        &format!("{} ({}): results", job.scenario.name, job.label),
+        &sections,
+    )
+}
