@@ -239,6 +239,17 @@ pub fn overlay_toml(o: &Objective, c: &Calibration) -> String {
         c.settings.seed,
         c.settings.cv
     ));
+    // The fit holds only under the noise model it was made with.
+    let models: Vec<NoiseModel> = o
+        .cases()
+        .iter()
+        .map(|c| c.scenario.montecarlo.noise_model)
+        .collect();
+    if let Some(first) = models.first().filter(|m| models.iter().all(|x| x == *m)) {
+        s.push_str(&format!(
+            "\n# The fit was made under this perception-noise model; runs with --posterior need it too.\n[montecarlo]\nnoise_model = \"{first}\"\n"
+        ));
+    }
     s.push_str("\n[set]\n");
     for (j, p) in o.params().iter().enumerate() {
         let note = match c.interval(j) {

@@ -134,6 +134,59 @@ fn calibrate_writes_every_file_and_starts_from_what_validate_gives() {
         &["Reliability", "<svg", "Answer"],
     );
 
+    // The posterior is what `--posterior` reads, and the overlay is a
+    // scenario file a case can include.
+    let post = dir.join("posterior.csv").display().to_string();
+    let o = util::succeed(
+        tmp.path(),
+        &[
+            "run",
+            &csto()[1],
+            "--posterior",
+            &post,
+            "--runs",
+            "3000",
+            "--out",
+            "r",
+            "--no-report",
+        ],
+    );
+    util::says(&util::stdout(&o), &["posterior", "(40 draws)"]);
+    let mut v = vec!["validate".to_string()];
+    v.extend(csto());
+    v.extend(
+        [
+            "--posterior",
+            &post,
+            "--runs",
+            "500",
+            "--quiet",
+            "--out",
+            "pv",
+        ]
+        .map(String::from),
+    );
+    util::succeed(tmp.path(), &util::refs(&v));
+    let what_if = tmp.path().join("what_if.toml");
+    std::fs::write(
+        &what_if,
+        format!(
+            "include = [\"{}\", \"{}\"]\n",
+            csto()[1],
+            dir.join("calibrated.toml").display()
+        ),
+    )
+    .unwrap();
+    let o = util::succeed(tmp.path(), &["params", what_if.to_str().unwrap()]);
+    let noise = fit[0][4].clone();
+    assert!(
+        util::stdout(&o)
+            .lines()
+            .any(|l| l.starts_with("noise ") && l.contains(&noise)),
+        "the overlay does not set noise = {noise}:\n{}",
+        util::stdout(&o)
+    );
+
     // "As written" is what validate gives with the same runs and seeds.
     let (_, rows) = table(&read(&dir, "cases.csv"));
     let vout = tmp.path().join("v");
