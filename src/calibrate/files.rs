@@ -311,8 +311,18 @@ pub fn report_page(o: &Objective, c: &Calibration, files: &[(&str, Vec<u8>)]) ->
             None => format!("{} = {:.4}", p.path, c.fit.theta[j]),
         })
         .collect();
+    let noise_models: Vec<String> = o
+        .cases()
+        .iter()
+        .map(|c| c.scenario.montecarlo.noise_model.to_string())
+        .collect();
+    let noise = if noise_models.iter().all(|m| *m == noise_models[0]) {
+        format!(", {} perception noise", noise_models[0])
+    } else {
+        String::new()
+    };
     summary.push_str(&format!(
-        "Fitted on {} cases: {}. ",
+        "Fitted on {} cases{noise}: {}. ",
         o.cases().len(),
         params.join("; ")
     ));
