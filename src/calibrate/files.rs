@@ -1,6 +1,7 @@
 //! The files of a calibration, in `OUT/calibration/`: `fit.csv`,
-//! `cases.csv`, `scores.csv`, `folds.csv`, `posterior.csv`,
-//! `calibrated.toml`, `report.html` and `manifest.json` (written last).
+//! `cases.csv`, `scores.csv`, `folds.csv`, `posterior.csv` (with draws),
+//! `noise_models.csv` (when noise models are compared), `calibrated.toml`,
+//! `report.html` and `manifest.json` (written last).
 //!
 //! Probabilities and scores have six decimals; parameter values in
 //! `posterior.csv`, `fit.csv` and `calibrated.toml` are written in full

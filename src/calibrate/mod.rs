@@ -5,8 +5,9 @@
 //!
 //! [`objective`] owns the likelihood, [`fit`] the optimizer, [`mcmc`] the
 //! sampler and [`synthetic`] libraries simulated from known parameters, on
-//! which a calibration can be checked. [`calibrate`] puts them together;
-//! [`files`] writes the results.
+//! which a calibration can be checked. [`calibrate`] puts them together
+//! for one noise model, [`job`] for the command (comparing noise models
+//! when asked); [`files`] writes the results.
 //!
 //! # Reproducibility
 //! Every case is simulated with its own seed at every evaluation (common
