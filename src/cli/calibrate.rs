@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::ProgressBar;
 
-use alliance_sim::analysis::cases::{self, CasesError, Overrides};
+use alliance_sim::analysis::cases::Overrides;
 use alliance_sim::calibrate::files::{self, Effort};
 use alliance_sim::calibrate::job::{self, NoiseChoice};
 use alliance_sim::calibrate::{
@@ -92,17 +92,7 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
         seed: args.sim.seed,
         rule: args.rule.rule,
     };
-    let set = match cases::load(&args.paths, overrides) {
-        Ok(set) => set,
-        Err(CasesError::Scenarios(mut errors)) => {
-            let last = errors.pop().expect("at least one error");
-            for e in &errors {
-                eprintln!("error: {e}");
-            }
-            return Err(last.into());
-        }
-        Err(CasesError::Input(m)) => return Err(BadInput(m).into()),
-    };
+    let set = super::load_cases(&args.paths, overrides)?;
     if set.cases.is_empty() {
         return Err(BadInput(format!(
             "no scenario with an `[expected]` table in {}",

@@ -203,3 +203,23 @@ pub fn print_shard(done: &ShardDone, what: &str) -> anyhow::Result<()> {
     )?;
     Ok(())
 }
+
+/// Loads the historical cases under `paths`, printing every scenario error
+/// but the last, which is returned (exit code 2), as `check` reports them.
+pub fn load_cases(
+    paths: &[std::path::PathBuf],
+    overrides: alliance_sim::analysis::cases::Overrides,
+) -> anyhow::Result<alliance_sim::analysis::cases::CaseSet> {
+    use alliance_sim::analysis::cases::{self, CasesError};
+    match cases::load(paths, overrides) {
+        Ok(set) => Ok(set),
+        Err(CasesError::Scenarios(mut errors)) => {
+            let last = errors.pop().expect("at least one error");
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            Err(last.into())
+        }
+        Err(CasesError::Input(message)) => Err(BadInput(message).into()),
+    }
+}

@@ -13,7 +13,7 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::json;
 
-use alliance_sim::analysis::cases::{self, CaseSet, CasesError, Overrides};
+use alliance_sim::analysis::cases::{self, CaseSet, Overrides};
 use alliance_sim::analysis::validate::{
     self, CaseScore, ForecastScore, GroupRow, LibraryCase, Overall, Row,
 };
@@ -66,17 +66,7 @@ fn prepare(args: &ValidateArgs) -> anyhow::Result<Plan> {
         seed: args.sim.seed,
         rule: args.rule.rule,
     };
-    let set = match cases::load(&args.paths, overrides) {
-        Ok(set) => set,
-        Err(CasesError::Scenarios(mut errors)) => {
-            let last = errors.pop().expect("at least one error");
-            for e in &errors {
-                eprintln!("error: {e}");
-            }
-            return Err(last.into());
-        }
-        Err(CasesError::Input(message)) => return Err(BadInput(message).into()),
-    };
+    let set = super::load_cases(&args.paths, overrides)?;
     let mut posterior = Vec::with_capacity(set.cases.len());
     match &args.posterior.posterior {
         Some(f) => {
