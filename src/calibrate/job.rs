@@ -49,6 +49,17 @@ impl Outcome<'_> {
     }
 }
 
+/// A calibration job checked and ready to run.
+#[derive(Debug)]
+pub struct Prepared<'a> {
+    /// The noise model of each objective (`None`: each scenario's own).
+    pub models: Vec<Option<NoiseModel>>,
+    /// One objective per noise model to try.
+    pub objectives: Vec<Objective<'a>>,
+    /// The cases as written, when the objectives change their noise model.
+    written: Option<Objective<'a>>,
+}
+
 /// Checks everything that can be checked before any run: the parameters
 /// against the cases, the folds, and that a comparison is cross-validated.
 pub fn prepare<'a>(
@@ -57,7 +68,7 @@ pub fn prepare<'a>(
     settings: &Settings,
     noise: NoiseChoice,
     cancel: Option<&'a AtomicBool>,
-) -> Result<(Vec<Option<NoiseModel>>, Vec<Objective<'a>>), CalibrateError> {
+) -> Result<Prepared<'a>, CalibrateError> {
     if noise == NoiseChoice::Compare && settings.cv == CrossValidation::None {
         return Err(CalibrateError::Input(
             "--noise-model compare chooses by the out-of-sample log score, so it needs --cv loo or --cv alliance"
@@ -69,32 +80,46 @@ pub fn prepare<'a>(
         NoiseChoice::Use(m) => vec![Some(m)],
         NoiseChoice::Compare => NoiseModel::ALL.iter().copied().map(Some).collect(),
     };
+    let objective = |cases: Vec<Case>| -> Result<Objective<'a>, CalibrateError> {
+        let o = Objective::new(cases, params.to_vec())?;
+        Ok(match cancel {
+            Some(flag) => o.with_cancel(flag),
+            None => o,
+        })
+    };
     let mut objectives = Vec::new();
     for m in &models {
-        let cases = match m {
+        let o = objective(match m {
             Some(m) => with_noise_model(cases, *m),
             None => cases.to_vec(),
-        };
-        let mut objective = Objective::new(cases, params.to_vec())?;
-        if let Some(flag) = cancel {
-            objective = objective.with_cancel(flag);
-        }
-        folds(&objective, settings.cv)?;
-        objectives.push(objective);
+        })?;
+        folds(&o, settings.cv)?;
+        objectives.push(o);
     }
-    Ok((models, objectives))
+    // "As written" means the files as they are, with their own noise model,
+    // whatever model the fit uses.
+    let written = match noise {
+        NoiseChoice::Written => None,
+        _ => Some(objective(cases.to_vec())?),
+    };
+    Ok(Prepared {
+        models,
+        objectives,
+        written,
+    })
 }
 
-/// Runs the calibration job on the current rayon pool.
+/// Runs a prepared calibration job on the current rayon pool.
 pub fn run<'a>(
-    cases: &[Case],
-    params: &[ParamSpec],
+    prepared: Prepared<'a>,
     settings: &Settings,
-    noise: NoiseChoice,
-    cancel: Option<&'a AtomicBool>,
     progress: &dyn Fn(Stage),
 ) -> Result<Outcome<'a>, CalibrateError> {
-    let (models, objectives) = prepare(cases, params, settings, noise, cancel)?;
+    let Prepared {
+        models,
+        objectives,
+        written,
+    } = prepared;
     let mut results = Vec::new();
     let best = if models.len() == 1 {
         results.push(calibrate(&objectives[0], settings, progress)?);
@@ -119,14 +144,8 @@ pub fn run<'a>(
         results[best].settings = settings.clone();
         best
     };
-    // "As written" means the files as they are, with their own noise model,
-    // whatever model the fit used.
-    if noise != NoiseChoice::Written {
-        let mut written = Objective::new(cases.to_vec(), params.to_vec())?;
-        if let Some(flag) = cancel {
-            written = written.with_cancel(flag);
-        }
-        let all: Vec<usize> = (0..cases.len()).collect();
+    if let Some(written) = written {
+        let all: Vec<usize> = (0..written.cases().len()).collect();
         let before = written.scores(None, &all)?;
         for r in &mut results {
             r.before = before.clone();

@@ -30,6 +30,9 @@ pub struct Objective<'a> {
     params: Vec<ParamSpec>,
     /// `paths[c][j]`: parameter j in case c, if case c has it.
     paths: Vec<Vec<Option<ParamPath>>>,
+    /// Each case's scenario without its source texts, which every
+    /// evaluation copies and changes.
+    bare: Vec<Scenario>,
     cancel: Option<&'a AtomicBool>,
     runs_done: AtomicU64,
     evaluations: AtomicU64,
@@ -84,10 +87,18 @@ impl<'a> Objective<'a> {
                 )));
             }
         }
+        let bare = cases
+            .iter()
+            .map(|c| Scenario {
+                sources: Vec::new(),
+                ..c.scenario.clone()
+            })
+            .collect();
         Ok(Objective {
             cases,
             params,
             paths,
+            bare,
             cancel: None,
             runs_done: AtomicU64::new(0),
             evaluations: AtomicU64::new(0),
@@ -135,9 +146,9 @@ impl<'a> Objective<'a> {
             .collect()
     }
 
-    /// Case `c`'s scenario with θ applied.
+    /// Case `c`'s scenario with θ applied (without its source texts).
     pub fn scenario_at(&self, c: usize, theta: &[f64]) -> Result<Scenario, CalibrateError> {
-        let mut s = self.cases[c].scenario.clone();
+        let mut s = self.bare[c].clone();
         for (path, x) in self.paths[c].iter().zip(theta) {
             if let Some(path) = path {
                 path.set(&mut s, *x)
@@ -152,7 +163,7 @@ impl<'a> Objective<'a> {
         let case = &self.cases[c];
         let scenario = match theta {
             Some(t) => self.scenario_at(c, t)?,
-            None => case.scenario.clone(),
+            None => self.bare[c].clone(),
         };
         let models = Models::One(Box::new(Model::new(&scenario, case.rule)));
         let score = cases::score_case(case, &models, false, None, self.cancel).map_err(|e| {

@@ -114,7 +114,7 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
     let noise = args.noise_model.unwrap_or(NoiseChoice::Written);
     super::catch_signals();
     // Everything that can be refused is refused before any run.
-    let (_, objectives) = job::prepare(
+    let prepared = job::prepare(
         &set.cases,
         &args.params,
         &settings,
@@ -131,8 +131,7 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
             eprintln!("{line}");
         }
     };
-    let folds = calibrate::folds(&objectives[0], settings.cv).map_err(to_cli)?;
-    drop(objectives);
+    let folds = calibrate::folds(&prepared.objectives[0], settings.cv).map_err(to_cli)?;
     let progress = |stage: Stage| match stage {
         Stage::Written => say(format!(
             "scoring {} cases as written ({} runs each)",
@@ -156,16 +155,7 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
             b.set_position(done as u64);
         }
     };
-    let result = pool.install(|| {
-        job::run(
-            &set.cases,
-            &args.params,
-            &settings,
-            noise,
-            Some(&super::STOP),
-            &progress,
-        )
-    });
+    let result = pool.install(|| job::run(prepared, &settings, &progress));
     if let Some(b) = bar.lock().expect("progress lock").take() {
         b.finish_and_clear();
     }
