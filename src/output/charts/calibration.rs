@@ -4,8 +4,10 @@
 
 use std::fmt::Write;
 
-use super::{c, close, line, open, rect, rotated_text, text, text_width, unit, val, y_axis_unit};
-use super::{Area, GRID, PALETTE};
+use super::{
+    c, close, line, open, rect, rotated_text, text, text_width, unit, x_axis_unit, y_axis_unit,
+};
+use super::{Area, PALETTE};
 
 /// One forecaster's points on a reliability diagram: per bin, the mean
 /// predicted probability, the observed frequency and the number of forecasts.
@@ -56,26 +58,7 @@ pub fn reliability(title: &str, series: &[ReliabilitySeries]) -> String {
     };
     let height = a.bottom() + 70.0;
     let mut s = open(a.right() + 20.0 + legend_w, height, title);
-    for i in 0..=5 {
-        let x = a.px(i as f64 / 5.0);
-        line(&mut s, x, a.top, x, a.bottom(), GRID);
-        text(
-            &mut s,
-            x,
-            a.bottom() + 16.0,
-            "middle",
-            "",
-            &val(i as f64 / 5.0, 1),
-        );
-    }
-    text(
-        &mut s,
-        a.left + a.width / 2.0,
-        a.bottom() + 36.0,
-        "middle",
-        "",
-        "predicted probability (mean in bin)",
-    );
+    x_axis_unit(&mut s, &a, "predicted probability (mean in bin)");
     y_axis_unit(&mut s, &a, "observed frequency");
     line(
         &mut s,
@@ -110,11 +93,17 @@ pub fn reliability(title: &str, series: &[ReliabilitySeries]) -> String {
                 c(*x),
                 c(*y)
             );
-            // Series share bins: stagger the counts so they do not overprint.
+            // Series share bins: stagger the counts so they do not overprint,
+            // upward near the x axis so that they stay clear of its labels.
+            let dy = if *y > a.bottom() - 40.0 {
+                -6.0 - 11.0 * k as f64
+            } else {
+                -6.0 + 11.0 * k as f64
+            };
             text(
                 &mut s,
                 x + 6.0,
-                y - 6.0 + 11.0 * k as f64,
+                y + dy,
                 "start",
                 &format!(" font-size=\"10\" fill=\"{colour}\""),
                 &format!("n={n}"),

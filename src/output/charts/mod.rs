@@ -204,6 +204,30 @@ fn y_axis_unit(s: &mut String, a: &Area, y_label: &str) {
     );
 }
 
+/// Vertical grid lines and labels for x from 0 to 1, and the x label.
+fn x_axis_unit(s: &mut String, a: &Area, x_label: &str) {
+    for i in 0..=5 {
+        let x = a.px(i as f64 / 5.0);
+        line(s, x, a.top, x, a.bottom(), GRID);
+        text(
+            s,
+            x,
+            a.bottom() + 16.0,
+            "middle",
+            "",
+            &val(i as f64 / 5.0, 1),
+        );
+    }
+    text(
+        s,
+        a.left + a.width / 2.0,
+        a.bottom() + 36.0,
+        "middle",
+        "",
+        x_label,
+    );
+}
+
 /// Vertical grid lines and labels at five evenly spaced x values.
 /// A round step (1, 2, 2.5 or 5 times a power of ten) giving about four
 /// intervals over `span`.
@@ -691,26 +715,7 @@ pub fn scatter(title: &str, x_label: &str, y_label: &str, points: &[(String, f64
         y1: 1.0,
     };
     let mut s = open(a.right() + 80.0, a.bottom() + 50.0, title);
-    for i in 0..=5 {
-        let x = a.px(i as f64 / 5.0);
-        line(&mut s, x, a.top, x, a.bottom(), GRID);
-        text(
-            &mut s,
-            x,
-            a.bottom() + 16.0,
-            "middle",
-            "",
-            &val(i as f64 / 5.0, 1),
-        );
-    }
-    text(
-        &mut s,
-        a.left + a.width / 2.0,
-        a.bottom() + 36.0,
-        "middle",
-        "",
-        x_label,
-    );
+    x_axis_unit(&mut s, &a, x_label);
     y_axis_unit(&mut s, &a, y_label);
     line(
         &mut s,
