@@ -14,9 +14,9 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::analysis::validate::CaseScore;
-use crate::output::atomic::{self, AtomicFile};
 use crate::output::charts::{self, ReliabilitySeries};
 use crate::output::csv::{number_cell, text_cell};
+use crate::output::folder::{Committed, FolderError, Replace, Staged};
 use crate::output::manifest;
 use crate::output::report::{self, Section};
 use crate::output::table::thousands;
@@ -556,8 +556,14 @@ pub fn noise_models_csv(
 }
 
 /// Writes the files of a calibration job: the kept calibration's, with
-/// `noise_models.csv` when noise models were compared.
-pub fn write_outcome(dir: &Path, outcome: &Outcome, effort: Effort) -> io::Result<()> {
+/// `noise_models.csv` when noise models were compared; the folder is put in
+/// place whole (see [`crate::output::folder`]).
+pub fn write_outcome(
+    dir: &Path,
+    outcome: &Outcome,
+    effort: Effort,
+    replace: Replace,
+) -> Result<Committed, FolderError> {
     let comparison = if outcome.results.len() > 1 {
         let named: Vec<(NoiseModel, &Calibration)> = outcome
             .models
@@ -565,24 +571,30 @@ pub fn write_outcome(dir: &Path, outcome: &Outcome, effort: Effort) -> io::Resul
             .map(|m| m.unwrap_or_default())
             .zip(&outcome.results)
             .collect();
-        Some(noise_models_csv(&named, outcome.best)?)
+        Some(noise_models_csv(&named, outcome.best).map_err(|e| cannot(dir, e))?)
     } else {
         None
     };
     let (o, c) = outcome.kept();
-    write(dir, o, c, effort, comparison)
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staged = Staged::begin(parent.unwrap_or(Path::new(".")), &name)?;
+    write(staged.path(), o, c, effort, comparison).map_err(|e| cannot(dir, e))?;
+    staged.commit(replace)
 }
 
-/// Removes a file an earlier calibration wrote that this one does not.
-fn remove_stale(dir: &Path, name: &str) -> io::Result<()> {
-    match std::fs::remove_file(dir.join(name)) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
+fn cannot(dir: &Path, source: io::Error) -> FolderError {
+    FolderError::Io {
+        context: format!("cannot write the results in `{}`", dir.display()),
+        source,
     }
 }
 
-/// Writes every file to `dir`, the manifest last, each atomically; with a
-/// comparison of noise models, `noise_models.csv` too.
+/// Writes every file into `dir` (a staging folder); with a comparison of
+/// noise models, `noise_models.csv` too.
 pub fn write(
     dir: &Path,
     o: &Objective,
@@ -590,8 +602,6 @@ pub fn write(
     effort: Effort,
     noise_models: Option<Vec<u8>>,
 ) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    atomic::remove_stale_temps(dir);
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("fit.csv", fit_csv(o, c)?),
         ("cases.csv", cases_csv(o, c)?),
@@ -600,28 +610,23 @@ pub fn write(
         ("posterior.csv", posterior_csv(o, c)?),
         ("calibrated.toml", overlay_toml(o, c).into_bytes()),
     ];
-    match noise_models {
-        Some(bytes) => files.push(("noise_models.csv", bytes)),
-        None => remove_stale(dir, "noise_models.csv")?,
+    if let Some(bytes) = noise_models {
+        files.push(("noise_models.csv", bytes));
     }
     if c.chain.is_none() {
-        // A posterior from an earlier calibration would not belong to this fit.
         files.retain(|(n, _)| *n != "posterior.csv");
-        remove_stale(dir, "posterior.csv")?;
     }
     let html = report_page(o, c, &files);
     files.push(("report.html", html.into_bytes()));
     let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
     let manifest = manifest_json(o, c, effort, &names);
     files.push(("manifest.json", manifest.into_bytes()));
-    let mut open = Vec::new();
     for (name, body) in &files {
-        let mut f = AtomicFile::create(&dir.join(name))?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(dir.join(name))?;
         f.write_all(body)?;
-        open.push(f);
-    }
-    for f in open {
-        f.commit()?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use alliance_sim::model::DecisionRule;
+use alliance_sim::output::folder::Replace;
 use alliance_sim::scenario::limits::MAX_RUNS;
 use alliance_sim::shard::{self, Shard};
 
@@ -29,6 +30,22 @@ pub struct SimArgs {
     /// No progress display on the terminal.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Replace the results folder of the same name. Without it, a folder
+    /// holding other results is kept and the new results go to NAME-2,
+    /// NAME-3, ... (a folder holding the same results is replaced).
+    #[arg(long)]
+    pub replace: bool,
+}
+
+impl SimArgs {
+    /// When an existing results folder is replaced.
+    pub fn replace(&self) -> Replace {
+        if self.replace {
+            Replace::Always
+        } else {
+            Replace::IfSame
+        }
+    }
 }
 
 /// `--runs` with the scenario's `[montecarlo] runs` as the default.

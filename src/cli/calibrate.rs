@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::Args;
 use indicatif::ProgressBar;
 
@@ -165,13 +164,20 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
         seconds: started.elapsed().as_secs_f64(),
     };
     let dir = args.sim.out.join("calibration");
-    files::write_outcome(&dir, &outcome, effort)
-        .with_context(|| format!("cannot write the results to `{}`", dir.display()))?;
+    let folder = files::write_outcome(&dir, &outcome, effort, args.sim.replace())
+        .map_err(super::folder_error)?;
     if outcome.results.len() > 1 {
         print_comparison(&outcome)?;
     }
     let (objective, calibration) = outcome.kept();
-    print_summary(objective, calibration, effort, outcome.runs_done(), &dir)?;
+    print_summary(
+        objective,
+        calibration,
+        effort,
+        outcome.runs_done(),
+        &folder.dir,
+    )?;
+    super::note_folder(&folder);
     Ok(())
 }
 

@@ -90,5 +90,7 @@ pub fn execute(args: &ExplainArgs) -> anyhow::Result<()> {
 
 /// The file's stem, the label the CSV files use for a scenario.
 fn stem(file: &Path) -> String {
-    super::result_dir(Path::new(""), file).0
+    file.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into())
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use alliance_sim::job::merge::{self, Merged};
+use alliance_sim::output::folder::Replace;
 use alliance_sim::output::table::thousands;
 
 use super::job_error;
@@ -30,17 +31,27 @@ pub struct MergeArgs {
     /// Do not write the charts and report.html.
     #[arg(long)]
     pub no_report: bool,
+    /// Replace the results folder of the same name (without it, a folder
+    /// holding other results is kept and the new go to NAME-2, ...).
+    #[arg(long)]
+    pub replace: bool,
 }
 
 /// Merges the shards named on the command line.
 pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
-    let merged = merge::merge(&args.dirs, &args.out, args.no_report).map_err(job_error)?;
+    let replace = if args.replace {
+        Replace::Always
+    } else {
+        Replace::IfSame
+    };
+    let merged = merge::merge(&args.dirs, &args.out, args.no_report, replace).map_err(job_error)?;
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     match merged {
         Merged::Run {
             job,
             summary,
             shards,
+            folder,
         } => {
             let how = format!(
                 "merged {shards} shard{} of {} runs",
@@ -52,11 +63,12 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
                     std::io::stdout(),
                     "{}: {how}; results in {}/",
                     job.label,
-                    job.dir.display()
+                    folder.dir.display()
                 )?;
+                super::note_folder(&folder);
                 Ok(())
             } else {
-                super::print_results(&job, &summary, &how)
+                super::print_results(&job, &summary, &how, &folder)
             }
         }
         Merged::Sweep {
@@ -66,6 +78,7 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
             runs,
             shards,
             posterior,
+            folder,
         } => {
             writeln!(
                 std::io::stdout(),
@@ -78,6 +91,7 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
             if let Some(p) = posterior {
                 writeln!(std::io::stdout(), "  {}", p.sentence())?;
             }
+            super::note_folder(&folder);
             Ok(())
         }
     }

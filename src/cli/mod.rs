@@ -17,15 +17,16 @@ pub mod sweep;
 pub mod validate;
 
 use std::io::Write;
-use std::path::PathBuf;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
 
 use alliance_sim::job::run::RunJob;
 use alliance_sim::job::shard::ShardDone;
-use alliance_sim::job::{self, JobError};
+use alliance_sim::job::JobError;
 use alliance_sim::model::DecisionRule;
+use alliance_sim::output::folder::Committed;
 use alliance_sim::output::{table, Summary};
 use alliance_sim::posterior::Applied;
 
@@ -114,9 +115,18 @@ pub fn worker_pool(threads: Option<u16>) -> anyhow::Result<(rayon::ThreadPool, u
     Ok((pool, n))
 }
 
-/// Where results for a scenario file go: `<out>/<file stem>/`.
-pub fn result_dir(out: &std::path::Path, file: &std::path::Path) -> (String, PathBuf) {
-    job::result_dir(out, file)
+/// A results folder that could not be put in place, as the binary reports
+/// it (a `--replace` of a folder not ours is bad input, exit code 2).
+pub fn folder_error(e: alliance_sim::output::folder::FolderError) -> anyhow::Error {
+    job_error(e.into())
+}
+
+/// Says on stderr when results did not go to the folder of their name
+/// because it holds other results (kept).
+pub fn note_folder(folder: &Committed) {
+    if let Some(note) = folder.note() {
+        eprintln!("note: {note}");
+    }
 }
 
 /// A library error as the binary reports it: bad input (exit code 2) as
@@ -136,12 +146,18 @@ pub fn job_error(e: JobError) -> anyhow::Error {
             last.into()
         }
         JobError::Interrupted(message) => Interrupted(message).into(),
+        JobError::Unavailable(message) => anyhow::anyhow!(message),
         JobError::Io { context, source } => anyhow::Error::new(source).context(context),
     }
 }
 
 /// Prints a run's summary table and a last line `how` ... `; results in DIR/`.
-pub fn print_results(job: &RunJob, summary: &Summary, how: &str) -> anyhow::Result<()> {
+pub fn print_results(
+    job: &RunJob,
+    summary: &Summary,
+    how: &str,
+    folder: &Committed,
+) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     write!(
         out,
@@ -157,7 +173,9 @@ pub fn print_results(job: &RunJob, summary: &Summary, how: &str) -> anyhow::Resu
     if let Some(p) = &job.posterior {
         writeln!(out, "  {}", p.sentence())?;
     }
-    writeln!(out, "  {how}; results in {}/", job.dir.display())?;
+    writeln!(out, "  {how}; results in {}/", folder.dir.display())?;
+    drop(out);
+    note_folder(folder);
     Ok(())
 }
 
@@ -192,6 +210,7 @@ pub fn print_shard(done: &ShardDone, what: &str) -> anyhow::Result<()> {
         done.seconds,
         done.dir.display()
     )?;
+    note_folder(&done.folder);
     let when = match done.shard.count() {
         1 => "to write the results".to_string(),
         n => format!("when all {n} shards are done"),

@@ -45,6 +45,7 @@ pub fn execute(args: &PowerArgs) -> anyhow::Result<()> {
         seed: args.sim.seed,
         rule: args.rule.rule,
         out: args.sim.out.clone(),
+        replace: args.sim.replace(),
     })
     .map_err(job_error)?;
     super::catch_signals();
@@ -62,7 +63,7 @@ pub fn execute(args: &PowerArgs) -> anyhow::Result<()> {
         )
     });
     bar.finish_and_clear();
-    let sim = sim.map_err(job_error)?;
+    let (sim, folder) = sim.map_err(job_error)?;
     let mut out = std::io::stdout().lock();
     write!(
         out,
@@ -76,7 +77,9 @@ pub fn execute(args: &PowerArgs) -> anyhow::Result<()> {
             &sim
         )
     )?;
-    writeln!(out, "  results in {}/", job.dir.display())?;
+    writeln!(out, "  results in {}/", folder.dir.display())?;
+    drop(out);
+    super::note_folder(&folder);
     Ok(())
 }
 

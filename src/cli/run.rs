@@ -53,6 +53,7 @@ impl RunArgs {
             out: self.sim.out.clone(),
             per_run: self.per_run,
             posterior: self.posterior.posterior.clone(),
+            replace: self.sim.replace(),
         }
     }
 }
@@ -122,6 +123,7 @@ fn run_one(job: &RunJob, args: &RunArgs, threads: usize) -> anyhow::Result<()> {
             },
             if threads == 1 { "" } else { "s" },
         ),
+        &done.folder,
     )
 }
 

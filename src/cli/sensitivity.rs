@@ -75,6 +75,7 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
         seed: args.sim.seed,
         rule: args.rule.rule,
         out: args.sim.out.clone(),
+        replace: args.sim.replace(),
     })
     .map_err(job_error)?;
     let settings = job.settings;

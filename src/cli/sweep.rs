@@ -74,6 +74,7 @@ pub struct SweepArgs {
 impl SweepArgs {
     fn settings(&self) -> SweepSettings {
         SweepSettings {
+            replace: self.sim.replace(),
             file: self.file.clone(),
             sweep_file: self.sweep_file.clone(),
             vary: self.vary.clone(),
@@ -128,11 +129,12 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
         thousands(runs),
         done.seconds,
         thousands((done.evaluated as f64 * runs as f64 / done.seconds.max(1e-9)) as u64),
-        p.dir.display()
+        done.folder.dir.display()
     )?;
     if let Some(post) = &p.posterior {
         writeln!(std::io::stdout(), "  {}", post.sentence())?;
     }
+    super::note_folder(&done.folder);
     Ok(())
 }
 

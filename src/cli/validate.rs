@@ -17,8 +17,8 @@ use alliance_sim::analysis::cases::{self, CaseSet, Overrides};
 use alliance_sim::analysis::validate::{
     self, CaseScore, ForecastScore, GroupRow, LibraryCase, Overall, Row,
 };
-use alliance_sim::output::atomic::{self, AtomicFile};
 use alliance_sim::output::charts;
+use alliance_sim::output::folder::{Committed, Replace, Staged};
 use alliance_sim::output::manifest;
 use alliance_sim::output::report::{self, Section};
 use alliance_sim::output::table::thousands;
@@ -111,8 +111,9 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
     let scored = Scored::new(&plan, scores);
 
     let dir = args.sim.out.join("validation");
-    write_results(&dir, &plan, &draws, &scored, threads)?;
-    print_table(&plan, &draws, &scored, &dir)?;
+    let folder = write_results(&dir, &plan, &draws, &scored, threads, args.sim.replace())?;
+    print_table(&plan, &draws, &scored, &folder.dir)?;
+    super::note_folder(&folder);
 
     if args.require_modal {
         let missed: Vec<String> = plan
@@ -210,17 +211,18 @@ fn simulate_all(
 }
 
 /// Writes `validation.csv`, `validation_summary.csv`, the chart and the
-/// report, then `manifest.json`, each atomically.
+/// report and `manifest.json` into a staging folder put in place whole.
 fn write_results(
     dir: &Path,
     plan: &CaseSet,
     draws: &[Option<Applied>],
     scored: &Scored,
     threads: usize,
-) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder `{}`", dir.display()))?;
-    atomic::remove_stale_temps(dir);
+    replace: Replace,
+) -> anyhow::Result<Committed> {
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
+    let staged = Staged::begin(parent.unwrap_or(Path::new(".")), "validation")
+        .map_err(super::folder_error)?;
     let cannot_write = |name: &str| format!("cannot write `{}`", dir.join(name).display());
 
     let rules: Vec<String> = plan.cases.iter().map(|c| c.rule.to_string()).collect();
@@ -341,7 +343,6 @@ fn write_results(
         body_html: report::pre_html(&manifest_json),
     });
     let html = report::report_html("Validation against history", &sections);
-    let mut files = Vec::new();
     for (name, body) in [
         ("validation.csv", csv_bytes),
         ("validation_summary.csv", summary_bytes),
@@ -349,15 +350,11 @@ fn write_results(
         ("report.html", html.into_bytes()),
         ("manifest.json", manifest_json.into_bytes()),
     ] {
-        let mut f = AtomicFile::create(&dir.join(name)).with_context(|| cannot_write(name))?;
-        f.write_all(&body).with_context(|| cannot_write(name))?;
-        files.push((name, f));
+        staged
+            .write(name, &body)
+            .with_context(|| cannot_write(name))?;
     }
-    // The manifest is last, so it is written only when the rest is in place.
-    for (name, f) in files {
-        f.commit().with_context(|| cannot_write(name))?;
-    }
-    Ok(())
+    staged.commit(replace).map_err(super::folder_error)
 }
 
 /// A setting that is the same for every case, or "per scenario".

@@ -12,7 +12,7 @@ use super::run::RunJob;
 use super::sweep::SweepJob;
 use super::{sweep_files, IoContext, JobError, Origin};
 use crate::model::DecisionRule;
-use crate::output::atomic::{self, AtomicFile};
+use crate::output::folder::{Committed, Replace};
 use crate::output::sweep::SweepWriter;
 use crate::output::{manifest, Summary};
 use crate::posterior::PosteriorRecord;
@@ -32,6 +32,8 @@ pub enum Merged {
         summary: Summary,
         /// Shards merged.
         shards: u64,
+        /// Where the results went.
+        folder: Committed,
     },
     /// The results of a sweep.
     Sweep {
@@ -47,6 +49,8 @@ pub enum Merged {
         shards: u64,
         /// The posterior the shards drew from, if any.
         posterior: Option<PosteriorRecord>,
+        /// Where the results went.
+        folder: Committed,
     },
 }
 
@@ -112,7 +116,12 @@ fn scenario_of(set: &ShardSet) -> Result<Scenario, JobError> {
 
 /// Merges the shards at `dirs` (shard folders, or folders holding them) into
 /// `out`; with `no_report`, without the charts and report.
-pub fn merge(dirs: &[PathBuf], out: &Path, no_report: bool) -> Result<Merged, JobError> {
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    no_report: bool,
+    replace: Replace,
+) -> Result<Merged, JobError> {
     let set = ShardSet::open(dirs).map_err(|e| bad(e.0))?;
     let first = set.first();
     if first.version != env!("CARGO_PKG_VERSION") {
@@ -124,8 +133,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, no_report: bool) -> Result<Merged, Jo
     }
     let scenario = scenario_of(&set)?;
     match first.kind {
-        Kind::Run => merge_run(&set, scenario, out, no_report),
-        Kind::Sweep => merge_sweep(&set, scenario, out, no_report),
+        Kind::Run => merge_run(&set, scenario, out, no_report, replace),
+        Kind::Sweep => merge_sweep(&set, scenario, out, no_report, replace),
     }
 }
 
@@ -134,6 +143,7 @@ fn merge_run(
     scenario: Scenario,
     out: &Path,
     no_report: bool,
+    replace: Replace,
 ) -> Result<Merged, JobError> {
     let first = set.first();
     let rule_text = field(set, "rule")?.as_str().unwrap_or_default();
@@ -151,6 +161,7 @@ fn merge_run(
         scenario,
         posterior: posterior_of(set)?,
         draws: None,
+        replace,
     };
     if first.points != 1 || first.runs != job.runs {
         return Err(bad(
@@ -174,26 +185,32 @@ fn merge_run(
             tally.runs, job.runs
         )));
     }
-    let created = make_dir(&job.dir)?;
+    // A refusal from here on drops the staging folder: nothing is left.
+    let staged = super::stage(&job.dir)?;
     let runs_csv = if per_run {
-        let mut f = AtomicFile::create(&job.dir.join("runs.csv"))
+        let mut f = staged
+            .create("runs.csv")
             .context_io(|| job.cannot_write("runs.csv"))?;
-        if let Err(e) = set.copy_runs_csv(&mut f) {
-            drop(f);
-            undo_dir(&created);
-            return Err(bad(e.0));
-        }
+        set.copy_runs_csv(&mut f).map_err(|e| bad(e.0))?;
         Some(f)
     } else {
         None
     };
     let summary = Summary::new(&tally);
     let shards = set.len() as u64;
-    super::run_files::write_results(&job, &summary, runs_csv, Origin::Shards(shards), no_report)?;
+    let folder = super::run_files::write_results(
+        &job,
+        &summary,
+        staged,
+        runs_csv,
+        Origin::Shards(shards),
+        no_report,
+    )?;
     Ok(Merged::Run {
         job: Box::new(job),
         summary,
         shards,
+        folder,
     })
 }
 
@@ -202,12 +219,14 @@ fn merge_sweep(
     scenario: Scenario,
     out: &Path,
     no_report: bool,
+    replace: Replace,
 ) -> Result<Merged, JobError> {
     let first = set.first();
     let label = first.label.clone();
     let identity = &first.identity;
     let dir = out.join(format!("{label}-sweep"));
-    let p = SweepJob::from_identity(scenario, label, dir, identity, posterior_of(set)?)?;
+    let mut p = SweepJob::from_identity(scenario, label, dir, identity, posterior_of(set)?)?;
+    p.replace = replace;
     // The rebuilt plan must be the one the shards ran.
     if &p.shard_identity() != identity {
         return Err(bad(
@@ -219,8 +238,9 @@ fn merge_sweep(
             "the shard manifests disagree with themselves (points or runs); run the shards again",
         ));
     }
-    let created = make_dir(&p.dir)?;
-    let mut writer = SweepWriter::create(&p.dir, &p.paths())
+    // A refusal from here on drops the staging folder: nothing is left.
+    let staged = super::stage(&p.dir)?;
+    let mut writer = SweepWriter::create(staged.path(), &p.paths())
         .context_io(|| format!("cannot write in `{}`", p.dir.display()))?;
     let baseline = sweep_files::baseline(&p);
     let mut points = 0u64;
@@ -233,48 +253,31 @@ fn merge_sweep(
         },
     );
     if let Err(e) = merged {
-        writer.discard();
-        undo_dir(&created);
         return Err(bad(e.0));
     }
     if points != p.plan.len() as u64 {
-        writer.discard();
-        undo_dir(&created);
         return Err(bad(format!(
             "the shards hold {points} points, not the {} of the sweep; run them again",
             p.plan.len()
         )));
     }
     let shards = set.len() as u64;
-    sweep_files::finish_outputs(&p, writer, identity, Origin::Shards(shards), no_report)?;
+    let folder = sweep_files::finish_outputs(
+        &p,
+        writer,
+        staged,
+        identity,
+        Origin::Shards(shards),
+        no_report,
+        super::Watch::default(),
+    )?;
     Ok(Merged::Sweep {
         label: p.label,
-        dir: p.dir,
+        dir: folder.dir.clone(),
         points,
         runs: p.plan.runs,
         shards,
         posterior: p.posterior,
+        folder,
     })
-}
-
-/// Creates `dir` (and clears temporary files of a killed writer); returns
-/// the folders this created, deepest first.
-fn make_dir(dir: &Path) -> Result<Vec<PathBuf>, JobError> {
-    let created: Vec<PathBuf> = dir
-        .ancestors()
-        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
-        .map(Path::to_path_buf)
-        .collect();
-    super::create_dir(dir)?;
-    atomic::remove_stale_temps(dir);
-    Ok(created)
-}
-
-/// After a refused merge: removes the folders this merge created, so that a
-/// refusal leaves nothing behind.
-fn undo_dir(created: &[PathBuf]) {
-    for d in created {
-        // Only an empty folder is removed; anything else stays.
-        let _ = std::fs::remove_dir(d);
-    }
 }

@@ -22,6 +22,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use crate::output::folder::{self, Committed, FolderError, Replace, Staged};
 use crate::posterior::PosteriorError;
 use crate::scenario::ScenarioError;
 
@@ -42,6 +43,11 @@ pub enum JobError {
     /// Several scenario files that cannot be used, in the order named.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Scenarios(Vec<ScenarioError>),
+    /// A results folder that cannot be used now, or not safely (another
+    /// process is writing it; a link or another user's folder in its place):
+    /// not a fault of the input.
+    #[error("{0}")]
+    Unavailable(String),
     /// Stopped through the cancel flag; the message says what was kept.
     #[error("{0}")]
     Interrupted(String),
@@ -72,6 +78,18 @@ impl From<ScenarioError> for JobError {
 impl From<PosteriorError> for JobError {
     fn from(e: PosteriorError) -> JobError {
         JobError::Posterior(Box::new(e))
+    }
+}
+
+impl From<FolderError> for JobError {
+    fn from(e: FolderError) -> JobError {
+        match e {
+            FolderError::Io { context, source } => JobError::Io { context, source },
+            e @ (FolderError::Busy(_) | FolderError::NotOwn(_)) => {
+                JobError::Unavailable(e.to_string())
+            }
+            other => JobError::Input(other.to_string()),
+        }
     }
 }
 
@@ -110,24 +128,53 @@ pub enum Origin {
 }
 
 /// Where results for a scenario file go: its label (the file stem) and
-/// `<out>/<file stem>/`.
-pub fn result_dir(out: &Path, file: &Path) -> (String, PathBuf) {
+/// `<out>/<file stem>/`. A stem that cannot name a folder (`..` from
+/// `...toml`, say) is refused.
+pub fn result_dir(out: &Path, file: &Path) -> Result<(String, PathBuf), JobError> {
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".into());
-    (stem.clone(), out.join(stem))
+    folder::check_name(&stem).map_err(|_| {
+        JobError::input(format!(
+            "`{}`: the results folder is named after the file, and `{stem}` cannot name a folder; rename the file",
+            file.display()
+        ))
+    })?;
+    Ok((stem.clone(), out.join(stem)))
+}
+
+/// Starts building the results folder `dir` (see [`folder`]): files go to a
+/// private staging folder beside it until [`commit`].
+pub(crate) fn stage(dir: &Path) -> Result<Staged, JobError> {
+    let (parent, name) = split_dir(dir)?;
+    Ok(Staged::begin(parent, &name)?)
+}
+
+/// Puts a staged folder in place; see [`Replace`].
+pub(crate) fn commit(staged: Staged, replace: Replace) -> Result<Committed, JobError> {
+    Ok(staged.commit(replace)?)
+}
+
+pub(crate) fn split_dir(dir: &Path) -> Result<(&Path, String), JobError> {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| {
+            JobError::input(format!("`{}` cannot name a results folder", dir.display()))
+        })?;
+    let parent = dir.parent().unwrap_or(Path::new(""));
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    Ok((parent, name))
 }
 
 /// "cannot write `DIR/NAME`", the context of a failed write.
 pub(crate) fn cannot_write(dir: &Path, name: &str) -> String {
     format!("cannot write `{}`", dir.join(name).display())
-}
-
-/// Creates an output folder.
-pub(crate) fn create_dir(dir: &Path) -> Result<(), JobError> {
-    std::fs::create_dir_all(dir)
-        .context_io(|| format!("cannot create the output folder `{}`", dir.display()))
 }
 
 /// The first error of several scenario files, or all of them.

@@ -2,15 +2,14 @@
 //! often each was decisive in simulated runs, written as `power.csv`,
 //! `power.svg`, `report.html` and `manifest.json` to `OUT/<stem>-power/`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use super::{cannot_write, create_dir, IoContext, JobError, Watch};
+use super::{cannot_write, IoContext, JobError, Watch};
 use crate::analysis::power::{self, Decisiveness, PowerIndices};
 use crate::model::{DecisionRule, Model};
-use crate::output::atomic::{self, AtomicFile};
 use crate::output::charts;
 use crate::output::csv::{number_cell, text_cell};
+use crate::output::folder::{Committed, Replace};
 use crate::output::report::{self, Section};
 use crate::output::{manifest, Manifest};
 use crate::scenario::{self, Scenario};
@@ -43,6 +42,8 @@ pub struct PowerSettings {
     pub rule: Option<DecisionRule>,
     /// Folder for results.
     pub out: PathBuf,
+    /// When an existing results folder is replaced.
+    pub replace: Replace,
 }
 
 /// A checked power analysis, its a-priori indices already computed.
@@ -64,6 +65,8 @@ pub struct PowerJob {
     pub seed: u64,
     /// The a-priori indices.
     pub indices: PowerIndices,
+    /// When an existing results folder is replaced.
+    pub replace: Replace,
 }
 
 impl PowerJob {
@@ -75,7 +78,7 @@ impl PowerJob {
         super::run::check_rule(file, &s, rule)?;
         let indices = power::a_priori(&s, rule)
             .map_err(|e| JobError::input(format!("{}: {e}", file.display())))?;
-        let (label, _) = super::result_dir(&settings.out, file);
+        let (label, _) = super::result_dir(&settings.out, file)?;
         Ok(PowerJob {
             file: file.clone(),
             dir: settings.out.join(format!("{label}-power")),
@@ -85,12 +88,18 @@ impl PowerJob {
             rule,
             scenario: s,
             indices,
+            replace: settings.replace,
         })
     }
 
     /// Simulates the decisiveness on the current pool (`watch` hears the runs
     /// done) and writes the results; `threads` is recorded in the manifest.
-    pub fn execute(&self, threads: usize, watch: Watch) -> Result<Decisiveness, JobError> {
+    /// Returns the decisiveness and where the results went.
+    pub fn execute(
+        &self,
+        threads: usize,
+        watch: Watch,
+    ) -> Result<(Decisiveness, Committed), JobError> {
         let model = Model::new(&self.scenario, self.rule);
         let progress = watch.progress.map(|p| p as &dyn Fn(u64));
         let sim = power::simulated(&model, self.seed, self.runs, progress, watch.cancel)
@@ -100,16 +109,15 @@ impl PowerJob {
                     self.file.display()
                 ))
             })?;
-        write_files(self, threads, &sim)?;
-        Ok(sim)
+        let folder = write_files(self, threads, &sim)?;
+        Ok((sim, folder))
     }
 }
 
-fn write_files(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Result<(), JobError> {
+fn write_files(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Result<Committed, JobError> {
     let (s, dir, p) = (&job.scenario, &job.dir, &job.indices);
     let rule = job.rule.to_string();
-    create_dir(dir)?;
-    atomic::remove_stale_temps(dir);
+    let staged = super::stage(dir)?;
     let cannot = |name: &'static str| move || cannot_write(dir, name);
 
     let mut text = POWER_HEADER.join(",");
@@ -132,14 +140,12 @@ fn write_files(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Result<(),
         text.push_str(&cells.join(","));
         text.push('\n');
     }
-    let mut csv = AtomicFile::create(&dir.join("power.csv")).context_io(cannot("power.csv"))?;
-    csv.write_all(text.as_bytes())
+    staged
+        .write("power.csv", text.as_bytes())
         .context_io(cannot("power.csv"))?;
-
     let m = manifest(job, threads, sim);
-    let mut man =
-        AtomicFile::create(&dir.join("manifest.json")).context_io(cannot("manifest.json"))?;
-    man.write_all(m.to_json().as_bytes())
+    staged
+        .write("manifest.json", m.to_json().as_bytes())
         .context_io(cannot("manifest.json"))?;
     let points: Vec<(String, f64, f64)> = s
         .members
@@ -176,19 +182,12 @@ fn write_files(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Result<(),
             },
         ],
     );
-    let mut extra = Vec::new();
     for (name, body) in [("power.svg", svg), ("report.html", html)] {
-        let mut f = AtomicFile::create(&dir.join(name)).context_io(cannot(name))?;
-        f.write_all(body.as_bytes()).context_io(cannot(name))?;
-        extra.push((name, f));
+        staged
+            .write(name, body.as_bytes())
+            .context_io(cannot(name))?;
     }
-    // The manifest last, so that it never describes a file that is not there.
-    csv.commit().context_io(cannot("power.csv"))?;
-    for (name, f) in extra {
-        f.commit().context_io(cannot(name))?;
-    }
-    man.commit().context_io(cannot("manifest.json"))?;
-    Ok(())
+    super::commit(staged, job.replace)
 }
 
 fn manifest(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Manifest {

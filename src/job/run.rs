@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{cannot_write, create_dir, IoContext, JobError, Origin, Watch};
+use super::{cannot_write, IoContext, JobError, Origin, Watch};
 use crate::model::DecisionRule;
-use crate::output::atomic::{self, AtomicFile};
+use crate::output::folder::{Committed, Replace};
 use crate::output::table::thousands;
 use crate::output::{csv, Summary};
 use crate::posterior::{self, Applied, Posterior, PosteriorRecord};
@@ -37,6 +37,8 @@ pub struct RunSettings {
     pub per_run: bool,
     /// A posterior sample to draw each run's parameters from.
     pub posterior: Option<PathBuf>,
+    /// When an existing results folder is replaced.
+    pub replace: Replace,
 }
 
 /// One scenario, checked and ready to run.
@@ -62,6 +64,8 @@ pub struct RunJob {
     /// The posterior's draws applied to the scenario, when this process
     /// simulates it.
     pub draws: Option<Applied>,
+    /// When an existing results folder is replaced.
+    pub replace: Replace,
 }
 
 /// A finished run: its summary and how long the simulation took.
@@ -71,6 +75,8 @@ pub struct RunDone {
     pub summary: Summary,
     /// Seconds spent simulating (writing the files not included).
     pub seconds: f64,
+    /// Where the results went.
+    pub folder: Committed,
 }
 
 impl RunJob {
@@ -89,7 +95,7 @@ pub fn prepare(settings: &RunSettings) -> Result<Vec<RunJob>, JobError> {
     for file in &settings.files {
         match scenario::load(file) {
             Ok(s) => {
-                let (label, dir) = super::result_dir(&settings.out, file);
+                let (label, dir) = super::result_dir(&settings.out, file)?;
                 if let Some(other) = jobs.iter().find(|j| j.label == label) {
                     return Err(JobError::input(format!(
                         "`{}` and `{}` would both write to `{}`; run them separately with different --out folders",
@@ -123,6 +129,7 @@ pub fn prepare(settings: &RunSettings) -> Result<Vec<RunJob>, JobError> {
                     seed: settings.seed.unwrap_or(s.montecarlo.seed),
                     rule,
                     scenario: s,
+                    replace: settings.replace,
                 });
             }
             Err(e) => errors.push(e),
@@ -160,11 +167,13 @@ pub fn execute(
     origin: Origin,
     watch: Watch,
 ) -> Result<RunDone, JobError> {
-    create_dir(&job.dir)?;
-    atomic::remove_stale_temps(&job.dir);
+    let staged = super::stage(&job.dir)?;
     let runs_file = if per_run {
-        let path = job.dir.join("runs.csv");
-        Some(AtomicFile::create(&path).context_io(|| job.cannot_write("runs.csv"))?)
+        Some(
+            staged
+                .create("runs.csv")
+                .context_io(|| job.cannot_write("runs.csv"))?,
+        )
     } else {
         None
     };
@@ -172,8 +181,13 @@ pub fn execute(
     let (tally, runs_file) = simulate(job, 0..job.runs, runs_file, watch)?;
     let seconds = started.elapsed().as_secs_f64();
     let summary = Summary::new(&tally);
-    super::run_files::write_results(job, &summary, runs_file, origin, no_report)?;
-    Ok(RunDone { summary, seconds })
+    let folder =
+        super::run_files::write_results(job, &summary, staged, runs_file, origin, no_report)?;
+    Ok(RunDone {
+        summary,
+        seconds,
+        folder,
+    })
 }
 
 /// Simulates runs `runs` of `job` on the current pool, writing their rows to

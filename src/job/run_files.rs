@@ -1,39 +1,36 @@
 //! The files of a run's results folder: `outcomes.csv`, `members.csv`,
 //! `manifest.json`, with `runs.csv` (per run) and `outcomes.svg` and
-//! `report.html` (unless the report is turned off). Every file is written
-//! under a temporary name and renamed into place when all are ready, the
-//! manifest last.
+//! `report.html` (unless the report is turned off). The files are written
+//! into a staging folder that is put in place whole when all are ready.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 
 use super::run::RunJob;
-use super::{create_dir, IoContext, JobError, Origin};
-use crate::output::atomic::AtomicFile;
+use super::{IoContext, JobError, Origin};
 use crate::output::charts;
+use crate::output::folder::{Committed, Staged};
 use crate::output::report::{self, Section};
 use crate::output::table::thousands;
 use crate::output::{csv, manifest, Manifest, Summary};
 use crate::posterior::PosteriorRecord;
 
-/// Writes a job's result files from its summary: outcomes.csv, members.csv,
-/// `runs_csv` as runs.csv if given, the chart and report unless `no_report`,
-/// and manifest.json. Everything is written under temporary names first and
-/// renamed one after another, the manifest last: the folder never mixes old
-/// and new results.
+/// Writes a job's result files from its summary into `staged`:
+/// outcomes.csv, members.csv, `runs_csv` (already written there) if given,
+/// the chart and report unless `no_report`, and manifest.json; then puts
+/// the folder in place in one step (see [`crate::output::folder`]).
 pub fn write_results(
     job: &RunJob,
     summary: &Summary,
-    runs_csv: Option<AtomicFile>,
+    staged: Staged,
+    runs_csv: Option<BufWriter<File>>,
     origin: Origin,
     no_report: bool,
-) -> Result<(), JobError> {
-    create_dir(&job.dir)?;
+) -> Result<Committed, JobError> {
     let rule = job.rule.to_string();
-    let per_run = runs_csv.is_some();
     let mut files = vec!["outcomes.csv".to_string(), "members.csv".to_string()];
-    let mut finished = Vec::new();
-    if let Some(f) = runs_csv {
-        finished.push(("runs.csv", f));
+    if let Some(mut f) = runs_csv {
+        f.flush().context_io(|| job.cannot_write("runs.csv"))?;
         files.push("runs.csv".into());
     }
     let mut outcomes_csv = Vec::new();
@@ -42,16 +39,13 @@ pub fn write_results(
     let mut members_csv = Vec::new();
     csv::members(&mut members_csv, &job.label, &rule, &job.scenario, summary)
         .context_io(|| job.cannot_write("members.csv"))?;
-    let mut pending = vec![
-        ("outcomes.csv", outcomes_csv.clone()),
-        ("members.csv", members_csv.clone()),
-    ];
     if !no_report {
         files.push("outcomes.svg".into());
         files.push("report.html".into());
     }
     let m = manifest(job, origin, files);
     let manifest_json = m.to_json();
+    let mut pending = Vec::new();
     if !no_report {
         let svg = outcomes_chart(job, &rule, summary);
         let html = run_report(
@@ -65,32 +59,15 @@ pub fn write_results(
         pending.push(("outcomes.svg", svg.into_bytes()));
         pending.push(("report.html", html.into_bytes()));
     }
+    pending.push(("outcomes.csv", outcomes_csv));
+    pending.push(("members.csv", members_csv));
     pending.push(("manifest.json", manifest_json.into_bytes()));
     for (name, bytes) in pending {
-        let mut f =
-            AtomicFile::create(&job.dir.join(name)).context_io(|| job.cannot_write(name))?;
-        f.write_all(&bytes).context_io(|| job.cannot_write(name))?;
-        finished.push((name, f));
+        staged
+            .write(name, &bytes)
+            .context_io(|| job.cannot_write(name))?;
     }
-    for (name, f) in finished {
-        f.commit().context_io(|| job.cannot_write(name))?;
-    }
-    // Files of an earlier run that would not match the new results.
-    let mut outdated = Vec::new();
-    if no_report {
-        outdated.extend(["outcomes.svg", "report.html"]);
-    }
-    if !per_run {
-        outdated.push("runs.csv");
-    }
-    for name in outdated {
-        let path = job.dir.join(name);
-        if path.exists() {
-            std::fs::remove_file(&path)
-                .context_io(|| format!("cannot remove the outdated `{}`", path.display()))?;
-        }
-    }
-    Ok(())
+    super::commit(staged, job.replace)
 }
 
 /// The manifest of a run's results.

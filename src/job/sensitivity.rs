@@ -3,18 +3,17 @@
 //! `manifest.json` and (unless the report is turned off) `tornado.svg` and
 //! `report.html` to `OUT/<stem>-sensitivity/`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{create_dir, IoContext, JobError, Watch};
+use super::{IoContext, JobError, Watch};
 use crate::analysis::sensitivity::{
     self, Analysis, Factor, MorrisDesign, Response, SensitivityError, Settings, MORRIS_STREAM,
 };
 use crate::model::DecisionRule;
-use crate::output::atomic::{self, AtomicFile};
 use crate::output::csv::{number_cell, text_cell};
+use crate::output::folder::{Committed, Replace};
 use crate::output::{charts, manifest, report};
 use crate::scenario::{self, Scenario};
 
@@ -49,6 +48,8 @@ pub struct SensitivitySettings {
     pub rule: Option<DecisionRule>,
     /// Folder for results.
     pub out: PathBuf,
+    /// When an existing results folder is replaced.
+    pub replace: Replace,
 }
 
 /// A checked analysis, its design planned.
@@ -72,6 +73,8 @@ pub struct SensitivityJob {
     pub design: MorrisDesign,
     /// The band, if given.
     pub band: Option<f64>,
+    /// When an existing results folder is replaced.
+    pub replace: Replace,
 }
 
 /// A finished analysis.
@@ -83,6 +86,8 @@ pub struct SensitivityDone {
     pub ranking: Vec<usize>,
     /// The response's label, e.g. `P(limited_deployment)`.
     pub response: String,
+    /// Where the results went (set once written).
+    pub folder: Option<Committed>,
 }
 
 fn bad(message: impl Into<String>) -> JobError {
@@ -149,7 +154,7 @@ impl SensitivityJob {
             rule: settings.rule.unwrap_or(scenario.rule),
         };
         let design = sensitivity::plan(&factors, &morris).map_err(|e| library_error(e, file))?;
-        let (label, _) = super::result_dir(&settings.out, file);
+        let (label, _) = super::result_dir(&settings.out, file)?;
         Ok(SensitivityJob {
             file: file.clone(),
             dir: settings.out.join(format!("{label}-sensitivity")),
@@ -160,6 +165,7 @@ impl SensitivityJob {
             settings: morris,
             design,
             band: settings.band,
+            replace: settings.replace,
         })
     }
 
@@ -182,12 +188,13 @@ impl SensitivityJob {
         .map_err(|e| library_error(e, &self.file))?;
         let label = self.response.label(&self.scenario);
         let ranking = analysis.ranking(self.response);
-        let done = SensitivityDone {
+        let mut done = SensitivityDone {
             analysis,
             ranking,
             response: label,
+            folder: None,
         };
-        self.write_files(&done, threads, no_report)?;
+        done.folder = Some(self.write_files(&done, threads, no_report)?);
         Ok(done)
     }
 
@@ -220,7 +227,7 @@ impl SensitivityJob {
         done: &SensitivityDone,
         threads: usize,
         no_report: bool,
-    ) -> Result<(), JobError> {
+    ) -> Result<Committed, JobError> {
         let (dir, analysis, label) = (&self.dir, &done.analysis, &done.response);
         let rows = self.rows(done);
         let mut csv_text = format!("{HEADER}\n");
@@ -231,10 +238,8 @@ impl SensitivityJob {
         let m = self.manifest_json(analysis, label, threads, no_report);
         let manifest_text = format!("{m:#}\n");
 
-        // Everything goes to temporary files first, renamed one after another,
-        // the manifest last.
-        create_dir(dir)?;
-        atomic::remove_stale_temps(dir);
+        // Everything goes to a staging folder put in place whole.
+        let staged = super::stage(dir)?;
         let mut files: Vec<(String, String)> = vec![("sensitivity.csv".into(), csv_text)];
         if !no_report {
             let top: Vec<usize> = done.ranking.iter().copied().take(TOP).collect();
@@ -266,29 +271,12 @@ impl SensitivityJob {
             files.push(("report.html".into(), html));
         }
         files.push(("manifest.json".into(), manifest_text));
-        let mut pending = Vec::new();
         for (name, text) in &files {
-            let path = dir.join(name);
-            let cannot = || format!("cannot write `{}`", path.display());
-            let mut f = AtomicFile::create(&path).context_io(cannot)?;
-            f.write_all(text.as_bytes()).context_io(cannot)?;
-            pending.push((path, f));
+            staged
+                .write(name, text.as_bytes())
+                .context_io(|| format!("cannot write `{}`", dir.join(name).display()))?;
         }
-        for (path, f) in pending {
-            f.commit()
-                .context_io(|| format!("cannot write `{}`", path.display()))?;
-        }
-        if no_report {
-            for name in ["tornado.svg", "report.html"] {
-                let p = dir.join(name);
-                if p.exists() {
-                    // Left from an earlier analysis, it would not match.
-                    std::fs::remove_file(&p)
-                        .context_io(|| format!("cannot remove the outdated `{}`", p.display()))?;
-                }
-            }
-        }
-        Ok(())
+        super::commit(staged, self.replace)
     }
 
     fn manifest_json(

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::run::RunJob;
 use super::sweep::SweepJob;
 use super::{IoContext, JobError, Watch};
-use crate::output::atomic::AtomicFile;
+use crate::output::folder::{Committed, Replace, Staged};
 use crate::output::manifest;
 use crate::posterior::PosteriorRecord;
 use crate::runner::Tally;
@@ -33,6 +33,8 @@ pub struct ShardDone {
     pub shard: Shard,
     /// The shard's folder.
     pub dir: PathBuf,
+    /// Where the shard's files went (see [`Committed::note`]).
+    pub folder: Committed,
     /// A shell pattern matching the folders of every shard of this work.
     pub merge_pattern: PathBuf,
     /// Points of the whole work (1 for a run).
@@ -107,17 +109,23 @@ fn cannot_write_in(dir: &Path) -> impl FnOnce() -> String + '_ {
 
 fn write_shard(
     dir: &Path,
+    staged: Staged,
+    replace: Replace,
     f: Finished,
     counts: CountsWriter,
-    runs_csv: Option<(AtomicFile, FileSummary)>,
-) -> Result<(), JobError> {
-    let (counts_file, counts_summary) = counts.finish();
+    runs_csv: Option<(std::io::BufWriter<std::fs::File>, FileSummary)>,
+) -> Result<Committed, JobError> {
+    use std::io::Write;
+    let (mut counts_file, counts_summary) = counts.finish();
+    counts_file.flush().context_io(cannot_write_in(dir))?;
     let work = f.shard.work(f.points.saturating_mul(f.runs));
-    let mut pending = vec![counts_file];
-    let runs_summary = runs_csv.map(|(file, summary)| {
-        pending.push(file);
-        summary
-    });
+    let runs_summary = match runs_csv {
+        Some((mut file, summary)) => {
+            file.flush().context_io(cannot_write_in(dir))?;
+            Some(summary)
+        }
+        None => None,
+    };
     let m = ShardManifest {
         format: files::FORMAT.into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -137,14 +145,22 @@ fn write_shard(
         posterior_file: f.posterior.map(|p| p.file.clone()),
         threads: f.threads,
     };
-    files::commit(dir, pending, &m).context_io(cannot_write_in(dir))
+    staged
+        .write(files::MANIFEST, m.to_json().as_bytes())
+        .context_io(cannot_write_in(dir))?;
+    super::commit(staged, replace)
 }
 
-fn prepare_dir(out: &Path, kind: Kind, label: &str, shard: Shard) -> Result<PathBuf, JobError> {
+/// The shard's folder, and its staging folder.
+fn prepare_dir(
+    out: &Path,
+    kind: Kind,
+    label: &str,
+    shard: Shard,
+) -> Result<(PathBuf, Staged), JobError> {
     let dir = out.join(files::folder_name(kind, label, shard));
-    files::prepare_dir(&dir)
-        .context_io(|| format!("cannot prepare the shard folder `{}`", dir.display()))?;
-    Ok(dir)
+    let staged = super::stage(&dir)?;
+    Ok((dir, staged))
 }
 
 /// `run --shard`: simulates this shard's runs of `job` on the current pool
@@ -158,19 +174,23 @@ pub fn run_shard(
     watch: Watch,
 ) -> Result<ShardDone, JobError> {
     let started = Instant::now();
-    let dir = prepare_dir(out, Kind::Run, &job.label, shard)?;
+    let (dir, staged) = prepare_dir(out, Kind::Run, &job.label, shard)?;
     let pieces = shard.pieces(1, job.runs);
     let runs = job.shard_runs(shard);
     let runs_file = if per_run {
-        let path = dir.join(files::RUNS);
-        let f = AtomicFile::create(&path)
-            .context_io(|| format!("cannot write `{}`", path.display()))?;
+        let f = staged
+            .create(files::RUNS)
+            .context_io(|| format!("cannot write `{}`", dir.join(files::RUNS).display()))?;
         Some(Digesting::new(f))
     } else {
         None
     };
     let (tally, runs_file) = super::run::simulate(job, runs, runs_file, watch)?;
-    let mut counts = CountsWriter::create(&dir).context_io(cannot_write_in(&dir))?;
+    let mut counts = CountsWriter::new(
+        staged
+            .create(files::COUNTS)
+            .context_io(cannot_write_in(&dir))?,
+    );
     for p in &pieces {
         counts.write(p, &tally).context_io(cannot_write_in(&dir))?;
     }
@@ -210,13 +230,14 @@ pub fn run_shard(
         posterior: job.posterior.as_ref(),
         threads,
     };
-    write_shard(&dir, finished, counts, runs_csv)?;
+    let folder = write_shard(&dir, staged, job.replace, finished, counts, runs_csv)?;
     Ok(ShardDone {
         kind: Kind::Run,
         label: job.label.clone(),
         shard,
         merge_pattern: out.join(files::folder_pattern(Kind::Run, &job.label, shard.count())),
-        dir,
+        dir: folder.dir.clone(),
+        folder,
         points: 1,
         runs: job.runs,
         pieces,
@@ -234,10 +255,14 @@ pub fn sweep_shard(
     watch: Watch,
 ) -> Result<ShardDone, JobError> {
     let started = Instant::now();
-    let dir = prepare_dir(out, Kind::Sweep, &p.label, shard)?;
+    let (dir, staged) = prepare_dir(out, Kind::Sweep, &p.label, shard)?;
     let points = p.plan.len() as u64;
     let pieces = p.shard_pieces(shard);
-    let mut counts = CountsWriter::create(&dir).context_io(cannot_write_in(&dir))?;
+    let mut counts = CountsWriter::new(
+        staged
+            .create(files::COUNTS)
+            .context_io(cannot_write_in(&dir))?,
+    );
     let mut sink =
         |j: usize, tally: &Tally| -> std::io::Result<()> { counts.write(&pieces[j], tally) };
     let progress = watch.progress.map(|f| move |done: usize| f(done as u64));
@@ -251,7 +276,7 @@ pub fn sweep_shard(
     )
     .context_io(cannot_write_in(&dir))?;
     if let Finish::Interrupted { .. } = finish {
-        // Dropping the counts writer removes its temporary file.
+        // Dropping the staging folder removes what was written.
         return Err(JobError::Interrupted(format!(
             "interrupted; nothing was written for shard {shard}: run it again"
         )));
@@ -267,13 +292,14 @@ pub fn sweep_shard(
         posterior: p.posterior.as_ref(),
         threads,
     };
-    write_shard(&dir, finished, counts, None)?;
+    let folder = write_shard(&dir, staged, p.replace, finished, counts, None)?;
     Ok(ShardDone {
         kind: Kind::Sweep,
         label: p.label.clone(),
         shard,
         merge_pattern: out.join(files::folder_pattern(Kind::Sweep, &p.label, shard.count())),
-        dir,
+        dir: folder.dir.clone(),
+        folder,
         points,
         runs: p.plan.runs,
         pieces,

@@ -12,6 +12,7 @@ use serde_json::json;
 use super::sweep_files::{self, OpenSweep};
 use super::{IoContext, JobError, Origin, Watch};
 use crate::model::DecisionRule;
+use crate::output::folder::{Committed, Replace};
 use crate::output::manifest;
 use crate::posterior::{Applied, PosteriorRecord};
 use crate::runner::Tally;
@@ -67,6 +68,8 @@ pub struct SweepSettings {
     pub out: PathBuf,
     /// A posterior sample every point draws its parameters from.
     pub posterior: Option<PathBuf>,
+    /// When an existing results folder is replaced.
+    pub replace: Replace,
 }
 
 /// A checked sweep, ready to run.
@@ -83,10 +86,12 @@ pub struct SweepJob {
     /// The posterior the points draw from, as results record it (the draws
     /// themselves are in the plan, except in a merge).
     pub posterior: Option<PosteriorRecord>,
+    /// When an existing results folder is replaced.
+    pub replace: Replace,
 }
 
 /// A finished one-process sweep.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SweepDone {
     /// Points of the sweep.
     pub points: usize,
@@ -94,6 +99,8 @@ pub struct SweepDone {
     pub evaluated: usize,
     /// Seconds spent.
     pub seconds: f64,
+    /// Where the results went.
+    pub folder: Committed,
 }
 
 fn bad(message: impl Into<String>) -> JobError {
@@ -218,7 +225,7 @@ impl SweepJob {
                 .with_posterior(applied)
                 .map_err(|e| bad(format!("{}: {}", settings.file.display(), e.0)))?;
         }
-        let (label, _) = super::result_dir(&settings.out, &settings.file);
+        let (label, _) = super::result_dir(&settings.out, &settings.file)?;
         let dir = settings.out.join(format!("{label}-sweep"));
         Ok(SweepJob {
             scenario,
@@ -226,6 +233,7 @@ impl SweepJob {
             label,
             dir,
             posterior: record,
+            replace: settings.replace,
         })
     }
 
@@ -305,6 +313,7 @@ impl SweepJob {
             label,
             dir,
             posterior,
+            replace: Replace::IfSame,
         })
     }
 
@@ -338,6 +347,7 @@ impl SweepJob {
             mut writer,
             start,
             identity,
+            work,
         } = open;
         let started = Instant::now();
         let baseline = sweep_files::baseline(self);
@@ -353,7 +363,7 @@ impl SweepJob {
             progress.as_ref().map(|p| p as &dyn Fn(usize)),
             watch.cancel,
         )
-        .context_io(|| format!("cannot write the results in `{}`", self.dir.display()))?;
+        .context_io(|| format!("cannot write the results in `{}`", work.path().display()))?;
         let total = self.plan.len();
         match finish {
             Finish::Interrupted { done } => {
@@ -362,15 +372,19 @@ impl SweepJob {
                     .context_io(|| "cannot save the finished points".into())?;
                 Err(JobError::Interrupted(format!(
                     "interrupted after {done} of {total} points; the finished points are kept in {}; run the same command with --resume to continue",
-                    self.dir.display()
+                    work.path().display()
                 )))
             }
             Finish::Complete => {
-                sweep_files::finish_outputs(self, writer, &identity, origin, no_report)?;
+                let seconds = started.elapsed().as_secs_f64();
+                let folder = sweep_files::finish_outputs(
+                    self, writer, work, &identity, origin, no_report, watch,
+                )?;
                 Ok(SweepDone {
                     points: total,
                     evaluated: total - start,
-                    seconds: started.elapsed().as_secs_f64(),
+                    seconds,
+                    folder,
                 })
             }
         }

@@ -3,14 +3,13 @@
 //! time, and once every point is in, the final names, the charts, the report
 //! and `manifest.json`.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde_json::json;
 
 use super::sweep::SweepJob;
-use super::{create_dir, IoContext, JobError, Origin};
-use crate::output::atomic::{self, AtomicFile};
+use super::{IoContext, JobError, Origin, Watch};
+use crate::output::folder::{Committed, FolderError, Staged};
 use crate::output::report::{self, Section};
 use crate::output::sweep::{self as files, SweepWriter};
 use crate::output::{manifest, Summary};
@@ -25,22 +24,35 @@ pub struct OpenSweep {
     pub start: usize,
     /// The sweep's identity, as the in-progress manifest records it.
     pub identity: serde_json::Value,
+    /// The work folder the files are written in (`OUT/<stem>-sweep.partial/`),
+    /// put in place as the results folder when the sweep is complete.
+    pub work: Staged,
 }
 
 fn bad(message: impl Into<String>) -> JobError {
     JobError::input(message)
 }
 
-/// Creates the folder and the in-progress files, or reopens them for a resume.
+/// Creates the work folder and the in-progress files, or reopens them for a
+/// resume.
 pub(super) fn open(p: &SweepJob, resume: bool) -> Result<OpenSweep, JobError> {
     let id = p.identity();
     let paths = p.paths();
-    let manifest_partial = files::partial(&p.dir, files::MANIFEST);
+    let (parent, name) = super::split_dir(&p.dir)?;
+    let work = Staged::work(parent, &name, resume).map_err(|e| match e {
+        FolderError::NoWork(_) => bad(format!(
+            "nothing to resume in `{}`: there is no interrupted sweep there (run without --resume to start one)",
+            p.dir.display()
+        )),
+        other => other.into(),
+    })?;
+    let dir = work.path();
+    let manifest_partial = files::partial(dir, files::MANIFEST);
     let outcome_rows = p.scenario.options.len();
     let member_rows = p.scenario.members.len();
     let (writer, start) = if resume {
         self::resume(
-            &p.dir,
+            dir,
             &manifest_partial,
             &id,
             &paths,
@@ -48,19 +60,21 @@ pub(super) fn open(p: &SweepJob, resume: bool) -> Result<OpenSweep, JobError> {
             member_rows,
         )?
     } else {
-        create_dir(&p.dir)?;
-        atomic::remove_stale_temps(&p.dir);
-        let w = SweepWriter::create(&p.dir, &paths)
-            .context_io(|| format!("cannot write in `{}`", p.dir.display()))?;
+        let w = SweepWriter::create(dir, &paths)
+            .context_io(|| format!("cannot write in `{}`", dir.display()))?;
         let partial = json!({ "status": "in progress", "identity": id });
-        atomic::write(&manifest_partial, format!("{partial:#}\n").as_bytes())
-            .context_io(|| format!("cannot write `{}`", manifest_partial.display()))?;
+        work.write(
+            &format!("{}{}", files::MANIFEST, files::PARTIAL),
+            format!("{partial:#}\n").as_bytes(),
+        )
+        .context_io(|| format!("cannot write `{}`", manifest_partial.display()))?;
         (w, 0)
     };
     Ok(OpenSweep {
         writer,
         start,
         identity: id,
+        work,
     })
 }
 
@@ -143,23 +157,43 @@ pub(super) fn write_point(
     )
 }
 
-/// Gives the finished CSV files their names, writes the charts, report and
-/// manifest, and removes the in-progress manifest.
+/// Gives the finished CSV files their names, removes the in-progress
+/// manifest, writes the charts, report and manifest into the work folder,
+/// and puts it in place as the results folder. A cancel before that step
+/// keeps the work folder (finished points included) and the old results.
 pub(super) fn finish_outputs(
     p: &SweepJob,
     writer: SweepWriter,
+    work: Staged,
     id: &serde_json::Value,
     origin: Origin,
     no_report: bool,
-) -> Result<(), JobError> {
+    watch: Watch,
+) -> Result<Committed, JobError> {
+    let dir = work.path().to_path_buf();
     writer
         .finish()
-        .context_io(|| format!("cannot write the results in `{}`", p.dir.display()))?;
+        .context_io(|| format!("cannot write the results in `{}`", dir.display()))?;
     let m = manifest_json(p, id, origin);
-    let extra = write_report(p, &m, no_report)?;
-    write_manifest(p, m, extra)?;
-    let _ = std::fs::remove_file(files::partial(&p.dir, files::MANIFEST));
-    Ok(())
+    let extra = write_report(p, &dir, &m, no_report)?;
+    write_manifest(&dir, m, extra)?;
+    if watch
+        .cancel
+        .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    {
+        return Err(JobError::Interrupted(format!(
+            "interrupted while writing the report; the finished points are kept in {}; run the same command with --resume to finish",
+            dir.display()
+        )));
+    }
+    let partial = files::partial(&dir, files::MANIFEST);
+    match std::fs::remove_file(&partial) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).context_io(|| format!("cannot remove `{}`", partial.display()))?
+        }
+        _ => {}
+    }
+    super::commit(work, p.replace)
 }
 
 fn manifest_json(p: &SweepJob, id: &serde_json::Value, origin: Origin) -> serde_json::Value {
@@ -193,43 +227,36 @@ fn manifest_json(p: &SweepJob, id: &serde_json::Value, origin: Origin) -> serde_
     m
 }
 
-/// Writes the manifest, listing `extra` files besides the two CSV files.
+/// Writes the manifest into `dir`, listing `extra` files besides the two
+/// CSV files.
 fn write_manifest(
-    p: &SweepJob,
+    dir: &Path,
     mut m: serde_json::Value,
     extra: Vec<String>,
 ) -> Result<(), JobError> {
     if let Some(list) = m["files"].as_array_mut() {
         list.extend(extra.into_iter().map(serde_json::Value::from));
     }
-    let path = p.dir.join(files::MANIFEST);
-    atomic::write(&path, format!("{m:#}\n").as_bytes())
+    let path = dir.join(files::MANIFEST);
+    std::fs::write(&path, format!("{m:#}\n").as_bytes())
         .context_io(|| format!("cannot write `{}`", path.display()))
 }
 
 /// Results files larger than this are not read back for charts.
 const MAX_CHART_INPUT: u64 = 20 * 1024 * 1024;
 
-/// Writes the charts and report.html of a finished sweep (or, with
-/// `no_report`, removes old ones) and returns the names written.
+/// Writes the charts and report.html of a finished sweep into `dir` (unless
+/// `no_report`) and returns the names written.
 fn write_report(
     p: &SweepJob,
+    dir: &Path,
     manifest: &serde_json::Value,
     no_report: bool,
 ) -> Result<Vec<String>, JobError> {
-    // Charts of an earlier sweep in this folder would not match the new results.
-    if let Ok(entries) = std::fs::read_dir(&p.dir) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if (name.starts_with("sweep_") && name.ends_with(".svg")) || name == "report.html" {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
     if no_report {
         return Ok(Vec::new());
     }
-    let csv_path = p.dir.join(files::OUTCOMES);
+    let csv_path = dir.join(files::OUTCOMES);
     let paths = p.paths();
     let rules: Vec<String> = p.plan.rules.iter().map(|r| r.to_string()).collect();
     let options: Vec<String> = p.scenario.options.iter().map(|o| o.id.clone()).collect();
@@ -302,18 +329,10 @@ fn write_report(
         ],
     );
     pending.push(("report.html".into(), html));
-    let mut files_out = Vec::new();
     for (name, body) in pending {
-        let path = p.dir.join(&name);
-        let mut f = AtomicFile::create(&path)
+        let path = dir.join(&name);
+        std::fs::write(&path, body.as_bytes())
             .context_io(|| format!("cannot write `{}`", path.display()))?;
-        f.write_all(body.as_bytes())
-            .context_io(|| format!("cannot write `{}`", path.display()))?;
-        files_out.push((name, f));
-    }
-    for (name, f) in files_out {
-        f.commit()
-            .context_io(|| format!("cannot write `{}`", p.dir.join(&name).display()))?;
         written.push(name);
     }
     Ok(written)

@@ -1,10 +1,10 @@
 //! Output: summaries of tallies, the CSV and JSON files of a result folder,
 //! written atomically, and the summary table printed on the terminal.
 
-pub mod atomic;
 pub mod charts;
 pub mod csv;
 pub mod explain;
+pub mod folder;
 pub mod manifest;
 pub mod report;
 pub mod summary;

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use super::{Piece, Shard};
-use crate::output::atomic::{self, AtomicFile};
 use crate::output::manifest::hex;
 pub use crate::output::manifest::sha256_hex;
 use crate::runner::Tally;
@@ -201,17 +200,17 @@ pub struct CountLine {
     pub tally: Tally,
 }
 
-/// Writes `counts.jsonl` under a temporary name.
+/// Writes `counts.jsonl` (into a shard's staging folder).
 pub struct CountsWriter {
-    out: Digesting<AtomicFile>,
+    out: Digesting<io::BufWriter<File>>,
 }
 
 impl CountsWriter {
-    /// Starts `counts.jsonl` in `dir`.
-    pub fn create(dir: &Path) -> io::Result<CountsWriter> {
-        Ok(CountsWriter {
-            out: Digesting::new(AtomicFile::create(&dir.join(COUNTS))?),
-        })
+    /// Starts `counts.jsonl` on the file `file`.
+    pub fn new(file: io::BufWriter<File>) -> CountsWriter {
+        CountsWriter {
+            out: Digesting::new(file),
+        }
     }
 
     /// Appends one piece's tally.
@@ -227,7 +226,7 @@ impl CountsWriter {
     }
 
     /// The unfinished file and what the manifest says of it.
-    pub fn finish(self) -> (AtomicFile, FileSummary) {
+    pub fn finish(self) -> (io::BufWriter<File>, FileSummary) {
         let (file, sha256, lines) = self.out.finish();
         (
             file,
@@ -238,34 +237,6 @@ impl CountsWriter {
             },
         )
     }
-}
-
-/// Makes `dir` ready for a shard: created, without an earlier `shard.json`
-/// (so that new counts are never vouched for by an old manifest) and without
-/// temporary files of an earlier, killed attempt.
-pub fn prepare_dir(dir: &Path) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    match std::fs::remove_file(dir.join(MANIFEST)) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
-    atomic::remove_stale_temps(dir);
-    Ok(())
-}
-
-/// Puts the shard's files in place, the manifest last.
-pub fn commit(dir: &Path, files: Vec<AtomicFile>, manifest: &ShardManifest) -> io::Result<()> {
-    for f in files {
-        f.commit()?;
-    }
-    if manifest.runs_csv.is_none() {
-        // A runs.csv of an earlier attempt with --per-run would mislead.
-        match std::fs::remove_file(dir.join(RUNS)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
-    }
-    atomic::write(&dir.join(MANIFEST), manifest.to_json().as_bytes())
 }
 
 /// Reads lines of a file while hashing them, for checking against a manifest.

@@ -335,19 +335,40 @@ fn per_run_adds_runs_csv() {
 }
 
 #[test]
-fn a_run_without_per_run_removes_an_outdated_runs_csv() {
+fn a_run_never_leaves_an_outdated_runs_csv_beside_new_results() {
     let tmp = tempfile::tempdir().unwrap();
     let kaz = shipped("kazakhstan_2022");
-    let runs_csv = tmp.path().join("out/kazakhstan_2022/runs.csv");
+    let first = tmp.path().join("out/kazakhstan_2022");
     succeed(
         tmp.path(),
         &["run", &kaz, "--out", "out", "--runs", "300", "--per-run"],
     );
-    assert!(runs_csv.exists());
-    succeed(tmp.path(), &["run", &kaz, "--out", "out", "--runs", "400"]);
+    assert!(first.join("runs.csv").exists());
+    // Other results: kept whole, the new ones beside them.
+    let o = succeed(tmp.path(), &["run", &kaz, "--out", "out", "--runs", "400"]);
+    util::says(
+        &util::stderr(&o),
+        &[
+            "kazakhstan_2022` holds other results and was kept",
+            "--replace",
+        ],
+    );
+    assert!(util::stdout(&o).contains("kazakhstan_2022-2/"));
+    assert!(first.join("runs.csv").exists());
+    assert!(!tmp.path().join("out/kazakhstan_2022-2/runs.csv").exists());
+    // Asked to replace: the folder holds the new results only.
+    succeed(
+        tmp.path(),
+        &["run", &kaz, "--out", "out", "--runs", "400", "--replace"],
+    );
     assert!(
-        !runs_csv.exists(),
+        !first.join("runs.csv").exists(),
         "a runs.csv of 300 runs beside results of 400"
+    );
+    let outcomes = std::fs::read_to_string(first.join("outcomes.csv")).unwrap();
+    assert!(
+        outcomes.lines().nth(1).unwrap().contains(",400,"),
+        "{outcomes}"
     );
 }
 
@@ -1038,10 +1059,21 @@ fn start_long_run(dir: &Path) -> std::process::Child {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the binary starts");
-    let folder = dir.join("out/kyrgyzstan_2010");
-    let tmp = format!(".runs.csv.{}.tmp", child.id());
+    // The run builds its folder in a private staging folder beside the
+    // destination: `.kyrgyzstan_2010.<random>.part/`.
+    let writing = || {
+        std::fs::read_dir(dir.join("out"))
+            .unwrap()
+            .flatten()
+            .any(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with(".kyrgyzstan_2010.")
+                    && name.ends_with(".part")
+                    && e.path().join("runs.csv").exists()
+            })
+    };
     let started = std::time::Instant::now();
-    while !folder.join(&tmp).exists() {
+    while !writing() {
         assert!(
             started.elapsed().as_secs() < 60,
             "the run never started writing"

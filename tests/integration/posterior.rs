@@ -598,7 +598,7 @@ fn a_sweep_resumes_only_with_the_posterior_it_started_with() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the binary starts");
-    let partial = dir.join("out/kazakhstan_2022-sweep/manifest.json.partial");
+    let partial = dir.join("out/kazakhstan_2022-sweep.partial/manifest.json.partial");
     let started = std::time::Instant::now();
     while !partial.exists() {
         assert!(

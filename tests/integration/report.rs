@@ -51,14 +51,20 @@ fn no_report_writes_neither() {
     let file = scenario("kyrgyzstan_2010");
     let f = file.to_str().unwrap();
     succeed(tmp.path(), &["run", f, "--runs", "200", "--out", "out"]);
-    succeed(
-        tmp.path(),
-        &["run", f, "--runs", "200", "--out", "out", "--no-report"],
-    );
-    let dir = tmp.path().join("out").join("kyrgyzstan_2010");
-    assert!(dir.join("outcomes.csv").exists());
-    assert!(!dir.join("outcomes.svg").exists());
-    assert!(!dir.join("report.html").exists());
+    // Other files than the folder holds: the folder with the report is
+    // kept, and --replace replaces it with one without.
+    for (extra, name) in [
+        (None, "kyrgyzstan_2010-2"),
+        (Some("--replace"), "kyrgyzstan_2010"),
+    ] {
+        let mut args = vec!["run", f, "--runs", "200", "--out", "out", "--no-report"];
+        args.extend(extra);
+        succeed(tmp.path(), &args);
+        let dir = tmp.path().join("out").join(name);
+        assert!(dir.join("outcomes.csv").exists());
+        assert!(!dir.join("outcomes.svg").exists(), "{name}");
+        assert!(!dir.join("report.html").exists(), "{name}");
+    }
 }
 
 #[test]

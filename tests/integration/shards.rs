@@ -516,8 +516,18 @@ fn start_long_shard(dir: &Path, command: &[&str], folder: &str) -> std::process:
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the binary starts");
+    // The shard builds its folder in a staging folder `.<folder>.<random>.part`.
+    let staging = || {
+        std::fs::read_dir(dir.join("o")).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!(".{folder}."))
+            })
+        })
+    };
     let started = std::time::Instant::now();
-    while !dir.join("o").join(folder).exists() {
+    while !staging() {
         if let Some(status) = child.try_wait().unwrap() {
             let out = child.wait_with_output().unwrap();
             panic!("the shard ended at once ({status}): {}", stderr(&out));
@@ -550,14 +560,14 @@ fn a_stopped_shard_writes_nothing_and_counts_as_missing() {
             err.contains("interrupted") && err.contains("nothing was written"),
             "{err}"
         );
-        let left: Vec<_> = std::fs::read_dir(dir.join("o").join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let left: Vec<_> = std::fs::read_dir(dir.join("o"))
+            .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+            .unwrap_or_default();
         assert!(
             left.is_empty(),
             "{command:?}: a stopped shard left {left:?}"
         );
+        std::fs::create_dir_all(dir.join("o")).unwrap();
         let err = fail(dir, &["merge", "o"]);
         says(&err, &["holds no shard"]);
     }

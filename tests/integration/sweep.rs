@@ -50,9 +50,16 @@ fn sweep_dir(dir: &Path, out_name: &str, stem: &str) -> PathBuf {
     dir.join(out_name).join(format!("{stem}-sweep"))
 }
 
-/// The file `name` in `dir` while the sweep is in progress.
-fn partial(dir: &Path, name: &str) -> PathBuf {
-    dir.join(format!("{name}.partial"))
+/// The work folder of the sweep folder `sd` while the sweep is in progress
+/// (`<stem>-sweep.partial/`, beside the results folder).
+fn work(sd: &Path) -> PathBuf {
+    let name = sd.file_name().unwrap().to_string_lossy();
+    sd.with_file_name(format!("{name}.partial"))
+}
+
+/// The file `name` of the sweep folder `sd` while the sweep is in progress.
+fn partial(sd: &Path, name: &str) -> PathBuf {
+    work(sd).join(format!("{name}.partial"))
 }
 
 /// The two CSV files of a finished sweep, as bytes.
@@ -940,7 +947,7 @@ fn assert_stopped_cleanly(out: &Output, sd: &Path, long: &LongSweep, signal: &st
         "SIG{signal} should exit with 130; stderr:\n{err}"
     );
     assert_eq!(
-        names(sd),
+        names(&work(sd)),
         [
             "manifest.json.partial",
             "sweep_members.csv.partial",
@@ -948,6 +955,7 @@ fn assert_stopped_cleanly(out: &Output, sd: &Path, long: &LongSweep, signal: &st
         ],
         "only partial files after SIG{signal}"
     );
+    assert!(!sd.exists(), "no results folder after SIG{signal}");
     says(&err, &["--resume"]);
     let o = std::fs::read(partial(sd, "sweep_outcomes.csv")).unwrap();
     let m = std::fs::read(partial(sd, "sweep_members.csv")).unwrap();
@@ -978,6 +986,7 @@ fn resume_and_compare(dir: &Path, long: &LongSweep) {
         ["manifest.json", "sweep_members.csv", "sweep_outcomes.csv"],
         "final files, no partial ones, after --resume"
     );
+    assert!(!work(&sd).exists(), "the work folder became the results");
     let (o, m) = csv_bytes(&sd);
     assert!(
         o == long.outcomes,
@@ -1045,7 +1054,7 @@ fn resume_after_sigkill_cuts_the_half_written_point() {
     let out = wait_interrupted(child, "KILL");
     assert_eq!(out.status.signal(), Some(9), "killed");
     assert_eq!(
-        names(&sd),
+        names(&work(&sd)),
         [
             "manifest.json.partial",
             "sweep_members.csv.partial",
@@ -1155,7 +1164,7 @@ fn resume_with_other_options_is_refused_and_keeps_the_partial_files() {
             })
             .collect()
     };
-    let before = snapshot(&sd);
+    let before = snapshot(&work(&sd));
 
     let mut other_runs = long_args(99_999, "out");
     other_runs.push("--resume".into());
@@ -1178,7 +1187,7 @@ fn resume_with_other_options_is_refused_and_keeps_the_partial_files() {
     says(&err, &["dimensions"]);
 
     assert!(
-        snapshot(&sd) == before,
+        snapshot(&work(&sd)) == before,
         "a refused resume changed the interrupted sweep's files"
     );
 }
@@ -1294,7 +1303,7 @@ fn a_one_parameter_sweep_draws_lines_and_no_report_draws_nothing() {
     );
     assert!(lines.contains("monitoring") && lines.contains("crisis.framing"));
     let mut quiet: Vec<&str> = base.to_vec();
-    quiet.push("--no-report");
+    quiet.extend(["--no-report", "--replace"]);
     succeed(tmp.path(), &quiet);
     assert_eq!(
         names(&sd),

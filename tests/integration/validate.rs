@@ -285,7 +285,7 @@ fn validate_require_modal_fails_on_a_wrong_history_but_still_writes() {
     );
 
     let csv_path = out.join("validation").join("validation.csv");
-    std::fs::remove_file(&csv_path).unwrap();
+    std::fs::remove_dir_all(out.join("validation")).unwrap();
     let mut strict = args.to_vec();
     strict.push("--require-modal");
     let o = util::exec(tmp.path(), &strict);
