@@ -40,8 +40,15 @@ fn push_escaped(out: &mut String, c: char, quote: bool) {
 /// a basic string with `"`, `\` and control characters escaped.
 pub fn quote(key: &str) -> String {
     if is_bare(key) {
-        return key.to_string();
+        key.to_string()
+    } else {
+        quoted(key)
     }
+}
+
+/// `key` as a basic string, quoted even where it could be bare (the form
+/// `[set]` paths are written in: `"noise" = 0.2`).
+pub fn quoted(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 2);
     out.push('"');
     for c in key.chars() {
@@ -204,6 +211,7 @@ mod tests {
             join(["members", "a\nb", "threat"]),
             "members.\"a\\nb\".threat"
         );
+        assert_eq!(quoted("noise"), "\"noise\"");
     }
 
     #[test]
