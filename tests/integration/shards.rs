@@ -94,6 +94,7 @@ fn shards_of_a_run_merge_into_the_same_bytes() {
         &["outcomes.csv", "members.csv", "runs.csv", "outcomes.svg"],
         "5 runs in 8 shards",
     );
+    assert_eq!(crate::markup::check_folder(&b), 2);
     // The merged manifest says where the results came from.
     let m = std::fs::read_to_string(b.join("manifest.json")).unwrap();
     assert!(
