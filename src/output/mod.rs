@@ -11,5 +11,10 @@ pub mod summary;
 pub mod sweep;
 pub mod table;
 
+/// The tests' check of SVG and HTML pages, shared with the integration tests.
+#[cfg(test)]
+#[path = "../../tests/integration/markup.rs"]
+pub(crate) mod markup;
+
 pub use manifest::Manifest;
 pub use summary::Summary;

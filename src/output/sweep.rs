@@ -393,7 +393,8 @@ mod chart_tests {
         .unwrap();
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].0, "sweep_1.svg");
-        assert!(c[0].2.starts_with("<svg") && c[0].2.contains("act"));
+        crate::output::markup::svg(&c[0].2, "sweep_1.svg");
+        assert!(c[0].2.contains("act"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::check::check;
 use super::error::ScenarioError;
+use super::keys;
 use super::limits::{MAX_FILE_BYTES, MAX_INCLUDE_DEPTH, MAX_RUNS};
 use super::raw::{self, Located, RawFile};
 use super::suggest;
@@ -327,27 +328,49 @@ fn toml_error(source: &SourceFile, e: &toml::de::Error) -> ScenarioError {
 
 /// A TOML or serde error in the file `path` with contents `text`, as a
 /// positioned message in the tool's words: the field, a "did you mean" for
-/// unknown keys, and plain wording for what was expected.
+/// unknown keys, and plain wording for what was expected. Keys and values
+/// quoted from the file are escaped, so the message stays on one line.
 pub fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
     let source = SourceFile {
         path: path.to_path_buf(),
         text: text.to_string(),
     };
     let message = plain_words(e.message().trim());
-    let (line, column, field) = match e.span() {
-        Some(span) => {
-            let (l, c) = source.line_col(span.start);
-            let at = if message.contains("invalid array") {
-                unclosed_list(text, span.start).unwrap_or(span.start)
-            } else {
-                span.start
-            };
-            (Some(l), Some(c), field_at(text, at))
-        }
-        None => (None, None, String::new()),
+    let message = message
+        .strip_suffix(", expected nothing")
+        .unwrap_or(&message)
+        .to_string();
+    let Some(span) = e.span() else {
+        return ScenarioError::file(&source.path, "", keys::one_line(&message));
     };
-    let mut help = None;
+    // Where the message points, and where the field is read from.
+    let mut at = span.start;
+    let mut field_from = span.start;
     let mut shown = message.clone();
+    let mut help = None;
+    if message.starts_with("duplicate key") {
+        if let Some((place, words)) = duplicate_key(text, span.start) {
+            at = place;
+            field_from = place;
+            shown = words;
+        }
+    } else if message.starts_with("missing comma between array elements")
+        || message.starts_with("unclosed array,")
+    {
+        if let Some(opened) = unclosed_list(text, span.start) {
+            field_from = opened;
+            let (opened_on, _) = source.line_col(opened);
+            let (here, _) = source.line_col(span.start);
+            shown = if opened_on == here && message.starts_with("missing comma") {
+                "missing comma between list elements, expected `,`".into()
+            } else {
+                format!(
+                    "the list opened on line {opened_on} is not closed: expected `]` after its last element, or `,` between elements"
+                )
+            };
+        }
+    }
+    let field = field_at(text, field_from);
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some(end) = rest.find('`') {
             let word = &rest[..end];
@@ -361,7 +384,7 @@ pub fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioErr
                 );
             } else {
                 help = suggest::hint(word, expected.iter().copied());
-                shown = format!("unknown key `{word}`");
+                shown = format!("unknown key `{}`", keys::quote(word));
             }
         }
     } else if let Some(rest) = message.strip_prefix("unknown variant `") {
@@ -369,12 +392,25 @@ pub fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioErr
             let word = &rest[..end];
             let expected: Vec<&str> = rest[end + 1..].split('`').skip(1).step_by(2).collect();
             help = suggest::hint(word, expected.iter().copied());
-            shown = format!("unknown distribution `{word}`");
+            shown = format!("unknown distribution `{}`", keys::one_line(word));
         }
     } else if message.contains("invalid basic string") || message.contains("invalid literal string")
     {
         shown = format!("{message}: is the closing quote missing?");
-    } else if message.contains("number too large") {
+    } else if let Some(expected) = message.strip_prefix("missing escaped value") {
+        shown = format!("invalid escape sequence{expected}");
+    } else if message.starts_with("string values must be quoted") {
+        let rest = text[span.start.min(text.len())..]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim();
+        shown = if rest.is_empty() || rest.starts_with('#') {
+            "missing value after `=`".into()
+        } else {
+            "not a value: text must be in quotes (\"like this\"); numbers, true and false are written plainly".into()
+        };
+    } else if too_large(&message) {
         shown = match field.as_str() {
             "montecarlo.runs" => {
                 format!("number too large: runs must be a whole number from 1 to {MAX_RUNS}")
@@ -386,15 +422,80 @@ pub fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioErr
             _ => "number too large".into(),
         };
     }
+    let (line, column) = source.line_col(at);
     ScenarioError {
         file: source.path,
-        line,
-        column,
+        line: Some(line),
+        column: Some(column),
         field,
-        // Continuation lines are indented under the first.
-        message: shown.replace('\n', "\n  "),
+        message: keys::one_line(&shown),
         help,
     }
+}
+
+/// Whether the parser's message says a number does not fit: TOML integers
+/// are 64-bit, and the parser reports a larger one as not fitting the type
+/// it was read as (a 128-bit integer, or a positive one beyond `i64`).
+fn too_large(message: &str) -> bool {
+    message.contains("number too large")
+        || message.contains("number overflowed")
+        || (message.starts_with("invalid type: integer") && message.contains(" as i128"))
+        || message.starts_with("invalid value: integer `") && !message.contains("integer `-")
+}
+
+/// For a duplicate key at `offset`: where to point (the start of the table
+/// heading or key line it is written on, or the key itself inside an inline
+/// table) and the message, naming the key and the table it is repeated in.
+fn duplicate_key(text: &str, offset: usize) -> Option<(usize, String)> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |p| offset + p);
+    let line = &text[line_start..line_end];
+    let within = offset - line_start;
+    let blanks = line.len() - line.trim_start().len();
+    let place = |path: &[String], key: &str| match path.is_empty() {
+        true => format!(
+            "duplicate key `{}` at the top level of the file",
+            keys::quote(key)
+        ),
+        false => format!(
+            "duplicate key `{}` in table `{}`",
+            keys::quote(key),
+            keys::join(path.iter().map(String::as_str))
+        ),
+    };
+    if let Some(heading) = keys::heading(line) {
+        let i = heading.iter().position(|k| k.span.contains(&within))?;
+        let parent: Vec<String> = heading[..i].iter().map(|k| k.name.clone()).collect();
+        return Some((line_start + blanks, place(&parent, &heading[i].name)));
+    }
+    if let Some((path, _)) = keys::read_path(&line[blanks..]) {
+        let i = within
+            .checked_sub(blanks)
+            .and_then(|w| path.iter().position(|k| k.span.contains(&w)));
+        if let Some(i) = i {
+            let mut table = table_above(text, line_start);
+            table.extend(path[..i].iter().map(|k| k.name.clone()));
+            return Some((line_start + blanks, place(&table, &path[i].name)));
+        }
+    }
+    // Inside an inline table: point at the key itself.
+    let (key, _) = keys::read_path(&text[offset..line_end])?;
+    Some((
+        offset,
+        format!("duplicate key `{}`", keys::quote(&key.first()?.name)),
+    ))
+}
+
+/// The key path of the nearest table heading above the line starting at
+/// `line_start`, empty at the top level.
+fn table_above(text: &str, line_start: usize) -> Vec<String> {
+    text[..line_start]
+        .lines()
+        .rev()
+        .find_map(keys::heading)
+        .map(|keys| keys.into_iter().map(|k| k.name).collect())
+        .unwrap_or_default()
 }
 
 /// For an error inside an unclosed list: the offset of the `key = [` line the
@@ -444,44 +545,27 @@ fn plain_words(message: &str) -> String {
 }
 
 /// Best-effort dotted path of the key at `offset`: the nearest table header
-/// above it plus the key written on its line.
+/// above it plus the key written on its line, each key spelt as in a file
+/// (quoted where it needs quotes).
 fn field_at(text: &str, offset: usize) -> String {
     let offset = offset.min(text.len());
     let line_start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
     let line_end = text[offset..].find('\n').map_or(text.len(), |p| offset + p);
     let line = &text[line_start..line_end];
+    let names = |keys: Vec<keys::Key>| keys.into_iter().map(|k| k.name).collect::<Vec<_>>();
+    if let Some(heading) = keys::heading(line) {
+        return keys::join(names(heading).iter().map(String::as_str));
+    }
+    let mut path = table_above(text, line_start);
+    // The key before `=`, or the first word of a line whose `=` is missing.
     let trimmed = line.trim_start();
-    let mut header = String::new();
-    for l in text[..line_start].lines().rev() {
-        let l = l.trim();
-        if l.starts_with('[') {
-            header = l.trim_matches(|c| c == '[' || c == ']').trim().to_string();
-            break;
+    if let Some((key, len)) = keys::read_path(trimmed) {
+        let after = trimmed[len..].trim_start();
+        if after.starts_with('=') || !line.contains('=') {
+            path.extend(names(key));
         }
     }
-    if trimmed.starts_with('[') {
-        return trimmed
-            .trim_matches(|c| c == '[' || c == ']')
-            .split(']')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-    }
-    // The key before `=`, or the first word of a line whose `=` is missing.
-    let key = match trimmed.find('=') {
-        Some(eq) => trimmed[..eq].trim(),
-        None => trimmed.split_whitespace().next().unwrap_or(""),
-    };
-    let valid_key = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '"'));
-    match (header.is_empty(), valid_key) {
-        (_, false) => header,
-        (true, true) => key.to_string(),
-        (false, true) => format!("{header}.{key}"),
-    }
+    keys::join(path.iter().map(String::as_str))
 }
 
 #[cfg(test)]
@@ -522,5 +606,93 @@ mod tests {
         let text = "[members.KAZ]\nsovreignty = 0.5\n";
         assert_eq!(field_at(text, 16), "members.KAZ.sovreignty");
         assert_eq!(field_at("x = 1\n", 4), "x");
+        // Keys are read as the parser reads them and spelt as a file would.
+        let text = "[ members . \"KAZ\" ]\n\"sov.x\" = 1\n";
+        assert_eq!(field_at(text, 20), "members.KAZ.\"sov.x\"");
+        let text = "[members.\"A\\\"B\"]\n\"a\\nb\" = 1\n";
+        assert_eq!(field_at(text, 18), "members.\"A\\\"B\".\"a\\nb\"");
+    }
+
+    /// The message for the first TOML error in `text`.
+    fn problem(text: &str) -> ScenarioError {
+        let e = toml::from_str::<RawFile>(text).unwrap_err();
+        toml_problem(Path::new("t.toml"), text, &e)
+    }
+
+    #[test]
+    fn duplicates_name_the_key_and_its_table() {
+        let e = problem("[crisis]\nseverity = 0.8\nseverity = 0.9\n");
+        assert_eq!(
+            e.to_string(),
+            "t.toml:3:1: crisis.severity: duplicate key `severity` in table `crisis`"
+        );
+        let e = problem("[crisis]\nseverity = 0.8\n[crisis]\n");
+        assert_eq!(
+            e.to_string(),
+            "t.toml:3:1: crisis: duplicate key `crisis` at the top level of the file"
+        );
+        let e = problem("[members.\"K Z\"]\nsovereignty = 0.5\n  [members.\"K Z\"]\n");
+        assert_eq!(
+            e.to_string(),
+            "t.toml:3:3: members.\"K Z\": duplicate key `\"K Z\"` in table `members`"
+        );
+        let e = problem("crisis.severity = 0.8\ncrisis.severity = 0.9\n");
+        assert_eq!(
+            e.to_string(),
+            "t.toml:2:1: crisis.severity: duplicate key `severity` in table `crisis`"
+        );
+        let e = problem("[members.A]\nconcern = { x = 1.0, x = 0.5 }\n");
+        assert_eq!(
+            e.to_string(),
+            "t.toml:2:22: members.A.concern: duplicate key `x`"
+        );
+    }
+
+    #[test]
+    fn parser_messages_in_plain_words() {
+        let e = problem("[montecarlo]\nruns = 99999999999999999999\n");
+        assert!(
+            e.message.starts_with("number too large: runs must be"),
+            "{e}"
+        );
+        let e = problem("[montecarlo]\nseed = 9223372036854775808\n");
+        assert!(e.message.starts_with("number too large: a seed"), "{e}");
+        assert_eq!(
+            problem("[crisis]\nseverity =\n").message,
+            "missing value after `=`"
+        );
+        assert!(problem("[crisis]\nseverity = high\n")
+            .message
+            .contains("in quotes"));
+        assert_eq!(
+            problem("[crisis]\nseverity = 01\n").message,
+            "unexpected leading zero"
+        );
+        assert!(problem("[scenario]\nname = \"a\\qb\"\n")
+            .message
+            .starts_with("invalid escape sequence, expected `b`"));
+        let e = problem("[alliance]\nregions = [\"a\",\n  \"b\"\ncrisis_types = [\"x\"]\n");
+        assert_eq!(e.field, "alliance.regions");
+        assert!(
+            e.message
+                .starts_with("the list opened on line 2 is not closed: expected `]`"),
+            "{e}"
+        );
+        let e = problem("[alliance]\nregions = [\"a\" \"b\"]\n");
+        assert_eq!(
+            e.message,
+            "missing comma between list elements, expected `,`"
+        );
+    }
+
+    #[test]
+    fn a_key_with_a_newline_stays_on_one_line() {
+        let e = problem("[crisis]\n\"a\\nb\" = 1\n");
+        let shown = e.to_string();
+        assert_eq!(shown.lines().count(), 2, "{shown}");
+        assert!(
+            shown.starts_with("t.toml:2:1: crisis.\"a\\nb\": unknown key `\"a\\nb\"`\n  help: "),
+            "{shown}"
+        );
     }
 }

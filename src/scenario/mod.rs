@@ -7,6 +7,7 @@
 #[allow(clippy::result_large_err)]
 mod check;
 pub mod error;
+pub mod keys;
 #[allow(clippy::result_large_err)]
 mod load;
 pub mod param;

@@ -196,16 +196,33 @@ mod tests {
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
-    fn mean_of(p: &Param, n: usize) -> (f64, f64, f64) {
+    /// What `n` draws of `p` show: their mean and standard deviation, the
+    /// standard error of that standard deviation (from the draws' fourth
+    /// central moment: Var(s²) ≈ (m4 − s⁴)/n, and s moves by half of s²'s
+    /// relative change), and the smallest and largest draw.
+    struct Draws {
+        mean: f64,
+        sd: f64,
+        se_sd: f64,
+        lo: f64,
+        hi: f64,
+    }
+
+    fn draws(p: &Param, n: usize) -> Draws {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
-        let (mut sum, mut lo, mut hi) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
-        for _ in 0..n {
-            let x = p.sample(&mut rng);
-            sum += x;
-            lo = lo.min(x);
-            hi = hi.max(x);
+        let xs: Vec<f64> = (0..n).map(|_| p.sample(&mut rng)).collect();
+        let nf = n as f64;
+        let mean = xs.iter().sum::<f64>() / nf;
+        let m2 = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / nf;
+        let m4 = xs.iter().map(|x| (x - mean).powi(4)).sum::<f64>() / nf;
+        let sd = m2.sqrt();
+        Draws {
+            mean,
+            sd,
+            se_sd: ((m4 - m2 * m2) / nf).sqrt() / (2.0 * sd),
+            lo: xs.iter().copied().fold(f64::INFINITY, f64::min),
+            hi: xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         }
-        (sum / n as f64, lo, hi)
     }
 
     #[test]
@@ -216,8 +233,10 @@ mod tests {
         assert_eq!(a.random::<u64>(), b.random::<u64>());
     }
 
-    // Each sample mean is checked against its exact expectation within 4.5
-    // standard errors (sd / sqrt(n)); the family's sd is known in closed form.
+    // Each sample mean and standard deviation is checked against its exact
+    // value within 4.5 standard errors (of the mean, sd / sqrt(n); of the sd,
+    // from the draws). A sampler that returned its mean every time, or the
+    // wrong family with the right mean, fails.
     #[test]
     fn distribution_means_match_theory() {
         let n = 40_000;
@@ -244,26 +263,59 @@ mod tests {
             ),
         ];
         for (p, mean, sd) in cases {
-            let (m, lo, hi) = mean_of(&p, n);
+            let d = draws(&p, n);
             let tol = 4.5 * sd / (n as f64).sqrt();
-            assert!((m - mean).abs() < tol, "{p:?}: mean {m} vs {mean} ± {tol}");
-            assert!(lo >= 0.0 && hi <= 1.0);
+            assert!(
+                (d.mean - mean).abs() < tol,
+                "{p:?}: mean {} vs {mean} ± {tol}",
+                d.mean
+            );
+            let tol = 4.5 * d.se_sd;
+            assert!(
+                (d.sd - sd).abs() < tol,
+                "{p:?}: sd {} vs {sd} ± {tol}",
+                d.sd
+            );
+            assert!(d.lo >= 0.0 && d.hi <= 1.0);
         }
     }
 
     #[test]
     fn truncated_normal_stays_in_range_and_is_symmetric() {
-        let p = Param::Normal {
-            mean: 0.5,
-            sd: 0.5,
-            lo: 0.0,
-            hi: 1.0,
-        };
+        let (mean, sd, lo, hi) = (0.5, 0.5, 0.0, 1.0);
+        let p = Param::Normal { mean, sd, lo, hi };
         let n = 40_000;
-        let (m, lo, hi) = mean_of(&p, n);
-        assert!(lo >= 0.0 && hi <= 1.0);
-        // Symmetric truncation keeps the mean; sd of the truncated law < 0.5.
-        assert!((m - 0.5).abs() < 4.5 * 0.5 / (n as f64).sqrt());
+        let d = draws(&p, n);
+        assert!(d.lo >= lo && d.hi <= hi, "draws in [{}, {}]", d.lo, d.hi);
+        // The normal truncated to [lo, hi]: with a = (lo - mean)/sd,
+        // b = (hi - mean)/sd, Z = Φ(b) - Φ(a) and φ the standard density,
+        // its mean is mean + sd (φ(a) - φ(b))/Z and its variance
+        // sd² [1 + (a φ(a) - b φ(b))/Z - ((φ(a) - φ(b))/Z)²].
+        let phi = |z: f64| (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        let (a, b) = ((lo - mean) / sd, (hi - mean) / sd);
+        let z = normal_cdf(b) - normal_cdf(a);
+        let shift = (phi(a) - phi(b)) / z;
+        let want_mean = mean + sd * shift;
+        let want_sd = sd * (1.0 + (a * phi(a) - b * phi(b)) / z - shift * shift).sqrt();
+        // Symmetric truncation keeps the mean; the sd, 0.2698, is below the
+        // 0.2887 of a uniform on [0, 1], some 20 standard errors away.
+        assert!((want_mean - 0.5).abs() < 1e-15);
+        assert!((want_sd - 0.2698).abs() < 5e-5, "{want_sd}");
+        let tol = 4.5 * want_sd / (n as f64).sqrt();
+        assert!(
+            (d.mean - want_mean).abs() < tol,
+            "mean {} vs {want_mean} ± {tol}",
+            d.mean
+        );
+        let tol = 4.5 * d.se_sd;
+        assert!(
+            (d.sd - want_sd).abs() < tol,
+            "sd {} vs {want_sd} ± {tol}",
+            d.sd
+        );
+        // The bound for draws from a normal, sd/sqrt(2n), caps the estimate:
+        // the truncated law has lighter tails.
+        assert!(d.se_sd < want_sd / (2.0 * n as f64).sqrt());
     }
 
     #[test]

@@ -130,9 +130,10 @@ fn calibrate_writes_every_file_and_starts_from_what_validate_gives() {
     assert_eq!(manifest["cross_validation"], "alliance");
     assert_eq!(manifest["files"].as_array().unwrap().len(), 7);
     util::says(
-        &read(&dir, "report.html"),
+        &crate::markup::read_html(&dir.join("report.html")),
         &["Reliability", "<svg", "Answer"],
     );
+    crate::markup::check_folder(&dir);
 
     // The posterior is what `--posterior` reads, and the overlay is a
     // scenario file a case can include.
@@ -347,16 +348,10 @@ fn calibrate_stops_on_ctrl_c_and_writes_nothing() {
         .expect("the binary starts");
     // Loading three cases takes milliseconds; one evaluation takes seconds.
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    let asked = std::time::Instant::now();
     util::signal(&child, "INT");
     let out = child.wait_with_output().unwrap();
     let err = util::stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
-    assert!(
-        asked.elapsed().as_secs() < 20,
-        "took {:?} to stop",
-        asked.elapsed()
-    );
     util::says(&err, &["interrupted", "nothing was written"]);
     assert!(!tmp.path().join("out").exists(), "something was written");
 }

@@ -309,6 +309,7 @@ fn run_writes_outcomes_members_and_manifest_into_a_folder_per_file() {
             "report.html"
         ]
     );
+    assert_eq!(crate::markup::check_folder(&r.dir), 2);
     assert_eq!(
         std::fs::read_dir(tmp.path().join("out")).unwrap().count(),
         1,
@@ -549,9 +550,28 @@ fn historical_outcomes_are_the_most_likely() {
 // ---------------------------------------------------------------------------
 // Command-line options
 
+/// A rule given on the command line is the rule the runs use: it is named in
+/// every file, and the counts change from those of the scenario's own rule
+/// (unanimity) with the same seed. Strict unanimity, where an abstention
+/// blocks, never adopts more in any run, so its counts of each level or
+/// higher can only fall, and Armenia's abstentions on monitoring make them
+/// fall by hundreds of runs.
 #[test]
 fn rule_override_appears_in_the_csv_files() {
-    for rule in ["majority", "qualified_majority:0.67"] {
+    let (_tmp, own) = run_shipped("kyrgyzstan_2010", &["--runs", "2000"]);
+    assert!(own.outcomes.iter().all(|o| o.rule == "unanimity"));
+    let at_least = |r: &Results, level: usize| -> u64 {
+        r.outcomes
+            .iter()
+            .filter(|o| o.level >= level)
+            .map(|o| o.count)
+            .sum()
+    };
+    for rule in [
+        "majority",
+        "qualified_majority:0.67",
+        "unanimity:abstention_blocks",
+    ] {
         let (_tmp, r) = run_shipped("kyrgyzstan_2010", &["--rule", rule, "--runs", "2000"]);
         assert!(
             r.outcomes.iter().all(|o| o.rule == rule),
@@ -560,7 +580,26 @@ fn rule_override_appears_in_the_csv_files() {
         );
         assert!(r.members.iter().all(|m| m.rule == rule), "{:?}", r.members);
         assert_eq!(r.manifest()["rule"], rule);
+        let counts = |r: &Results| r.outcomes.iter().map(|o| o.count).collect::<Vec<_>>();
+        assert_ne!(
+            counts(&r),
+            counts(&own),
+            "{rule}: the same counts as unanimity"
+        );
     }
+    let (_tmp, strict) = run_shipped(
+        "kyrgyzstan_2010",
+        &["--rule", "unanimity:abstention_blocks", "--runs", "2000"],
+    );
+    for level in 1..own.outcomes.len() {
+        assert!(
+            at_least(&strict, level) <= at_least(&own, level),
+            "level {level} or higher: {} under strict unanimity, {} under unanimity",
+            at_least(&strict, level),
+            at_least(&own, level)
+        );
+    }
+    assert!(at_least(&strict, 2) + 500 < at_least(&own, 2));
 }
 
 #[test]
@@ -1118,16 +1157,10 @@ fn interrupted_run_writes_nothing_and_keeps_the_previous_result() {
         let folder = tmp.path().join("out/kyrgyzstan_2010");
         let before = folder_bytes(&folder);
         let child = start_long_run(tmp.path());
-        let asked = std::time::Instant::now();
         util::signal(&child, sig);
         let out = child.wait_with_output().unwrap();
         let err = util::stderr(&out);
         assert_eq!(out.status.code(), Some(130), "SIG{sig}: {err}");
-        assert!(
-            asked.elapsed().as_secs() < 20,
-            "SIG{sig}: took {:?} to stop",
-            asked.elapsed()
-        );
         assert!(
             err.contains("interrupted") && err.contains("nothing was written"),
             "{err}"

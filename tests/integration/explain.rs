@@ -224,15 +224,59 @@ fn member_restricts_the_tables_to_one_member() {
     assert_eq!(j["members"][0]["id"], "BLR");
 }
 
+/// In Kyrgyzstan 2010 Armenia abstains on the monitoring mission that
+/// passes in round 2 under the scenario's unanimity. Under
+/// `unanimity:abstention_blocks` the votes are the same, but that abstention
+/// blocks: round 2 fails, blocked by Armenia alone, and the statement of
+/// round 3 is adopted instead. Only the rule differs between the two.
 #[test]
 fn rule_override_changes_the_procedure() {
-    let j = json(
+    let plain = json("kyrgyzstan_2010", &[]);
+    let strict = json(
         "kyrgyzstan_2010",
         &["--rule", "unanimity:abstention_blocks"],
     );
-    assert_eq!(j["rule"], "unanimity:abstention_blocks");
-    let table = ok(&[&shipped("armenia_2020"), "--rule", "majority"]);
-    assert!(table.contains("rule majority"));
+    assert_eq!(plain["rule"], "unanimity");
+    assert_eq!(strict["rule"], "unanimity:abstention_blocks");
+    assert_eq!(plain["adopted"]["option"], "monitoring", "{plain}");
+    assert_eq!(strict["adopted"]["option"], "statement", "{strict}");
+    let (a, b) = (&plain["rounds"], &strict["rounds"]);
+    assert_eq!(a.as_array().unwrap().len(), 2);
+    assert_eq!(b.as_array().unwrap().len(), 3);
+    assert_eq!(a[1]["option"], "monitoring");
+    assert_eq!(
+        a[1]["votes"], b[1]["votes"],
+        "the rule does not change votes"
+    );
+    let armenia = a[1]["votes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["member"] == "ARM")
+        .unwrap();
+    assert_eq!(armenia["vote"], "abstain");
+    assert_eq!(a[1]["passed"], true);
+    assert_eq!(b[1]["passed"], false);
+    assert_eq!(b[1]["blockers"], serde_json::json!(["ARM"]));
+    assert_eq!(b[2]["option"], "statement");
+    assert_eq!(b[2]["passed"], true);
+
+    // The table says the same.
+    let table = ok(&[
+        &shipped("kyrgyzstan_2010"),
+        "--rule",
+        "unanimity:abstention_blocks",
+    ]);
+    let lines = procedure(&table);
+    assert!(
+        lines[1].starts_with("round 2: monitoring (level 2): failed")
+            && lines[1].contains("blocked by ARM (abstained"),
+        "{table}"
+    );
+    assert!(
+        lines.contains(&"adopted: statement (level 1) in round 3"),
+        "{table}"
+    );
 }
 
 #[test]

@@ -94,6 +94,7 @@ fn posterior_results_are_the_same_on_any_threads_and_in_shards() {
         &["outcomes.csv", "members.csv", "runs.csv", "outcomes.svg"],
         "run with a posterior",
     );
+    crate::markup::read_svg(&folders[2].join("outcomes.svg"));
     // The posterior changes the results: without it Kazakhstan is certain.
     let outcomes = std::fs::read_to_string(folders[0].join("outcomes.csv")).unwrap();
     assert!(
@@ -275,7 +276,7 @@ fn manifests_reports_and_shards_record_the_posterior() {
         serde_json::json!(["noise", "members.RUS.weights.cost"])
     );
     assert_eq!(p["skipped"], serde_json::json!(["members.USA.dependence"]));
-    let report = std::fs::read_to_string(folder.join("report.html")).unwrap();
+    let report = crate::markup::read_html(&folder.join("report.html"));
     says(&report, &[sentence]);
 
     // A sweep's manifest and report, and a shard's manifest.
@@ -300,7 +301,7 @@ fn manifests_reports_and_shards_record_the_posterior() {
         &m,
         &["\"posterior\"", "\"draws\": 3", "members.USA.dependence"],
     );
-    let report = std::fs::read_to_string(dir.join("o/kazakhstan_2022-sweep/report.html")).unwrap();
+    let report = crate::markup::read_html(&dir.join("o/kazakhstan_2022-sweep/report.html"));
     says(&report, &[sentence]);
     succeed(
         dir,

@@ -1,5 +1,7 @@
-//! Charts and report.html written by `run`, `power` and `validate`.
+//! Charts and report.html written by `run`, `power` and `validate`, each
+//! parsed and checked by `markup`.
 
+use crate::markup;
 use crate::util::{scenario, succeed};
 
 /// `http://` or `https://` outside text the report escaped (the scenario and
@@ -26,12 +28,17 @@ fn run_writes_chart_and_self_contained_report() {
         ],
     );
     let dir = tmp.path().join("out").join("kyrgyzstan_2010");
-    let svg = std::fs::read_to_string(dir.join("outcomes.svg")).unwrap();
-    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
-    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let svg = markup::read_svg(&dir.join("outcomes.svg"));
+    assert!(svg.ends_with("</svg>\n"));
+    let html = markup::read_html(&dir.join("report.html"));
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
-    assert!(html.contains("<svg"));
+    let page = markup::html(&html, "report.html");
+    assert_eq!(
+        page.descendants().filter(|n| n.has_tag_name("svg")).count(),
+        1,
+        "the outcomes chart, inline"
+    );
     assert!(html.contains("Kyrgyzstan, June 2010"));
     assert!(html.contains(manifest["scenario_sha256"].as_str().unwrap()));
     assert!(!html.contains("<script"));
@@ -84,11 +91,18 @@ fn power_and_validate_write_chart_and_report() {
         ],
     );
     let dir = tmp.path().join("out").join("kazakhstan_2022-power");
-    assert!(std::fs::read_to_string(dir.join("power.svg"))
-        .unwrap()
-        .contains("<circle"));
-    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
-    assert!(html.contains("<svg") && !html.contains("<script") && !links_outside_pre(&html));
+    let svg = markup::read_svg(&dir.join("power.svg"));
+    let chart = markup::svg(&svg, "power.svg");
+    assert_eq!(
+        chart
+            .descendants()
+            .filter(|n| n.has_tag_name("circle"))
+            .count(),
+        6,
+        "a point per member"
+    );
+    let html = markup::read_html(&dir.join("report.html"));
+    assert!(html.contains("<svg") && !links_outside_pre(&html));
 
     succeed(
         tmp.path(),
@@ -103,9 +117,7 @@ fn power_and_validate_write_chart_and_report() {
         ],
     );
     let dir = tmp.path().join("out").join("validation");
-    assert!(std::fs::read_to_string(dir.join("validation.svg"))
-        .unwrap()
-        .contains("kazakhstan_2022"));
-    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
-    assert!(html.contains("<svg") && !html.contains("<script") && !links_outside_pre(&html));
+    assert!(markup::read_svg(&dir.join("validation.svg")).contains("kazakhstan_2022"));
+    let html = markup::read_html(&dir.join("report.html"));
+    assert!(html.contains("<svg") && !links_outside_pre(&html));
 }

@@ -111,6 +111,11 @@ fn same_bytes_again_and_at_any_thread_count() {
     let a = run(&tmp.path().join("a"), &["--threads", "1"]);
     let b = run(&tmp.path().join("b"), &["--threads", "2"]);
     let c = run(&tmp.path().join("c"), &["--threads", "2"]);
+    assert_eq!(
+        crate::markup::check_folder(&a),
+        2,
+        "tornado.svg and report.html"
+    );
     for name in ["sensitivity.csv", "tornado.svg"] {
         assert!(read(&a, name) == read(&b, name), "{name}: 1 vs 2 threads");
         assert!(read(&b, name) == read(&c, name), "{name}: run twice");

@@ -76,6 +76,11 @@ fn shards_of_a_run_merge_into_the_same_bytes() {
             &["outcomes.csv", "members.csv", "runs.csv", "outcomes.svg"],
             &format!("run in {n} shards"),
         );
+        assert_eq!(
+            crate::markup::check_folder(&b),
+            2,
+            "outcomes.svg and report.html"
+        );
     }
     let tiny = tempfile::tempdir().unwrap();
     let base = with(
@@ -89,6 +94,7 @@ fn shards_of_a_run_merge_into_the_same_bytes() {
         &["outcomes.csv", "members.csv", "runs.csv", "outcomes.svg"],
         "5 runs in 8 shards",
     );
+    assert_eq!(crate::markup::check_folder(&b), 2);
     // The merged manifest says where the results came from.
     let m = std::fs::read_to_string(b.join("manifest.json")).unwrap();
     assert!(
@@ -175,7 +181,7 @@ fn merged_sweeps_have_the_same_charts() {
         .collect();
     assert!(!charts.is_empty());
     same_files(&a, &b, &refs(&charts), "sweep charts");
-    assert!(b.join("report.html").exists());
+    assert_eq!(crate::markup::check_folder(&b), charts.len() + 1);
 }
 
 #[test]

@@ -376,13 +376,11 @@ fn grid_sweep_of_two_parameters_and_two_rules() {
         ],
         "two rules over a two-parameter grid: a heat map per rule"
     );
-    let heat = std::fs::read_to_string(sd.join("sweep_2.svg")).unwrap();
-    assert!(
-        heat.starts_with("<svg") && heat.contains("qualified_majority:0.67"),
-        "{heat}"
-    );
-    let report = std::fs::read_to_string(sd.join("report.html")).unwrap();
-    assert!(report.contains("<svg") && !report.contains("<script"));
+    let heat = crate::markup::read_svg(&sd.join("sweep_2.svg"));
+    assert!(heat.contains("qualified_majority:0.67"), "{heat}");
+    crate::markup::read_svg(&sd.join("sweep_1.svg"));
+    let report = crate::markup::read_html(&sd.join("report.html"));
+    assert!(report.contains("<svg"));
     let sweep = Sweep::read(&sd);
     let points = sweep.points(&paths, 18, &KAZ_MEMBERS, 1000);
 
@@ -911,7 +909,6 @@ fn wait_for_lines(child: &mut Child, path: &Path, lines: usize) {
 
 /// Waits for the signalled child; fails clearly if it had already finished.
 fn wait_interrupted(child: Child, signal: &str) -> Output {
-    let sent = Instant::now();
     let out = child.wait_with_output().unwrap();
     let err = util::stderr(&out);
     assert!(!err.contains("panicked"), "panicked:\n{err}");
@@ -919,11 +916,6 @@ fn wait_interrupted(child: Child, signal: &str) -> Output {
         !out.status.success(),
         "the sweep finished before SIG{signal} arrived, so this test cannot check \
          interruption; give it more runs per point"
-    );
-    assert!(
-        sent.elapsed() < Duration::from_secs(5),
-        "SIG{signal}: the sweep took {:?} to stop",
-        sent.elapsed()
     );
     out
 }
@@ -1266,15 +1258,9 @@ fn bad_sweeps_are_refused_before_anything_is_written() {
     for (extra, fragments) in cases {
         let mut args = vec!["sweep", "-q", kaz.as_str(), "--out", "out"];
         args.extend_from_slice(extra);
-        let started = Instant::now();
         let err = fail(dir, &args);
         says(&err, fragments);
         assert_nothing_written(&dir.join("out"));
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{extra:?}: refused only after {:?}",
-            started.elapsed()
-        );
     }
 }
 
@@ -1296,7 +1282,8 @@ fn a_one_parameter_sweep_draws_lines_and_no_report_draws_nothing() {
     ];
     succeed(tmp.path(), &base);
     let sd = tmp.path().join("out/kyrgyzstan_2010-sweep");
-    let lines = std::fs::read_to_string(sd.join("sweep_1.svg")).unwrap();
+    let lines = crate::markup::read_svg(&sd.join("sweep_1.svg"));
+    crate::markup::read_html(&sd.join("report.html"));
     assert!(
         lines.contains("<polyline") || lines.contains("<path"),
         "a line chart: {lines}"

@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use super::{check_id_text, Checker, Result};
 use crate::scenario::param::Range;
 use crate::scenario::raw::{LParam, RawFile, RawMember, RawWeights};
-use crate::scenario::suggest;
+use crate::scenario::{keys, suggest, ScenarioError};
 
 /// The affinity key that means "every other member".
 pub(super) const ALL_MEMBERS: &str = "members";
@@ -47,16 +47,17 @@ impl Layers {
             .unwrap_or_default();
         if let Some(raw_groups) = &raw.groups {
             for (id, g) in raw_groups {
-                let field = format!("groups.{id}");
+                let field = keys::join(["groups", id]);
                 let values = g.as_member();
                 let anchor = g
                     .members
                     .as_ref()
                     .map(|m| (m.file, m.span.start))
                     .or(values.anchor_any());
-                let at = |msg: String| {
-                    let (file, offset) = anchor.unwrap_or((0, 0));
-                    ck.at_offset(file, offset, &field, msg)
+                // A problem with the id is shown at the heading that names it.
+                let at = |msg: String| match ck.heading_of("groups", id).or(anchor) {
+                    Some((file, offset)) => ck.at_offset(file, offset, &field, msg),
+                    None => ScenarioError::file(&ck.main_file().path, &field, msg),
                 };
                 check_id_text(id).map_err(at)?;
                 if names.actors.contains(&id.as_str()) {
@@ -136,7 +137,7 @@ impl Layers {
                     return Err(unknown_affinity_key(
                         ck,
                         lp,
-                        &format!("members.{id}.affinity.{k}"),
+                        &format!("members.{id}.affinity.{}", keys::quote(k)),
                         k,
                         names,
                         &group_ids,
@@ -227,8 +228,12 @@ fn unknown_affinity_key(
         .chain(groups)
         .copied()
         .chain(std::iter::once(ALL_MEMBERS));
-    ck.at(at, field, format!("unknown actor or group `{k}`"))
-        .with_help(suggest::hint(k, known))
+    ck.at(
+        at,
+        field,
+        format!("unknown actor or group `{}`", keys::quote(k)),
+    )
+    .with_help(suggest::hint(k, known))
 }
 
 /// Checks the values of `[defaults]` or a group where they are written, so
@@ -263,10 +268,10 @@ fn check_values(
                  range: Range|
      -> Result<()> {
         for (k, lp) in map.iter().flatten() {
-            let f = format!("{field}.{key}.{k}");
+            let f = format!("{field}.{key}.{}", keys::quote(k));
             if !valid(k) {
                 return Err(ck
-                    .at(lp, &f, format!("unknown {kind} `{k}`"))
+                    .at(lp, &f, format!("unknown {kind} `{}`", keys::quote(k)))
                     .with_help(suggest::hint(k, known.iter().copied())));
             }
             ck.param(lp, &f, range)?;

@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 
 use super::{defaults, Checker, Result};
 use crate::scenario::raw::{LParam, RawMember};
-use crate::scenario::{suggest, Member, Param, Range, Weights};
+use crate::scenario::{keys, suggest, Member, Param, Range, Weights};
 
 pub(super) struct MemberContext<'a> {
     pub(super) index: usize,
@@ -24,7 +24,7 @@ pub(super) fn check_member(
     raw: &RawMember,
     cx: MemberContext,
 ) -> Result<Member> {
-    let near = ck.member_heading(id).or(raw.anchor());
+    let near = ck.heading_of("members", id).or(raw.anchor());
     let f = |key: &str| format!("members.{id}.{key}");
     let region_id = ck.required(
         &raw.region,
@@ -44,10 +44,10 @@ pub(super) fn check_member(
         let mut out = vec![None; names.len()];
         if let Some(map) = map {
             for (k, lp) in map {
-                let field = format!("members.{id}.{key}.{k}");
+                let field = format!("members.{id}.{key}.{}", keys::quote(k));
                 let Some(i) = names.iter().position(|n| n == k) else {
                     return Err(ck
-                        .at(lp, &field, format!("unknown {kind} `{k}`"))
+                        .at(lp, &field, format!("unknown {kind} `{}`", keys::quote(k)))
                         .with_help(suggest::hint(k, names.iter().copied())));
                 };
                 out[i] = Some(ck.param(lp, &field, range)?);

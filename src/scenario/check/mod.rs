@@ -15,6 +15,7 @@ use options::check_options;
 use settings::{check_montecarlo, check_rule};
 
 use super::error::ScenarioError;
+use super::keys;
 use super::limits::MAX_MEMBERS;
 use super::param::Range;
 use super::paths::ParamPath;
@@ -51,6 +52,9 @@ impl Checker {
         &self.sources[0]
     }
 
+    /// An error at the value `loc`. The field and message are kept on one
+    /// line: a control character that came from the file (a newline in a
+    /// quoted key) is shown as its escape.
     pub(super) fn at<T>(
         &self,
         loc: &Located<T>,
@@ -63,8 +67,8 @@ impl Checker {
             file: source.path.clone(),
             line: Some(line),
             column: Some(column),
-            field: field.to_string(),
-            message: message.into(),
+            field: keys::one_line(field),
+            message: keys::one_line(&message.into()),
             help: None,
         }
     }
@@ -85,21 +89,18 @@ impl Checker {
         self.at(&at, field, message)
     }
 
-    /// Where `[members.ID]` (or `[members."ID"]`) is written: the file and the
-    /// offset of the id, in the last file that has it (the one that wins).
-    pub(super) fn member_heading(&self, id: &str) -> Option<(usize, usize)> {
-        let quoted = format!("\"{id}\"");
+    /// Where the heading `[TABLE.ID]` (or `[TABLE.ID.more]`) is written, the
+    /// id spelt in any way TOML allows (`[members."A\"B"]`, `[ members . 'x' ]`):
+    /// the file and the offset of the id, in the last file that has it (the one
+    /// that wins).
+    pub(super) fn heading_of(&self, table: &str, id: &str) -> Option<(usize, usize)> {
         let mut found = None;
         for (f, source) in self.sources.iter().enumerate() {
             let mut offset = 0;
             for line in source.text.split_inclusive('\n') {
-                let trimmed = line.trim_start();
-                if let Some(rest) = trimmed.strip_prefix("[members.") {
-                    let rest = rest.trim_start();
-                    let name = rest.split([']', '.']).next().unwrap_or("").trim();
-                    if name == id || name == quoted {
-                        let col = line.len() - rest.len();
-                        found = Some((f, offset + col));
+                if let Some(path) = keys::heading(line) {
+                    if path.len() >= 2 && path[0].name == table && path[1].name == id {
+                        found = Some((f, offset + path[1].span.start));
                     }
                 }
                 offset += line.len();
@@ -169,8 +170,12 @@ impl Checker {
         kind: &str,
     ) -> Result<usize> {
         names.iter().position(|n| *n == id.value).ok_or_else(|| {
-            self.at(id, field, format!("unknown {kind} `{}`", id.value))
-                .with_help(suggest::hint(&id.value, names.iter().copied()))
+            self.at(
+                id,
+                field,
+                format!("unknown {kind} `{}`", keys::quote(&id.value)),
+            )
+            .with_help(suggest::hint(&id.value, names.iter().copied()))
         })
     }
 
@@ -188,11 +193,15 @@ impl Checker {
         for id in ids {
             let Some(i) = names.iter().position(|n| *n == id) else {
                 return Err(self
-                    .at(list, field, format!("unknown {kind} `{id}`"))
+                    .at(list, field, format!("unknown {kind} `{}`", keys::quote(id)))
                     .with_help(suggest::hint(id, names.iter().copied())));
             };
             if out.contains(&i) {
-                return Err(self.at(list, field, format!("`{id}` is listed twice")));
+                return Err(self.at(
+                    list,
+                    field,
+                    format!("`{}` is listed twice", keys::quote(id)),
+                ));
             }
             out.push(i);
         }
@@ -212,7 +221,11 @@ impl Checker {
         for (i, id) in list.value.iter().enumerate() {
             check_id_text(id).map_err(|m| self.at(list, field, m))?;
             if list.value[..i].contains(id) {
-                return Err(self.at(list, field, format!("`{id}` is listed twice")));
+                return Err(self.at(
+                    list,
+                    field,
+                    format!("`{}` is listed twice", keys::quote(id)),
+                ));
             }
         }
         Ok(list.value.clone())
@@ -222,14 +235,18 @@ impl Checker {
 /// Ids appear in CSV columns and on the command line: keep them plain.
 pub(super) fn check_id_text(id: &str) -> std::result::Result<(), String> {
     if id.is_empty() || id.len() > 64 {
-        return Err(format!("id `{id}` must be 1 to 64 characters long"));
+        return Err(format!(
+            "id `{}` must be 1 to 64 characters long",
+            keys::quote(id)
+        ));
     }
     if !id
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         return Err(format!(
-            "id `{id}` may only contain letters, digits, `_` and `-`"
+            "id `{}` may only contain letters, digits, `_` and `-`",
+            keys::quote(id)
         ));
     }
     Ok(())
@@ -288,14 +305,10 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
         Some(map) => map
             .iter()
             .map(|(id, name)| {
-                check_id_text(id)
-                    .map_err(|m| ck.at(name, &format!("alliance.outsiders.{id}"), m))?;
+                let field = keys::join(["alliance", "outsiders", id]);
+                check_id_text(id).map_err(|m| ck.at(name, &field, m))?;
                 if raw_members.contains_key(id) {
-                    return Err(ck.at(
-                        name,
-                        &format!("alliance.outsiders.{id}"),
-                        format!("`{id}` is already a member id"),
-                    ));
+                    return Err(ck.at(name, &field, format!("`{id}` is already a member id")));
                 }
                 Ok(Outsider {
                     id: id.clone(),
@@ -355,8 +368,11 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
     let mut members = Vec::with_capacity(raw_members.len());
     for (i, (id, m)) in raw_members.iter().enumerate() {
         check_id_text(id).map_err(|msg| {
-            let (file, offset) = ck.member_heading(id).or(m.anchor()).unwrap_or((0, 0));
-            ck.at_offset(file, offset, &format!("members.{id}"), msg)
+            let field = keys::join(["members", id]);
+            match ck.heading_of("members", id).or(m.anchor()) {
+                Some((file, offset)) => ck.at_offset(file, offset, &field, msg),
+                None => ScenarioError::file(&ck.main_file().path, field, msg),
+            }
         })?;
         let effective = layers.member(&ck, id, m, &names)?;
         members.push(check_member(
@@ -617,7 +633,7 @@ fn apply_set(
     scenario: &mut Scenario,
 ) -> Result<()> {
     for (path, value) in set.iter().flatten() {
-        let field = format!("set.\"{path}\"");
+        let field = format!("set.{}", keys::quoted(path));
         let checked = ParamPath::parse(scenario, path)
             .map_err(|e| ck.at(value, &field, e.message).with_help(e.help))?;
         checked
