@@ -141,6 +141,13 @@ fn write_shard(
 }
 
 fn prepare_dir(out: &Path, kind: Kind, label: &str, shard: Shard) -> Result<PathBuf, JobError> {
+    // `merge` takes only plain labels: refuse before simulating anything.
+    files::check_label(label).map_err(|why| {
+        JobError::input(format!(
+            "the scenario file's name \"{}\" cannot label a shard ({why}); rename the file",
+            files::excerpt(label, 60)
+        ))
+    })?;
     let dir = out.join(files::folder_name(kind, label, shard));
     files::prepare_dir(&dir)
         .context_io(|| format!("cannot prepare the shard folder `{}`", dir.display()))?;
