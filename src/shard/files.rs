@@ -307,7 +307,7 @@ pub fn check_label(label: &str) -> Result<(), String> {
         return Err(format!("`{label}` names a folder, not a file"));
     }
     if label.contains(['/', '\\']) {
-        return Err("it holds a folder separator (`/` or `\\`)".into());
+        return Err("it holds a folder separator, `/` or `\\`".into());
     }
     if label.chars().any(char::is_control) {
         return Err("it holds a control character".into());
