@@ -264,9 +264,14 @@ fn row_point(bytes: &[u8], fields: usize) -> Result<u64, String> {
 /// what an interruption leaves and is an error naming the line.
 pub fn scan_partial(path: &Path, header: &str, rows: usize) -> io::Result<Option<Vec<u64>>> {
     let mut reader = LineReader::open(path, PARTIAL_FILE, MAX_ROW_BYTES).map_err(|e| match e {
-        InputError::Unreadable { source, .. } => {
-            io::Error::new(source.kind(), format!("cannot read `{}`", path.display()))
-        }
+        InputError::Unreadable { source, .. } => io::Error::new(
+            source.kind(),
+            format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                crate::input::plain_io(&source)
+            ),
+        ),
         other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
     })?;
     let fail = |e: InputError| io::Error::new(io::ErrorKind::InvalidData, e.to_string());
