@@ -7,10 +7,13 @@
 //! sweep can be split into [`shard`]s whose tallies merge exactly; a [`job`]
 //! takes a command's settings through all of it to the result files. A
 //! [`posterior`] sample of fitted parameters, when given, becomes one model
-//! per draw, and each run simulates one of them.
+//! per draw, and each run simulates one of them. Every file the program is
+//! given is read through [`input`], which refuses pipes, devices and (for
+//! files the program wrote itself) links, and bounds what it reads.
 
 pub mod analysis;
 pub mod calibrate;
+pub mod input;
 pub mod job;
 pub mod model;
 pub mod output;

@@ -124,11 +124,12 @@ pub fn folder_files(dir: &Path) -> Result<Vec<PathBuf>, CasesError> {
 /// Whether a file's own text has an `[expected]` table; `None` if it is not
 /// readable TOML (loading it then gives the error in full).
 fn has_own_expected(file: &Path) -> Option<bool> {
-    let meta = std::fs::metadata(file).ok()?;
-    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
-        return None;
-    }
-    let text = std::fs::read_to_string(file).ok()?;
+    let class = crate::input::Class {
+        noun: "scenario file",
+        links: crate::input::Links::Follow,
+        max_bytes: MAX_FILE_BYTES,
+    };
+    let text = String::from_utf8(crate::input::read(file, class).ok()?).ok()?;
     let table: toml::Table = toml::from_str(&text).ok()?;
     Some(table.contains_key("expected"))
 }

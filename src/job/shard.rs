@@ -158,6 +158,13 @@ fn prepare_dir(
     label: &str,
     shard: Shard,
 ) -> Result<(PathBuf, Staged), JobError> {
+    // `merge` takes only plain labels: refuse before simulating anything.
+    files::check_label(label).map_err(|why| {
+        JobError::input(format!(
+            "the scenario file's name \"{}\" cannot label a shard ({why}); rename the file",
+            files::excerpt(label, 60)
+        ))
+    })?;
     let dir = out.join(files::folder_name(kind, label, shard));
     let staged = super::stage(&dir)?;
     Ok((dir, staged))

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::sweep::SweepJob;
 use super::{IoContext, JobError, Origin, Watch};
 use crate::output::folder::{Committed, FolderError, Staged};
+use crate::input::{self, Class, InputError, Links};
 use crate::output::report::{self, Section};
 use crate::output::sweep::{self as files, SweepWriter};
 use crate::output::{manifest, Summary};
@@ -78,6 +79,10 @@ pub(super) fn open(p: &SweepJob, resume: bool) -> Result<OpenSweep, JobError> {
     })
 }
 
+/// Largest in-progress manifest read back, in bytes: it holds the sweep's
+/// identity, whose dimensions may list up to 100,000 values each.
+const MAX_PARTIAL_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
+
 fn resume(
     dir: &Path,
     manifest_partial: &Path,
@@ -86,12 +91,26 @@ fn resume(
     outcome_rows: usize,
     member_rows: usize,
 ) -> Result<(SweepWriter, usize), JobError> {
-    let text = std::fs::read_to_string(manifest_partial).map_err(|_| {
-        bad(format!(
-            "nothing to resume in `{}`: there is no interrupted sweep there (run without --resume to start one)",
-            dir.display()
-        ))
-    })?;
+    let class = Class {
+        noun: "partial manifest",
+        links: Links::Refuse,
+        max_bytes: MAX_PARTIAL_MANIFEST_BYTES,
+    };
+    let text = match input::read(manifest_partial, class) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+            bad(format!(
+                "`{}` is damaged (it is not UTF-8 text); run without --resume to start over",
+                manifest_partial.display()
+            ))
+        })?,
+        Err(InputError::Unreadable { .. }) => {
+            return Err(bad(format!(
+                "nothing to resume in `{}`: there is no interrupted sweep there (run without --resume to start one)",
+                dir.display()
+            )))
+        }
+        Err(e) => return Err(bad(format!("{e}; run without --resume to start over"))),
+    };
     let saved: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
         bad(format!(
             "`{}` is damaged; run without --resume to start over",

@@ -81,12 +81,18 @@ pub fn scenario_digest(scenario: &Scenario) -> (String, Vec<FileDigest>) {
             sha256: sha256_hex(s.text.as_bytes()),
         })
         .collect();
+    (files_digest(files.iter().map(|f| f.sha256.as_str())), files)
+}
+
+/// The combined digest of a scenario's files from the hex SHA-256 of each,
+/// in the order read (what `scenario_sha256` records).
+pub fn files_digest<'a>(shas: impl IntoIterator<Item = &'a str>) -> String {
     let mut all = Sha256::new();
-    for f in &files {
-        all.update(f.sha256.as_bytes());
+    for sha in shas {
+        all.update(sha.as_bytes());
         all.update(b"\n");
     }
-    (hex(&all.finalize()), files)
+    hex(&all.finalize())
 }
 
 impl Manifest {

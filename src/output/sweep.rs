@@ -6,6 +6,8 @@
 //! is done, so an interrupted sweep never looks complete, and `--resume`
 //! continues from its last complete point (a point half written when the
 //! process died is cut off first), giving the same bytes as an uninterrupted run.
+//! What a resume keeps is checked row by row first: damage in the middle of
+//! a partial file is refused rather than carried into the results.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -13,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use super::csv::{member_cells, outcome_cells, text_cell, MEMBERS_HEADER, OUTCOMES_HEADER};
 use super::summary::Summary;
+use crate::input::{Class, InputError, Line, LineReader, Links};
 use crate::scenario::Scenario;
 
 /// Final name of the outcome rows.
@@ -94,29 +97,33 @@ impl SweepWriter {
     /// Reopens the partial files of an interrupted sweep, keeping the points
     /// complete in both, and returns the writer and how many points are done.
     /// `outcome_rows` and `member_rows` are the rows one point writes.
+    ///
+    /// What is kept is checked first (see [`scan_partial`]): a damaged tail
+    /// after the last complete point is cut off with the half-written point,
+    /// but damage before it is an error, and nothing is changed.
     pub fn resume(
         dir: &Path,
         paths: &[String],
         outcome_rows: usize,
         member_rows: usize,
     ) -> io::Result<(SweepWriter, usize)> {
-        let (o_lines, o_header) = complete_lines(&partial(dir, OUTCOMES))?;
-        let (m_lines, m_header) = complete_lines(&partial(dir, MEMBERS))?;
-        if o_header.is_none() || m_header.is_none() {
+        let o_ends = scan_partial(
+            &partial(dir, OUTCOMES),
+            &line(&outcomes_header(paths)),
+            outcome_rows,
+        )?;
+        let m_ends = scan_partial(
+            &partial(dir, MEMBERS),
+            &line(&members_header(paths)),
+            member_rows,
+        )?;
+        let (Some(o_ends), Some(m_ends)) = (o_ends, m_ends) else {
             // Stopped before even a header reached the disk: nothing is done yet.
             return Ok((SweepWriter::create(dir, paths)?, 0));
-        }
-        let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
-        if o_header.as_deref() != Some(line(&outcomes_header(paths)).as_str())
-            || m_header.as_deref() != Some(line(&members_header(paths)).as_str())
-        {
-            return Err(bad(
-                "the partial result files do not have this sweep's columns",
-            ));
-        }
-        let done = ((o_lines.len() - 1) / outcome_rows).min((m_lines.len() - 1) / member_rows);
-        let outcomes = truncate_to(&partial(dir, OUTCOMES), o_lines[done * outcome_rows])?;
-        let members = truncate_to(&partial(dir, MEMBERS), m_lines[done * member_rows])?;
+        };
+        let done = (o_ends.len() - 1).min(m_ends.len() - 1);
+        let outcomes = truncate_to(&partial(dir, OUTCOMES), o_ends[done])?;
+        let members = truncate_to(&partial(dir, MEMBERS), m_ends[done])?;
         Ok((
             SweepWriter {
                 outcomes: BufWriter::new(outcomes),
@@ -183,22 +190,150 @@ impl SweepWriter {
     }
 }
 
-/// The header line, and the offsets at which data lines start: entry k is
-/// where line k starts, and the last entry is just past the last complete
-/// line, so a file with L complete data lines gives L + 1 entries.
-fn complete_lines(path: &Path) -> io::Result<(Vec<u64>, Option<String>)> {
-    let bytes = std::fs::read(path)?;
-    let Some(header_end) = bytes.iter().position(|b| *b == b'\n') else {
-        return Ok((vec![0], None));
-    };
-    let header = String::from_utf8_lossy(&bytes[..=header_end]).into_owned();
-    let mut starts = vec![header_end as u64 + 1];
-    for (i, b) in bytes.iter().enumerate().skip(header_end + 1) {
-        if *b == b'\n' {
-            starts.push(i as u64 + 1);
+/// How the partial files of an interrupted sweep are read back: written by
+/// the program itself, they are regular files, never links; they are
+/// streamed line by line, however large.
+const PARTIAL_FILE: Class = Class {
+    noun: "partial result file",
+    links: Links::Refuse,
+    max_bytes: u64::MAX,
+};
+
+/// Longest line of a partial file read back, in bytes.
+const MAX_ROW_BYTES: usize = crate::input::MAX_LINE_BYTES;
+
+fn damaged(path: &Path, line: u64, why: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("`{}` is damaged at line {line} ({why})", path.display()),
+    )
+}
+
+/// The fields of a CSV line (a quoted field may hold commas); `None` if a
+/// quote is left open.
+fn field_count(text: &str) -> Option<usize> {
+    let mut quoted = false;
+    let mut count = 1;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => count += 1,
+            _ => {}
         }
     }
-    Ok((starts, Some(header)))
+    (!quoted).then_some(count)
+}
+
+/// Checks one line of a partial file (line break included) against the
+/// shape of a row: UTF-8 text without NUL or other control characters, with
+/// `fields` comma-separated fields (a quoted field may hold commas), the
+/// first a point number. Returns the point, or what is wrong.
+fn row_point(bytes: &[u8], fields: usize) -> Result<u64, String> {
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
+    if text.contains('\0') {
+        return Err("it holds NUL bytes".into());
+    }
+    if text.chars().any(char::is_control) {
+        return Err("it holds a control character".into());
+    }
+    match field_count(text) {
+        Some(n) if n == fields => {}
+        Some(n) => return Err(format!("it has {n} fields where a row has {fields}")),
+        None => return Err("it has a quote that is never closed".into()),
+    }
+    let first = text.split(',').next().unwrap_or("");
+    if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("its first field is not a point number".into());
+    }
+    first
+        .parse::<u64>()
+        .map_err(|_| "its first field is not a point number".into())
+}
+
+/// Reads the partial file at `path`, which must start with the line
+/// `header` and hold `rows` rows per point, in point order, and returns the
+/// offsets at which it may be cut: entry 0 is just past the header, entry k
+/// just past point k − 1's last row. `None` if not even the header is
+/// complete (the sweep stopped before it reached the disk).
+///
+/// Every row kept must be a complete row of the right shape (see
+/// [`row_point`]) for the point its place says. A file that ends in damage
+/// (garbage, NUL bytes or a half-written line after the last good row, as a
+/// crash may leave) is cut before it; damage followed by good rows is not
+/// what an interruption leaves and is an error naming the line.
+pub fn scan_partial(path: &Path, header: &str, rows: usize) -> io::Result<Option<Vec<u64>>> {
+    let mut reader = LineReader::open(path, PARTIAL_FILE, MAX_ROW_BYTES).map_err(|e| match e {
+        InputError::Unreadable { source, .. } => io::Error::new(
+            source.kind(),
+            format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                crate::input::plain_io(&source)
+            ),
+        ),
+        other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
+    })?;
+    let fail = |e: InputError| io::Error::new(io::ErrorKind::InvalidData, e.to_string());
+    let mut buf = Vec::new();
+    match reader.next_line(&mut buf).map_err(fail)? {
+        Line::End | Line::Unterminated => return Ok(None),
+        Line::TooLong => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the partial result files do not have this sweep's columns",
+            ))
+        }
+        Line::Complete => {}
+    }
+    if buf != header.as_bytes() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the partial result files do not have this sweep's columns",
+        ));
+    }
+    let fields = field_count(header.trim_end_matches('\n')).unwrap_or(0);
+    let rows = rows.max(1) as u64;
+    let mut end = buf.len() as u64;
+    let mut ends = vec![end];
+    let mut kept_rows = 0u64;
+    // The first damaged line, if any: kept only if nothing good follows.
+    let mut first_bad: Option<(u64, String)> = None;
+    loop {
+        let line = match reader.next_line(&mut buf).map_err(fail)? {
+            // A last line without its line break was being written: cut.
+            Line::End | Line::Unterminated => break,
+            Line::TooLong => Err(format!("it is longer than {MAX_ROW_BYTES} bytes")),
+            Line::Complete => row_point(&buf, fields),
+        };
+        let at = reader.lines();
+        match line {
+            Ok(point) => {
+                if let Some((n, why)) = &first_bad {
+                    return Err(damaged(path, *n, why));
+                }
+                let expected = kept_rows / rows;
+                if point != expected {
+                    return Err(damaged(
+                        path,
+                        at,
+                        &format!("it is a row of point {point} where point {expected} belongs"),
+                    ));
+                }
+                kept_rows += 1;
+                end += buf.len() as u64;
+                if kept_rows.is_multiple_of(rows) {
+                    ends.push(end);
+                }
+            }
+            Err(why) => {
+                if first_bad.is_none() {
+                    first_bad = Some((at, why));
+                }
+            }
+        }
+    }
+    Ok(Some(ends))
 }
 
 /// Cuts `path` to `len` bytes and opens it for appending.
@@ -229,32 +364,167 @@ mod tests {
         );
     }
 
+    /// A row of `point` with as many fields as `header`.
+    fn row(header: &str, point: usize, tag: &str) -> String {
+        let n = header.trim_end().split(',').count();
+        let mut cells = vec![point.to_string(), tag.to_string()];
+        cells.resize(n, "0.5".into());
+        format!("{}\n", cells.join(","))
+    }
+
+    /// Writes the two partial files: `points` points of two outcome rows and
+    /// one member row, then `o_tail` and `m_tail`.
+    fn partials(dir: &Path, paths: &[String], points: usize, o_tail: &[u8], m_tail: &[u8]) {
+        let o_head = line(&outcomes_header(paths));
+        let m_head = line(&members_header(paths));
+        let mut o = o_head.clone().into_bytes();
+        let mut m = m_head.clone().into_bytes();
+        for p in 0..points {
+            o.extend(row(&o_head, p, "a").bytes());
+            o.extend(row(&o_head, p, "b").bytes());
+            m.extend(row(&m_head, p, "m").bytes());
+        }
+        o.extend(o_tail);
+        m.extend(m_tail);
+        std::fs::write(partial(dir, OUTCOMES), o).unwrap();
+        std::fs::write(partial(dir, MEMBERS), m).unwrap();
+    }
+
+    fn contents(dir: &Path) -> (Vec<u8>, Vec<u8>) {
+        (
+            std::fs::read(partial(dir, OUTCOMES)).unwrap(),
+            std::fs::read(partial(dir, MEMBERS)).unwrap(),
+        )
+    }
+
     #[test]
     fn resume_cuts_a_half_written_point() {
         let dir = tempfile::tempdir().unwrap();
         let paths = vec!["noise".to_string()];
         let o_head = line(&outcomes_header(&paths));
         let m_head = line(&members_header(&paths));
-        // Two outcome rows and one member row per point; point 1 is half written.
-        std::fs::write(
-            partial(dir.path(), OUTCOMES),
-            format!("{o_head}p0a\np0b\np1a\np1"),
-        )
-        .unwrap();
-        std::fs::write(partial(dir.path(), MEMBERS), format!("{m_head}m0\nm1\n")).unwrap();
+        // Point 1 is half written: one of its two outcome rows, then part of a line.
+        let tail = format!("{}1,a", row(&o_head, 1, "a"));
+        partials(
+            dir.path(),
+            &paths,
+            1,
+            tail.as_bytes(),
+            row(&m_head, 1, "m").as_bytes(),
+        );
         let (w, done) = SweepWriter::resume(dir.path(), &paths, 2, 1).unwrap();
         drop(w);
         assert_eq!(done, 1);
         assert_eq!(
             std::fs::read_to_string(partial(dir.path(), OUTCOMES)).unwrap(),
-            format!("{o_head}p0a\np0b\n")
+            format!("{o_head}{}{}", row(&o_head, 0, "a"), row(&o_head, 0, "b"))
         );
         assert_eq!(
             std::fs::read_to_string(partial(dir.path(), MEMBERS)).unwrap(),
-            format!("{m_head}m0\n")
+            format!("{m_head}{}", row(&m_head, 0, "m"))
         );
         let wrong = vec!["crisis.severity".to_string()];
         assert!(SweepWriter::resume(dir.path(), &wrong, 2, 1).is_err());
+    }
+
+    #[test]
+    fn resume_cuts_a_damaged_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = vec!["noise".to_string()];
+        let o_head = line(&outcomes_header(&paths));
+        let m_head = line(&members_header(&paths));
+        // After three good points: a page of NUL bytes broken into lines (as
+        // many as a point's rows), a ragged line, and an overlong one.
+        let mut tail = vec![0u8; 4096];
+        tail[100] = b'\n';
+        tail[4095] = b'\n';
+        tail.extend(b"3,a,b\n");
+        tail.extend(vec![b'7'; MAX_ROW_BYTES + 10]);
+        tail.push(b'\n');
+        partials(dir.path(), &paths, 3, &tail, b"\0\0\0\n");
+        let (w, done) = SweepWriter::resume(dir.path(), &paths, 2, 1).unwrap();
+        drop(w);
+        assert_eq!(done, 3);
+        let (o, m) = contents(dir.path());
+        let mut want_o = o_head.clone();
+        let mut want_m = m_head.clone();
+        for p in 0..3 {
+            want_o.push_str(&row(&o_head, p, "a"));
+            want_o.push_str(&row(&o_head, p, "b"));
+            want_m.push_str(&row(&m_head, p, "m"));
+        }
+        assert_eq!(String::from_utf8(o).unwrap(), want_o);
+        assert_eq!(String::from_utf8(m).unwrap(), want_m);
+    }
+
+    #[test]
+    fn resume_refuses_damage_before_good_rows_and_changes_nothing() {
+        let paths = vec!["noise".to_string()];
+        let o_head = line(&outcomes_header(&paths));
+        let m_head = line(&members_header(&paths));
+        let good = |p: usize| format!("{}{}", row(&o_head, p, "a"), row(&o_head, p, "b"));
+        let mut nul_page = good(0).into_bytes();
+        let at = nul_page.len() - 5;
+        nul_page[at] = 0;
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            // Header is line 1; point 0's rows are lines 2 and 3.
+            (nul_page, "line 3 (it holds NUL bytes)"),
+            (
+                format!("{}0,a,b\n", row(&o_head, 0, "a")).into_bytes(),
+                "line 3 (it has 3 fields where a row has 10)",
+            ),
+            (
+                format!("{}{}", row(&o_head, 0, "a"), row(&o_head, 1, "b")).into_bytes(),
+                "line 3 (it is a row of point 1 where point 0 belongs)",
+            ),
+            (
+                [good(0).as_bytes(), b"\xff\xfe,x\n"].concat(),
+                "line 4 (it is not UTF-8 text)",
+            ),
+            (
+                format!("{}x{}", row(&o_head, 0, "a"), row(&o_head, 0, "b")).into_bytes(),
+                "line 3 (its first field is not a point number)",
+            ),
+        ];
+        for (damaged, message) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let mut o = o_head.clone().into_bytes();
+            o.extend(&damaged);
+            // Good rows after the damage: this is not what a crash leaves.
+            o.extend(good(1).bytes());
+            o.extend(good(2).bytes());
+            let m = format!(
+                "{m_head}{}{}{}",
+                row(&m_head, 0, "m"),
+                row(&m_head, 1, "m"),
+                row(&m_head, 2, "m")
+            );
+            std::fs::write(partial(dir.path(), OUTCOMES), &o).unwrap();
+            std::fs::write(partial(dir.path(), MEMBERS), &m).unwrap();
+            let e = SweepWriter::resume(dir.path(), &paths, 2, 1)
+                .err()
+                .expect("damage inside is refused");
+            let text = e.to_string();
+            assert!(
+                text.contains("sweep_outcomes.csv.partial` is damaged at "),
+                "{text}"
+            );
+            assert!(text.contains(message), "{message}: {text}");
+            assert_eq!(contents(dir.path()), (o, m.into_bytes()), "{message}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn resume_refuses_partial_files_that_are_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = vec!["noise".to_string()];
+        partials(dir.path(), &paths, 1, b"", b"");
+        let elsewhere = dir.path().join("elsewhere.csv");
+        std::fs::rename(partial(dir.path(), OUTCOMES), &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, partial(dir.path(), OUTCOMES)).unwrap();
+        let e = SweepWriter::resume(dir.path(), &paths, 2, 1).err().unwrap();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
     }
 
     #[test]

@@ -27,7 +27,6 @@ mod error;
 pub use apply::{models, Applied, PosteriorRecord, Skipped, SAMPLING};
 pub use error::PosteriorError;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::output::manifest::sha256_hex;
@@ -69,32 +68,13 @@ pub struct Posterior {
 impl Posterior {
     /// Reads and checks the posterior file at `path`.
     pub fn read(path: &Path) -> Result<Posterior, PosteriorError> {
-        let whole = |m: String| PosteriorError::whole(path, m);
-        let meta = std::fs::metadata(path)
-            .map_err(|e| whole(format!("cannot read `{}`: {}", path.display(), plain(&e))))?;
-        if meta.is_dir() {
-            return Err(whole(format!(
-                "`{}` is a folder; give the posterior CSV file",
-                path.display()
-            )));
-        }
-        let too_big = |len: u64| {
-            whole(format!(
-                "`{}` is {len} bytes; posterior files are limited to {MAX_POSTERIOR_BYTES} bytes",
-                path.display()
-            ))
+        let class = crate::input::Class {
+            noun: "posterior file",
+            links: crate::input::Links::Follow,
+            max_bytes: MAX_POSTERIOR_BYTES,
         };
-        if meta.len() > MAX_POSTERIOR_BYTES {
-            return Err(too_big(meta.len()));
-        }
-        // At most one byte past the limit, in case the file grew meanwhile.
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_POSTERIOR_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(|e| whole(format!("cannot read `{}`: {}", path.display(), plain(&e))))?;
-        if bytes.len() as u64 > MAX_POSTERIOR_BYTES {
-            return Err(too_big(bytes.len() as u64));
-        }
+        let bytes = crate::input::read(path, class)
+            .map_err(|e| PosteriorError::whole(path, e.to_string()))?;
         Posterior::parse(path, &bytes)
     }
 
@@ -363,15 +343,6 @@ fn parse_header(file: &Path, line: &str) -> Result<Vec<Column>, PosteriorError> 
         });
     }
     Ok(columns)
-}
-
-/// An I/O error without the "(os error 2)" suffix.
-fn plain(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! Reading scenario files: size limits, TOML parsing with positions, includes
 //! (relative to the including file, cycle-checked), and layering of overrides.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::check::check;
@@ -123,56 +122,19 @@ fn read(path: &Path, site: Option<&IncludeSite>) -> Result<String, ScenarioError
         Some(s) => s.error(message).with_help(help),
         None => ScenarioError::file(path, "", message).with_help(help),
     };
-    let meta = std::fs::metadata(path).map_err(|e| {
-        let help = if e.kind() == std::io::ErrorKind::NotFound {
+    let class = crate::input::Class {
+        noun: "scenario file",
+        links: crate::input::Links::Follow,
+        max_bytes: MAX_FILE_BYTES,
+    };
+    let bytes = crate::input::read(path, class).map_err(|e| {
+        let help = if e.is_not_found() {
             nearby_file_hint(path)
         } else {
             None
         };
-        fail(
-            format!("cannot read `{}`: {}", path.display(), plain_io(&e)),
-            help,
-        )
+        fail(e.to_string(), help)
     })?;
-    if meta.is_dir() {
-        return Err(fail(
-            format!("`{}` is a folder, not a scenario file", path.display()),
-            None,
-        ));
-    }
-    if !meta.is_file() {
-        // Devices and pipes report no size and may never end.
-        return Err(fail(
-            format!("`{}` is not a regular file", path.display()),
-            None,
-        ));
-    }
-    let too_big = |len: u64| {
-        fail(
-            format!(
-                "`{}` is {len} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes",
-                path.display(),
-            ),
-            None,
-        )
-    };
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_big(meta.len()));
-    }
-    let cannot_read = |e: std::io::Error| {
-        fail(
-            format!("cannot read `{}`: {}", path.display(), plain_io(&e)),
-            None,
-        )
-    };
-    // Read at most one byte past the limit, in case the file grew meanwhile.
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(cannot_read)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_big(bytes.len() as u64));
-    }
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = good.iter().filter(|b| **b == b'\n').count() + 1;
@@ -187,15 +149,6 @@ fn read(path: &Path, site: Option<&IncludeSite>) -> Result<String, ScenarioError
             help: None,
         }
     })
-}
-
-/// An I/O error without the "(os error 2)" suffix.
-fn plain_io(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
 }
 
 fn nearby_file_hint(path: &Path) -> Option<String> {

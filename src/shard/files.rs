@@ -3,14 +3,14 @@
 //! `run --per-run` writes), and `shard.json`, the manifest, written last so
 //! that a folder without it is a shard that did not finish.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use super::{Piece, Shard};
+use crate::input::{Class, InputError, LineReader, Links};
 use crate::output::manifest::hex;
 pub use crate::output::manifest::sha256_hex;
 use crate::runner::Tally;
@@ -202,12 +202,12 @@ pub struct CountLine {
 
 /// Writes `counts.jsonl` (into a shard's staging folder).
 pub struct CountsWriter {
-    out: Digesting<io::BufWriter<File>>,
+    out: Digesting<io::BufWriter<std::fs::File>>,
 }
 
 impl CountsWriter {
     /// Starts `counts.jsonl` on the file `file`.
-    pub fn new(file: io::BufWriter<File>) -> CountsWriter {
+    pub fn new(file: io::BufWriter<std::fs::File>) -> CountsWriter {
         CountsWriter {
             out: Digesting::new(file),
         }
@@ -226,7 +226,7 @@ impl CountsWriter {
     }
 
     /// The unfinished file and what the manifest says of it.
-    pub fn finish(self) -> (io::BufWriter<File>, FileSummary) {
+    pub fn finish(self) -> (io::BufWriter<std::fs::File>, FileSummary) {
         let (file, sha256, lines) = self.out.finish();
         (
             file,
@@ -239,37 +239,154 @@ impl CountsWriter {
     }
 }
 
-/// Reads lines of a file while hashing them, for checking against a manifest.
+/// Largest `shard.json` read, in bytes. A manifest holds the texts of the
+/// scenario files (each at most 4 MiB) besides a few hundred bytes of its own.
+pub const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Longest line read from `counts.jsonl` or `runs.csv`, in bytes; a line of
+/// counts for the largest scenario is a few kilobytes.
+pub const MAX_LINE_BYTES: usize = crate::input::MAX_LINE_BYTES;
+
+/// Longest label (the scenario file's stem) a shard may carry, in bytes: it
+/// names folders, with `-sweep.shard-K-of-N` appended.
+pub const MAX_LABEL_BYTES: usize = 200;
+
+/// How a shard's files are read: written by the program itself, they are
+/// regular files, never links; `shard.json` is read whole up to
+/// [`MAX_MANIFEST_BYTES`], the others line by line.
+pub const SHARD_FILE: Class = Class {
+    noun: "shard file",
+    links: Links::Refuse,
+    max_bytes: MAX_MANIFEST_BYTES,
+};
+
+/// Checks that `label` is a plain name, fit to name a folder inside the
+/// output folder: not empty, at most [`MAX_LABEL_BYTES`] bytes, not `.` or
+/// `..`, and without `/`, `\` or control characters (NUL included). Returns
+/// what is wrong with it otherwise.
+pub fn check_label(label: &str) -> Result<(), String> {
+    if label.is_empty() {
+        return Err("it is empty".into());
+    }
+    if label.len() > MAX_LABEL_BYTES {
+        return Err(format!(
+            "it is {} bytes long, more than {MAX_LABEL_BYTES}",
+            label.len()
+        ));
+    }
+    if label == "." || label == ".." {
+        return Err(format!("`{label}` names a folder, not a file"));
+    }
+    if label.contains(['/', '\\']) {
+        return Err("it holds a folder separator, `/` or `\\`".into());
+    }
+    if label.chars().any(char::is_control) {
+        return Err("it holds a control character".into());
+    }
+    Ok(())
+}
+
+/// At most `max` characters of `text`, escaped so that control characters
+/// show as escapes, for messages quoting what a file says.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    if text.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Checks a shard's stored scenario files: each text has the SHA-256
+/// recorded beside it, and together they have the combined digest
+/// `scenario_sha256` (the identity's), so that every shard's copy of the
+/// scenario is the one its identity names. Returns what is wrong otherwise.
+pub fn check_stored_sources(
+    sources: &[StoredSource],
+    scenario_sha256: Option<&str>,
+) -> Result<(), String> {
+    if sources.is_empty() {
+        return Err("it stores no scenario file".into());
+    }
+    for f in sources {
+        if sha256_hex(f.text.as_bytes()) != f.sha256 {
+            return Err(format!(
+                "its copy of `{}` does not match that file's SHA-256",
+                excerpt(&f.path, 80)
+            ));
+        }
+    }
+    let digest = crate::output::manifest::files_digest(sources.iter().map(|f| f.sha256.as_str()));
+    if Some(digest.as_str()) != scenario_sha256 {
+        return Err(
+            "the scenario files it stores are not those its identity names (scenario_sha256)"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// Reads lines of a shard's file while hashing them, for checking against
+/// its manifest: the file is opened as a [`SHARD_FILE`], each line is at most
+/// [`MAX_LINE_BYTES`] of UTF-8 text, and the file may hold at most the lines
+/// the reader was told to expect.
 pub struct CheckedLines {
-    reader: BufReader<File>,
+    reader: LineReader,
+    bytes: Vec<u8>,
     hasher: Sha256,
     lines: u64,
+    max_lines: u64,
 }
 
 impl CheckedLines {
-    /// Opens `path`.
-    pub fn open(path: &Path) -> io::Result<CheckedLines> {
+    /// Opens `path`, which should hold at most `max_lines` lines.
+    pub fn open(path: &Path, max_lines: u64) -> Result<CheckedLines, InputError> {
         Ok(CheckedLines {
-            reader: BufReader::new(File::open(path)?),
+            reader: LineReader::open(path, SHARD_FILE, MAX_LINE_BYTES)?,
+            bytes: Vec::new(),
             hasher: Sha256::new(),
             lines: 0,
+            max_lines,
         })
     }
 
     /// The next line, with its line break, into `buf`; false at the end.
-    pub fn next_into(&mut self, buf: &mut String) -> io::Result<bool> {
+    /// An error says what is wrong with the file (a line too long or not
+    /// UTF-8, more lines than expected, a failed read).
+    pub fn next_into(&mut self, buf: &mut String) -> Result<bool, String> {
         buf.clear();
-        let n = self.reader.read_line(buf)?;
-        if n == 0 {
+        let more = self
+            .reader
+            .next_text(&mut self.bytes)
+            .map_err(|e| match e {
+                InputError::LineTooLong { line, limit, .. } => {
+                    format!("line {line} is longer than {limit} bytes")
+                }
+                other => other.to_string(),
+            })?;
+        if !more {
             return Ok(false);
         }
-        self.hasher.update(buf.as_bytes());
         self.lines += 1;
+        if self.lines > self.max_lines {
+            return Err(format!(
+                "it has more than the {} lines expected",
+                self.max_lines
+            ));
+        }
+        self.hasher.update(&self.bytes);
+        let text = std::str::from_utf8(&self.bytes)
+            .map_err(|_| format!("line {} is not UTF-8 text", self.lines))?;
+        buf.push_str(text);
         Ok(true)
     }
 
     /// Reads what is left and gives the hash and line count of the whole file.
-    pub fn finish(mut self) -> io::Result<(String, u64)> {
+    pub fn finish(mut self) -> Result<(String, u64), String> {
         let mut buf = String::new();
         while self.next_into(&mut buf)? {}
         Ok((hex(&self.hasher.finalize()), self.lines))
@@ -290,6 +407,87 @@ mod tests {
             "kazakhstan_2022.shard-9-of-10"
         );
         assert_eq!(folder_pattern(Kind::Run, "a.b", 4), "a.b.shard-*-of-4");
+    }
+
+    #[test]
+    fn labels_must_be_plain_names() {
+        for good in [
+            "kazakhstan_2022",
+            "a.b",
+            "...x",
+            "é ü",
+            &"x".repeat(MAX_LABEL_BYTES),
+        ] {
+            assert_eq!(check_label(good), Ok(()), "{good}");
+        }
+        let long = "x".repeat(MAX_LABEL_BYTES + 1);
+        for bad in [
+            "",
+            ".",
+            "..",
+            "/tmp/x",
+            "../..",
+            "a/b",
+            "a\\b",
+            "a\0b",
+            "a\nb",
+            "\u{1b}]0;t\u{7}",
+            "\u{85}",
+            long.as_str(),
+        ] {
+            assert!(check_label(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(excerpt("a\u{1b}b", 10), "a\\u{1b}b");
+        assert_eq!(excerpt("abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn stored_sources_must_match_the_identity() {
+        // Kazakhstan 2022 includes the CSTO roster and options: three files.
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kazakhstan_2022.toml");
+        let s = crate::scenario::load(&path).unwrap();
+        let (sha, _) = crate::output::manifest::scenario_digest(&s);
+        let stored: Vec<StoredSource> = s
+            .sources
+            .iter()
+            .map(|f| StoredSource {
+                path: f.path.display().to_string(),
+                sha256: sha256_hex(f.text.as_bytes()),
+                text: f.text.clone(),
+            })
+            .collect();
+        assert_eq!(check_stored_sources(&stored, Some(&sha)), Ok(()));
+        assert!(check_stored_sources(&stored, None).is_err());
+        assert!(check_stored_sources(&[], Some(&sha)).is_err());
+        // A changed text, with or without its own hash recomputed.
+        let mut changed = stored.clone();
+        changed[0].text.push_str("\n# changed\n");
+        let e = check_stored_sources(&changed, Some(&sha)).unwrap_err();
+        assert!(e.contains("does not match"), "{e}");
+        changed[0].sha256 = sha256_hex(changed[0].text.as_bytes());
+        let e = check_stored_sources(&changed, Some(&sha)).unwrap_err();
+        assert!(e.contains("scenario_sha256"), "{e}");
+    }
+
+    #[test]
+    fn checked_lines_are_bounded_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(COUNTS);
+        std::fs::write(&p, "a\nb\n").unwrap();
+        let mut r = CheckedLines::open(&p, 2).unwrap();
+        let mut line = String::new();
+        assert!(r.next_into(&mut line).unwrap());
+        assert_eq!(line, "a\n");
+        assert_eq!(r.finish().unwrap(), (sha256_hex(b"a\nb\n"), 2));
+        let e = CheckedLines::open(&p, 1).unwrap().finish().unwrap_err();
+        assert!(e.contains("more than the 1 lines"), "{e}");
+        std::fs::write(&p, b"a\n\xff\n").unwrap();
+        let e = CheckedLines::open(&p, 5).unwrap().finish().unwrap_err();
+        assert!(e.contains("line 2 is not UTF-8"), "{e}");
+        std::fs::write(&p, "x".repeat(MAX_LINE_BYTES + 1)).unwrap();
+        let e = CheckedLines::open(&p, 5).unwrap().finish().unwrap_err();
+        assert!(e.contains("line 1 is longer than"), "{e}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::files::{self, CheckedLines, CountLine, ShardManifest};
 use super::{Piece, Shard};
+use crate::input::{self, InputError};
 use crate::runner::Tally;
 
 /// Why shards could not be merged.
@@ -38,7 +39,7 @@ fn shard_folders(paths: &[PathBuf]) -> Result<Vec<PathBuf>, MergeError> {
                 format!("`{}` does not exist", p.display())
             });
         }
-        if p.join(files::MANIFEST).exists() {
+        if has_manifest(p) {
             found.push(p.clone());
             continue;
         }
@@ -46,7 +47,7 @@ fn shard_folders(paths: &[PathBuf]) -> Result<Vec<PathBuf>, MergeError> {
             .map_err(|e| MergeError(format!("cannot read `{}`: {e}", p.display())))?
             .filter_map(|e| e.ok())
             .map(|e| e.path())
-            .filter(|d| d.join(files::MANIFEST).is_file())
+            .filter(|d| d.is_dir() && has_manifest(d))
             .collect();
         if inner.is_empty() {
             return fail(format!(
@@ -61,10 +62,31 @@ fn shard_folders(paths: &[PathBuf]) -> Result<Vec<PathBuf>, MergeError> {
     Ok(found)
 }
 
+/// Whether `dir` holds an entry named `shard.json`, of whatever kind: a
+/// link or a pipe there is found, and refused when read, rather than
+/// passed over as a missing shard.
+fn has_manifest(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir.join(files::MANIFEST)).is_ok()
+}
+
+/// Why a shard's file could not be opened, in words; `again` names the
+/// shard to run again when the file is not what a shard writes.
+fn unreadable(e: InputError, again: &str) -> MergeError {
+    match e {
+        InputError::Unreadable { .. } => MergeError(e.to_string()),
+        other => MergeError(format!("{other}; run {again} again")),
+    }
+}
+
 fn read_manifest(dir: &Path) -> Result<ShardManifest, MergeError> {
     let path = dir.join(files::MANIFEST);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| MergeError(format!("cannot read `{}`: {e}", path.display())))?;
+    let bytes = input::read(&path, files::SHARD_FILE).map_err(|e| unreadable(e, "that shard"))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        MergeError(format!(
+            "`{}` is damaged (it is not UTF-8 text); run that shard again",
+            path.display()
+        ))
+    })?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         MergeError(format!(
             "`{}` is damaged ({e}); run that shard again",
@@ -85,14 +107,33 @@ fn read_manifest(dir: &Path) -> Result<ShardManifest, MergeError> {
             path.display()
         ))
     })?;
+    // The label names the results folder: it must be a plain name.
+    if let Err(why) = files::check_label(&m.label) {
+        return fail(format!(
+            "`{}` labels its scenario \"{}\", which is not a plain name ({why}); a label is the scenario file's name without its folder; run that shard again",
+            path.display(),
+            files::excerpt(&m.label, 60)
+        ));
+    }
     let consistent = m.shard().is_some_and(|s| {
         let w = s.work(m.points.saturating_mul(m.runs));
         [w.start, w.end] == m.work
     }) && files::identity_sha256(&m.identity) == m.identity_sha256
-        && !m.scenario_files.is_empty();
+        && m.identity.get("label").and_then(|l| l.as_str()) == Some(m.label.as_str())
+        // The files it vouches for are its own, by their fixed names.
+        && m.counts.file == files::COUNTS
+        && m.runs_csv.as_ref().is_none_or(|r| r.file == files::RUNS);
     if !consistent {
         return fail(format!(
-            "`{}` does not add up (its shard numbers, work or identity disagree); run that shard again",
+            "`{}` does not add up (its shard numbers, work, identity, label or file names disagree); run that shard again",
+            path.display()
+        ));
+    }
+    // Every shard's copy of the scenario, not only the one merged from.
+    let scenario_sha256 = m.identity.get("scenario_sha256").and_then(|v| v.as_str());
+    if let Err(why) = files::check_stored_sources(&m.scenario_files, scenario_sha256) {
+        return fail(format!(
+            "`{}` is damaged ({why}); run that shard again",
             path.display()
         ));
     }
@@ -310,12 +351,10 @@ impl ShardSet {
                 ))
             };
             let expected: Vec<Piece> = super::pieces(m.work[0]..m.work[1], m.runs);
-            let mut reader = CheckedLines::open(&path)
-                .map_err(|e| MergeError(format!("cannot read `{}`: {e}", path.display())))?;
+            let mut reader = CheckedLines::open(&path, expected.len() as u64)
+                .map_err(|e| unreadable(e, &format!("shard {}", m.shard)))?;
             for piece in &expected {
-                let more = reader
-                    .next_into(&mut line)
-                    .map_err(|e| damaged(e.to_string()))?;
+                let more = reader.next_into(&mut line).map_err(damaged)?;
                 if !more {
                     return Err(damaged("it ends early".into()));
                 }
@@ -343,7 +382,7 @@ impl ShardSet {
                     }
                 }
             }
-            let (sha, lines) = reader.finish().map_err(|e| damaged(e.to_string()))?;
+            let (sha, lines) = reader.finish().map_err(damaged)?;
             if lines != m.counts.lines || sha != m.counts.sha256 {
                 return Err(damaged(
                     "its contents are not what shard.json recorded".into(),
@@ -377,12 +416,10 @@ impl ShardSet {
                     m.shard
                 ))
             };
-            let mut reader = CheckedLines::open(&path)
-                .map_err(|e| MergeError(format!("cannot read `{}`: {e}", path.display())))?;
-            if !reader
-                .next_into(&mut line)
-                .map_err(|e| damaged(e.to_string()))?
-            {
+            let rows = m.work[1] - m.work[0];
+            let mut reader = CheckedLines::open(&path, rows.saturating_add(1))
+                .map_err(|e| unreadable(e, &format!("shard {}", m.shard)))?;
+            if !reader.next_into(&mut line).map_err(damaged)? {
                 return Err(damaged("it is empty".into()));
             }
             match &header {
@@ -394,15 +431,11 @@ impl ShardSet {
                 Some(h) if *h == line => {}
                 Some(_) => return Err(damaged("its header differs from shard 0's".into())),
             }
-            while reader
-                .next_into(&mut line)
-                .map_err(|e| damaged(e.to_string()))?
-            {
+            while reader.next_into(&mut line).map_err(damaged)? {
                 out.write_all(line.as_bytes())
                     .map_err(|e| MergeError(e.to_string()))?;
             }
-            let (sha, lines) = reader.finish().map_err(|e| damaged(e.to_string()))?;
-            let rows = m.work[1] - m.work[0];
+            let (sha, lines) = reader.finish().map_err(damaged)?;
             if sha != summary.sha256 || lines != summary.lines || lines != rows + 1 {
                 return Err(damaged(
                     "its contents are not what shard.json recorded".into(),

@@ -7,6 +7,9 @@ use std::path::Path;
 use indexmap::IndexMap;
 use serde::Deserialize;
 
+/// Largest sweep file read, in bytes (as for a scenario file).
+pub const MAX_SWEEP_FILE_BYTES: u64 = crate::scenario::limits::MAX_FILE_BYTES;
+
 /// Most values one dimension may list or generate.
 pub const MAX_VALUES: usize = 100_000;
 
@@ -207,9 +210,25 @@ impl VaryValue {
 impl SweepFile {
     /// Reads a sweep file; a problem is reported like a scenario's, with its
     /// line, field and a suggestion for a misspelt key.
+    /// The file must be a regular file (a pipe or a device is refused) of at
+    /// most [`MAX_SWEEP_FILE_BYTES`] bytes of UTF-8 text.
     pub fn read(path: &Path) -> Result<SweepFile, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let class = crate::input::Class {
+            noun: "sweep file",
+            links: crate::input::Links::Follow,
+            max_bytes: MAX_SWEEP_FILE_BYTES,
+        };
+        let bytes = crate::input::read(path, class).map_err(|e| e.to_string())?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+            let start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+            let column = String::from_utf8_lossy(&good[start..]).chars().count() + 1;
+            format!(
+                "{}:{line}:{column}: the file is not UTF-8 text; save it as UTF-8",
+                path.display()
+            )
+        })?;
         toml::from_str(&text)
             .map_err(|e| crate::scenario::toml_problem(path, &text, &e).to_string())
     }

@@ -9,6 +9,7 @@ mod explain;
 mod features;
 mod folders;
 mod markup;
+mod hostile_shards;
 mod noise;
 mod pages;
 mod posterior;
