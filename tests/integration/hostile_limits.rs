@@ -210,3 +210,138 @@ fn a_scenario_over_the_total_size_is_refused() {
     );
     assert!(!dir.join("out").exists(), "something was written");
 }
+
+// ------------------------------------------------------------ long id lists
+
+/// A scenario file in `dir` that includes the shipped Kazakhstan case and
+/// adds `extra` (TOML) after it.
+fn kazakhstan_with(dir: &Path, name: &str, extra: &str) {
+    let text = format!(
+        "{}{extra}",
+        include_line(&[shipped_include("kazakhstan_2022")])
+    );
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+/// A TOML list of `ids`.
+fn list(ids: impl IntoIterator<Item = String>) -> String {
+    let quoted: Vec<String> = ids.into_iter().map(|i| format!("\"{i}\"")).collect();
+    format!("[{}]", quoted.join(","))
+}
+
+/// The shipped roster's regions and crisis types, which its members refer to.
+const REGIONS: [&str; 4] = [
+    "post_soviet_core",
+    "central_asia",
+    "eastern_europe",
+    "south_caucasus",
+];
+
+/// 380,000 regions in 3.7 MB: checked in one pass (the check that compared
+/// each region with every one before it took minutes), and a repeat at the
+/// very end is still found and named.
+#[test]
+fn a_long_region_list_is_checked_in_one_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let many = || (0..380_000).map(|i| format!("r{i:06}"));
+    let regions = REGIONS.iter().map(|r| r.to_string()).chain(many());
+    kazakhstan_with(
+        dir,
+        "long.toml",
+        &format!("[alliance]\nregions = {}\n", list(regions)),
+    );
+    let o = succeed(dir, &["check", "long.toml"]);
+    says(&util::stdout(&o), &["ok: long.toml"]);
+
+    let repeated = REGIONS
+        .iter()
+        .map(|r| r.to_string())
+        .chain(many())
+        .chain(["r123456".to_string()]);
+    kazakhstan_with(
+        dir,
+        "repeat.toml",
+        &format!("[alliance]\nregions = {}\n", list(repeated)),
+    );
+    let err = fail(dir, &["check", "repeat.toml"]);
+    says(
+        &err,
+        &[
+            "repeat.toml:",
+            "alliance.regions",
+            "`r123456` is listed twice",
+        ],
+    );
+}
+
+/// 20,000 outsiders, a group holding them all, and 500 groups of two
+/// members whose affinity names that group, over defaults that name it too:
+/// every member's affinities are resolved without walking groups times
+/// actors, and the last declared layer still wins.
+#[test]
+fn many_groups_over_many_outsiders_resolve_in_one_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let outsiders: Vec<String> = (0..20_000).map(|i| format!("o{i:06}")).collect();
+    let mut extra = String::from("[alliance.outsiders]\n");
+    for o in &outsiders {
+        extra.push_str(&format!("{o} = \"x\"\n"));
+    }
+    extra.push_str(&format!(
+        "[groups.everyone_else]\nmembers = {}\n",
+        list(outsiders.iter().cloned())
+    ));
+    for g in 0..500 {
+        let value = if g == 499 { 0.25 } else { 0.1 };
+        extra.push_str(&format!(
+            "[groups.g{g}]\nmembers = [\"KAZ\", \"RUS\"]\naffinity = {{ everyone_else = {value} }}\n"
+        ));
+    }
+    extra.push_str("[defaults]\naffinity = { everyone_else = -0.1 }\n");
+    kazakhstan_with(dir, "groups.toml", &extra);
+    let o = succeed(dir, &["check", "groups.toml"]);
+    says(&util::stdout(&o), &["ok: groups.toml"]);
+
+    let s = scenario::load(&dir.join("groups.toml")).unwrap();
+    let member = |id: &str| s.members.iter().find(|m| m.id == id).unwrap();
+    let outsider = s.outsiders.iter().position(|o| o.id == "o017000").unwrap();
+    let actor = s.members.len() + outsider;
+    let value = |id: &str| member(id).affinity[actor].central();
+    assert_eq!(value("KAZ"), 0.25, "the last declared group wins");
+    assert_eq!(
+        value("ARM"),
+        -0.1,
+        "a member in no group takes the defaults"
+    );
+}
+
+/// 100,000 crisis types and a `[set]` table of 25,000 threat paths: each
+/// path is looked up, not searched for along the list.
+#[test]
+fn a_long_set_table_over_a_long_list_is_applied_in_one_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let types = ["domestic_unrest", "interstate_war"]
+        .iter()
+        .map(|t| t.to_string())
+        .chain((0..100_000).map(|i| format!("t{i:06}")));
+    kazakhstan_with(
+        dir,
+        "types.toml",
+        &format!("[alliance]\ncrisis_types = {}\n", list(types)),
+    );
+    let mut set = include_line(&["types.toml".to_string()]);
+    set.push_str("[set]\n");
+    for i in (0..100_000).step_by(4) {
+        set.push_str(&format!("\"members.KAZ.threat.t{i:06}\" = 0.5\n"));
+    }
+    std::fs::write(dir.join("set.toml"), set).unwrap();
+    let o = succeed(dir, &["check", "set.toml"]);
+    says(&util::stdout(&o), &["ok: set.toml"]);
+    let s = scenario::load(&dir.join("set.toml")).unwrap();
+    let kaz = s.members.iter().find(|m| m.id == "KAZ").unwrap();
+    let set_values = kaz.threat.iter().flatten().count();
+    // The roster's two, and the 25,000 set here.
+    assert_eq!(set_values, 2 + 25_000);
+}
