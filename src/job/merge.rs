@@ -246,7 +246,14 @@ fn merge_sweep(
         )));
     }
     let shards = set.len() as u64;
-    sweep_files::finish_outputs(&p, writer, identity, Origin::Shards(shards), no_report)?;
+    sweep_files::finish_outputs(
+        &p,
+        writer,
+        identity,
+        Origin::Shards(shards),
+        no_report,
+        None,
+    )?;
     Ok(Merged::Sweep {
         label: p.label,
         dir: p.dir,

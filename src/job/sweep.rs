@@ -366,7 +366,14 @@ impl SweepJob {
                 )))
             }
             Finish::Complete => {
-                sweep_files::finish_outputs(self, writer, &identity, origin, no_report)?;
+                sweep_files::finish_outputs(
+                    self,
+                    writer,
+                    &identity,
+                    origin,
+                    no_report,
+                    watch.cancel,
+                )?;
                 Ok(SweepDone {
                     points: total,
                     evaluated: total - start,

@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use serde_json::json;
 
@@ -12,7 +13,7 @@ use super::sweep::SweepJob;
 use super::{create_dir, IoContext, JobError, Origin};
 use crate::output::atomic::{self, AtomicFile};
 use crate::output::report::{self, Section};
-use crate::output::sweep::{self as files, SweepWriter};
+use crate::output::sweep::{self as files, Charts, SweepWriter};
 use crate::output::{manifest, Summary};
 use crate::runner::Tally;
 use crate::sweep::Design;
@@ -143,20 +144,32 @@ pub(super) fn write_point(
     )
 }
 
-/// Gives the finished CSV files their names, writes the charts, report and
-/// manifest, and removes the in-progress manifest.
+/// Draws the charts, gives the finished CSV files their names, writes the
+/// report and manifest, and removes the in-progress manifest. The charts are
+/// drawn from the finished rows before anything takes its final name, so
+/// that when `cancel` stops them the previous results stay as they were and
+/// the finished points wait for `--resume`.
 pub(super) fn finish_outputs(
     p: &SweepJob,
-    writer: SweepWriter,
+    mut writer: SweepWriter,
     id: &serde_json::Value,
     origin: Origin,
     no_report: bool,
+    cancel: Option<&AtomicBool>,
 ) -> Result<(), JobError> {
+    writer
+        .flush()
+        .context_io(|| format!("cannot write the results in `{}`", p.dir.display()))?;
+    let charts = if no_report {
+        None
+    } else {
+        Some(draw_charts(p, cancel)?)
+    };
     writer
         .finish()
         .context_io(|| format!("cannot write the results in `{}`", p.dir.display()))?;
     let m = manifest_json(p, id, origin);
-    let extra = write_report(p, &m, no_report)?;
+    let extra = write_report(p, &m, charts)?;
     write_manifest(p, m, extra)?;
     let _ = std::fs::remove_file(files::partial(&p.dir, files::MANIFEST));
     Ok(())
@@ -210,12 +223,40 @@ fn write_manifest(
 /// Results files larger than this are not read back for charts.
 const MAX_CHART_INPUT: u64 = 20 * 1024 * 1024;
 
-/// Writes the charts and report.html of a finished sweep (or, with
-/// `no_report`, removes old ones) and returns the names written.
+/// The charts of a finished sweep, from its rows still under their
+/// in-progress name, or why there are none; stopped by `cancel`.
+fn draw_charts(p: &SweepJob, cancel: Option<&AtomicBool>) -> Result<Charts, JobError> {
+    let csv_path = files::partial(&p.dir, files::OUTCOMES);
+    let paths = p.paths();
+    let rules: Vec<String> = p.plan.rules.iter().map(|r| r.to_string()).collect();
+    let options: Vec<String> = p.scenario.options.iter().map(|o| o.id.clone()).collect();
+    let focus = &p.scenario.options[p.scenario.crisis.requested].id;
+    let size = std::fs::metadata(&csv_path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_CHART_INPUT {
+        return Ok(Err(format!(
+            "{} is larger than {} MB; pivot it instead",
+            files::OUTCOMES,
+            MAX_CHART_INPUT >> 20
+        )));
+    }
+    let text = std::fs::read_to_string(&csv_path)
+        .context_io(|| format!("cannot read `{}`", csv_path.display()))?;
+    let grid = p.plan.design == Design::Grid;
+    files::charts_watched(&text, &paths, grid, &rules, &options, focus, cancel).ok_or_else(|| {
+        JobError::Interrupted(format!(
+            "interrupted while drawing the charts; the previous results are as they were, and all {} points are kept in {}; run the same command with --resume to finish",
+            p.plan.len(),
+            p.dir.display()
+        ))
+    })
+}
+
+/// Writes the charts and report.html of a finished sweep (or, with no
+/// charts, removes old ones) and returns the names written.
 fn write_report(
     p: &SweepJob,
     manifest: &serde_json::Value,
-    no_report: bool,
+    charts: Option<Charts>,
 ) -> Result<Vec<String>, JobError> {
     // Charts of an earlier sweep in this folder would not match the new results.
     if let Ok(entries) = std::fs::read_dir(&p.dir) {
@@ -226,33 +267,11 @@ fn write_report(
             }
         }
     }
-    if no_report {
+    let Some(charts) = charts else {
         return Ok(Vec::new());
-    }
-    let csv_path = p.dir.join(files::OUTCOMES);
+    };
     let paths = p.paths();
     let rules: Vec<String> = p.plan.rules.iter().map(|r| r.to_string()).collect();
-    let options: Vec<String> = p.scenario.options.iter().map(|o| o.id.clone()).collect();
-    let focus = &p.scenario.options[p.scenario.crisis.requested].id;
-    let size = std::fs::metadata(&csv_path).map(|m| m.len()).unwrap_or(0);
-    let charts = if size > MAX_CHART_INPUT {
-        Err(format!(
-            "{} is larger than {} MB; pivot it instead",
-            files::OUTCOMES,
-            MAX_CHART_INPUT >> 20
-        ))
-    } else {
-        let text = std::fs::read_to_string(&csv_path)
-            .context_io(|| format!("cannot read `{}`", csv_path.display()))?;
-        files::charts(
-            &text,
-            &paths,
-            p.plan.design == Design::Grid,
-            &rules,
-            &options,
-            focus,
-        )
-    };
     let mut summary = format!(
         "{} points ({} design over {}; rules {}), {} runs each, seed {}. Every point uses the same random numbers (common random numbers). The full results are in {} and {}.",
         p.plan.len(),

@@ -345,3 +345,193 @@ fn a_long_set_table_over_a_long_list_is_applied_in_one_pass() {
     // The roster's two, and the 25,000 set here.
     assert_eq!(set_values, 2 + 25_000);
 }
+
+// ------------------------------------------------------------ sweep charts
+
+/// The rows of `sweep_outcomes.csv` for a grid over `xs` (one path) or `xs`
+/// by `ys` (two), one rule and the given options, with made-up probabilities.
+fn outcome_rows(xs: &[f64], ys: Option<&[f64]>, options: &[&str]) -> String {
+    let mut csv = String::from("point,a,");
+    if ys.is_some() {
+        csv.push_str("b,");
+    }
+    csv.push_str("rule,option,level,runs,count,probability,ci_low,ci_high\n");
+    let mut point = 0;
+    for &x in xs {
+        for &y in ys.unwrap_or(&[f64::NAN]) {
+            for (level, o) in options.iter().enumerate() {
+                let p = (x + level as f64) / (1.0 + options.len() as f64);
+                let at = if y.is_nan() {
+                    format!("{x}")
+                } else {
+                    format!("{x},{y}")
+                };
+                csv.push_str(&format!(
+                    "{point},{at},unanimity,{o},{level},10,1,{p},0,1\n"
+                ));
+            }
+            point += 1;
+        }
+    }
+    csv
+}
+
+/// A grid of 50,000 points over one parameter (250,000 rows), and one of
+/// 400 by 300 over two: each row is placed once (placing every cell by a
+/// search through all rows took minutes), and the charts draw no more than
+/// fits, saying so.
+#[test]
+fn sweep_charts_of_many_points_are_drawn_in_one_pass() {
+    let options = ["no_action", "statement", "monitoring", "deploy", "war"];
+    let xs: Vec<f64> = (0..50_000).map(|i| f64::from(i) / 49_999.0).collect();
+    let csv = outcome_rows(&xs, None, &options);
+    let opts: Vec<String> = options.iter().map(|o| o.to_string()).collect();
+    let rules = ["unanimity".to_string()];
+    let charts = alliance_sim::output::sweep::charts(
+        &csv,
+        &["a".to_string()],
+        true,
+        &rules,
+        &opts,
+        "deploy",
+    )
+    .unwrap();
+    assert_eq!(charts.len(), 1);
+    let svg = &charts[0].2;
+    assert_eq!(svg.matches("<polyline").count(), options.len());
+    let longest = svg
+        .split("points=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().split(' ').count())
+        .max()
+        .unwrap();
+    assert!(longest <= 1000, "a line of {longest} points");
+    util::says(svg, &["of 50000 points drawn"]);
+
+    let xs: Vec<f64> = (0..400).map(f64::from).collect();
+    let ys: Vec<f64> = (0..300).map(f64::from).collect();
+    let csv = outcome_rows(&xs, Some(&ys), &["deploy"]);
+    let charts = alliance_sim::output::sweep::charts(
+        &csv,
+        &["a".to_string(), "b".to_string()],
+        true,
+        &rules,
+        &["deploy".to_string()],
+        "deploy",
+    )
+    .unwrap();
+    let svg = &charts[0].2;
+    assert!(svg.matches("<rect").count() < 220 * 140 + 30);
+    util::says(
+        svg,
+        &["400 by 300 points: each cell is the mean of up to 2 by 3"],
+    );
+}
+
+/// A sweep of 2,000 points end to end: its chart says how it was thinned.
+#[test]
+fn a_long_sweep_chart_says_it_is_thinned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let s = util::shipped("kyrgyzstan_2010");
+    succeed(
+        dir,
+        &[
+            "sweep",
+            &s,
+            "--vary",
+            "crisis.severity=0:1:2000",
+            "--runs",
+            "2",
+            "--out",
+            "out",
+            "--quiet",
+        ],
+    );
+    let svgs = find(&dir.join("out"), "sweep_1.svg");
+    assert_eq!(svgs.len(), 1, "{svgs:?}");
+    let svg = std::fs::read_to_string(&svgs[0]).unwrap();
+    says(&svg, &["of 2000 points drawn: every 3rd, and the last"]);
+}
+
+/// The final files of a results folder (no in-progress ones), by name.
+fn final_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".partial"))
+        .map(|n| (n.clone(), std::fs::read(dir.join(&n)).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Ctrl-C while a finished sweep draws its charts (the flag set as the last
+/// point is reported done, so that no timing is involved): the sweep stops
+/// as interrupted, the previous results stay byte for byte, and `--resume`
+/// then finishes without evaluating a point again.
+#[test]
+fn ctrl_c_while_drawing_the_charts_keeps_the_previous_results() {
+    use alliance_sim::job::sweep::{SweepJob, SweepSettings};
+    use alliance_sim::job::{JobError, Origin, Watch};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let settings = |values: &str| SweepSettings {
+        file: util::scenario("kyrgyzstan_2010"),
+        vary: vec![format!("crisis.severity={values}")],
+        runs: Some(20),
+        out: tmp.path().join("out"),
+        ..SweepSettings::default()
+    };
+    let first = SweepJob::prepare(&settings("0:1:5")).unwrap();
+    first
+        .run(
+            first.open(false).unwrap(),
+            Origin::Threads(1),
+            false,
+            Watch::default(),
+        )
+        .unwrap();
+    let before = final_files(&first.dir);
+    assert!(before.iter().any(|(n, _)| n == "sweep_1.svg"), "{before:?}");
+
+    let second = SweepJob::prepare(&settings("0:1:7")).unwrap();
+    let total = second.plan.len() as u64;
+    let stop = AtomicBool::new(false);
+    let progress = |done: u64| {
+        if done == total {
+            stop.store(true, Ordering::SeqCst);
+        }
+    };
+    let watch = Watch {
+        progress: Some(&progress),
+        cancel: Some(&stop),
+    };
+    let open = second.open(false).unwrap();
+    match second.run(open, Origin::Threads(1), false, watch) {
+        Err(JobError::Interrupted(message)) => {
+            says(&message, &["drawing the charts", "--resume"]);
+        }
+        other => panic!("not interrupted: {other:?}"),
+    }
+    assert!(
+        final_files(&second.dir) == before,
+        "the previous results changed"
+    );
+
+    let open = second.open(true).unwrap();
+    assert_eq!(open.start as u64, total, "every point was kept");
+    let done = second
+        .run(open, Origin::Threads(1), false, Watch::default())
+        .unwrap();
+    assert_eq!(done.evaluated, 0);
+    let after = final_files(&second.dir);
+    let outcomes = after
+        .iter()
+        .find(|(n, _)| n == "sweep_outcomes.csv")
+        .unwrap();
+    let points = String::from_utf8_lossy(&outcomes.1).lines().count() - 1;
+    assert_eq!(points, 7 * second.scenario.options.len());
+}
