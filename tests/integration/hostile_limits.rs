@@ -535,3 +535,108 @@ fn ctrl_c_while_drawing_the_charts_keeps_the_previous_results() {
     let points = String::from_utf8_lossy(&outcomes.1).lines().count() - 1;
     assert_eq!(points, 7 * second.scenario.options.len());
 }
+
+// ------------------------------------------------------------------ signals
+
+/// A scenario of `n` alike members under unanimity, for `power`.
+fn many_members(n: usize) -> String {
+    let mut s =
+        String::from("[alliance]\ncapacity = 0.5\nregions = [\"r\"]\ncrisis_types = [\"t\"]\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "\n[members.M{i:02}]\nregion = \"r\"\nmilitary_spending = {}\ngdp = 10\n\
+             sovereignty = 0.5\nvulnerability = 0.5\nthreat = {{ t = 0.5 }}\nconcern = {{ r = 0.5 }}\n",
+            i + 1
+        ));
+    }
+    s.push_str(
+        "\n[crisis]\nrequester = \"M00\"\ntype = \"t\"\nregion = \"r\"\nrequested = \"mission\"\n\
+         severity = 0.6\ndomestic = 0.2\nframing = 0.3\ncontagion = 0.4\nlegal_fit = 0.7\n\
+         legitimacy = 0.8\ncredibility = 0.5\ncombat_risk = 0.3\n\
+         \n[[options]]\nid = \"statement\"\neffect = 0.2\ntroops = 0.0\nintrusion = 0.0\n\
+         \n[[options]]\nid = \"mission\"\neffect = 0.6\ntroops = 0.4\nintrusion = 0.3\n\
+         \n[rule]\nkind = \"weighted\"\nattribute = \"military\"\nquota = 0.6\n",
+    );
+    s
+}
+
+/// Whether the process `pid` has a handler for SIGTERM (signal 15), as
+/// `/proc` says; `None` where there is no `/proc`.
+fn catches_sigterm(pid: u32) -> Option<bool> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let mask = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigCgt:"))
+        .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())?;
+    Some(mask & (1 << (15 - 1)) != 0)
+}
+
+/// Starts `alliance-sim args` in `dir` and sends it SIGTERM as soon as it
+/// has a handler for it, or after a second at most; returns its exit status
+/// and stderr.
+#[cfg(unix)]
+fn terminated(dir: &Path, args: &[&str]) -> (std::process::ExitStatus, String) {
+    let mut child = util::cmd(dir)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let started = std::time::Instant::now();
+    let mut seen = None;
+    while started.elapsed() < std::time::Duration::from_secs(1) {
+        seen = catches_sigterm(child.id());
+        if seen != Some(false) || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    if seen.is_none() {
+        eprintln!("no /proc here: the signal is sent after a second instead");
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+    util::signal(&child, "TERM");
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    (status, err)
+}
+
+/// SIGTERM while `power` enumerates the coalitions of 25 members (seconds of
+/// work before its handler used to be installed): exit code 130 and nothing
+/// written, not the signal's own status.
+#[cfg(unix)]
+#[test]
+fn power_stops_on_sigterm_during_the_enumeration() {
+    let tmp = util::temp_with(&[("big.toml", &many_members(25))]);
+    let dir = tmp.path();
+    let args = [
+        "power", "big.toml", "--runs", "10", "--out", "out", "--quiet",
+    ];
+    let (status, err) = terminated(dir, &args);
+    assert_eq!(status.code(), Some(130), "{status}: {err}");
+    assert!(!dir.join("out").exists(), "something was written");
+}
+
+/// SIGTERM during a long `check` (a hundred files of 380,000 regions), a
+/// command that installed no handler at all: exit code 130 too.
+#[cfg(unix)]
+#[test]
+fn check_ends_with_130_on_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let regions = REGIONS
+        .iter()
+        .map(|r| r.to_string())
+        .chain((0..380_000).map(|i| format!("r{i:06}")));
+    kazakhstan_with(
+        dir,
+        "long.toml",
+        &format!("[alliance]\nregions = {}\n", list(regions)),
+    );
+    let mut args = vec!["check"];
+    args.extend(["long.toml"; 100]);
+    let (status, err) = terminated(dir, &args);
+    assert_eq!(status.code(), Some(130), "{status}: {err}");
+}
