@@ -134,6 +134,30 @@ fn a_large_file_included_under_many_names_is_reported_once() {
     assert_eq!(times, 1, "the report holds the linked file {times} times");
 }
 
+/// `validate`'s report of three cases that all include one roster shows the
+/// roster's text once.
+#[test]
+fn a_roster_shared_by_cases_is_reported_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let cases = ["kyrgyzstan_2010", "armenia_2020", "kazakhstan_2022"].map(util::shipped);
+    let mut args = vec!["validate"];
+    args.extend(cases.iter().map(String::as_str));
+    args.extend(["--runs", "100", "--out", "out", "--quiet"]);
+    succeed(dir, &args);
+    let reports = find(&dir.join("out"), "report.html");
+    assert_eq!(reports.len(), 1, "one report: {reports:?}");
+    let html = std::fs::read_to_string(&reports[0]).unwrap();
+    let roster = std::fs::read_to_string(util::root().join("scenarios/csto/roster.toml")).unwrap();
+    let shown = alliance_sim::output::charts::escape(&roster);
+    assert_eq!(html.matches(&shown).count(), 1, "the roster's text, once");
+    assert_eq!(
+        html.matches("roster.toml</h3>").count(),
+        3,
+        "named for each case"
+    );
+}
+
 /// More include entries than the limit, counted over every file (here a
 /// file listing 1,100 distinct small files): refused with the limit named,
 /// exit code 2, nothing written.
