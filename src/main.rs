@@ -13,6 +13,7 @@ use alliance_sim::scenario::ScenarioError;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    cli::install_signal_handler();
     let result = match &args.command {
         cli::Command::Run(a) => cli::run::execute(a),
         cli::Command::Check(a) => cli::check::execute(a),

@@ -45,6 +45,16 @@ pub enum PowerError {
     /// The weights do not match the players, or are not finite and non-negative.
     #[error("{0}")]
     BadWeights(String),
+    /// Stopped through the cancel flag before the enumeration was done.
+    #[error("the enumeration of coalitions was stopped")]
+    Cancelled,
+}
+
+/// Coalitions enumerated between two looks at the cancel flag.
+const COALITIONS_PER_LOOK: u64 = 1 << 16;
+
+fn is_set(cancel: Option<&AtomicBool>) -> bool {
+    cancel.is_some_and(|c| c.load(Ordering::Relaxed))
 }
 
 /// A simple game: `n` players and, for every coalition, whether it wins.
@@ -58,7 +68,17 @@ pub struct SimpleGame {
 impl SimpleGame {
     /// The game whose winning coalitions are those for which `wins(mask)` is
     /// true; bit i of `mask` is player i.
-    pub fn from_fn(n: usize, mut wins: impl FnMut(u64) -> bool) -> Result<SimpleGame, PowerError> {
+    pub fn from_fn(n: usize, wins: impl FnMut(u64) -> bool) -> Result<SimpleGame, PowerError> {
+        SimpleGame::from_fn_watched(n, wins, None)
+    }
+
+    /// [`SimpleGame::from_fn`], stopping with [`PowerError::Cancelled`] soon
+    /// after `cancel` is set.
+    pub fn from_fn_watched(
+        n: usize,
+        mut wins: impl FnMut(u64) -> bool,
+        cancel: Option<&AtomicBool>,
+    ) -> Result<SimpleGame, PowerError> {
         if n == 0 {
             return Err(PowerError::NoPlayers);
         }
@@ -68,6 +88,9 @@ impl SimpleGame {
         let size = 1u64 << n;
         let mut winning = vec![0u64; size.div_ceil(64) as usize];
         for s in 0..size {
+            if s % COALITIONS_PER_LOOK == 0 && is_set(cancel) {
+                return Err(PowerError::Cancelled);
+            }
             if wins(s) {
                 winning[(s / 64) as usize] |= 1 << (s % 64);
             }
@@ -84,15 +107,27 @@ impl SimpleGame {
         weights: &[f64],
         hegemon: Option<usize>,
     ) -> Result<SimpleGame, PowerError> {
+        SimpleGame::from_rule_watched(rule, weights, hegemon, None)
+    }
+
+    /// [`SimpleGame::from_rule`], stopping with [`PowerError::Cancelled`]
+    /// soon after `cancel` is set.
+    pub fn from_rule_watched(
+        rule: &DecisionRule,
+        weights: &[f64],
+        hegemon: Option<usize>,
+        cancel: Option<&AtomicBool>,
+    ) -> Result<SimpleGame, PowerError> {
         check_weights(weights)?;
         let n = weights.len();
         let mut votes = vec![Vote::No; n];
-        SimpleGame::from_fn(n, |s| {
+        let wins = |s: u64| {
             for (i, v) in votes.iter_mut().enumerate() {
                 *v = if s >> i & 1 == 1 { Vote::Yes } else { Vote::No };
             }
             rule.passes(&votes, weights, hegemon)
-        })
+        };
+        SimpleGame::from_fn_watched(n, wins, cancel)
     }
 
     /// The weighted game [quota; weights]: a coalition wins when its weights
@@ -138,10 +173,18 @@ impl SimpleGame {
 
     /// The exact power indices of every player.
     pub fn indices(&self) -> PowerIndices {
+        self.indices_watched(None).expect("nothing cancels it")
+    }
+
+    /// [`SimpleGame::indices`], or `None` soon after `cancel` is set.
+    pub fn indices_watched(&self, cancel: Option<&AtomicBool>) -> Option<PowerIndices> {
         let n = self.n;
         // swings_by_size[i][k]: coalitions of size k, without i, for which i swings.
         let mut by_size = vec![vec![0u64; n]; n];
         for s in 0..(1u64 << n) {
+            if s % COALITIONS_PER_LOOK == 0 && is_set(cancel) {
+                return None;
+            }
             if !self.wins(s) {
                 continue;
             }
@@ -169,7 +212,7 @@ impl SimpleGame {
                     .sum()
             })
             .collect();
-        PowerIndices {
+        Some(PowerIndices {
             banzhaf_absolute: swings.iter().map(|s| *s as f64 / half).collect(),
             banzhaf_normalized: swings
                 .iter()
@@ -188,7 +231,7 @@ impl SimpleGame {
             swings,
             shapley_shubik_numerators,
             shapley_shubik_denominator: denominator,
-        }
+        })
     }
 }
 
@@ -228,13 +271,25 @@ pub struct PowerIndices {
 /// rule weights at every parameter's central value (military or economic
 /// shares for weighted rules, 1 each otherwise).
 pub fn a_priori(scenario: &Scenario, rule: DecisionRule) -> Result<PowerIndices, PowerError> {
+    a_priori_watched(scenario, rule, None)
+}
+
+/// [`a_priori`], stopping with [`PowerError::Cancelled`] soon after `cancel`
+/// is set: with many members the enumeration takes seconds.
+pub fn a_priori_watched(
+    scenario: &Scenario,
+    rule: DecisionRule,
+    cancel: Option<&AtomicBool>,
+) -> Result<PowerIndices, PowerError> {
     let n = scenario.members.len();
     if n > MAX_PLAYERS {
         return Err(PowerError::TooManyPlayers(n));
     }
     let model = Model::new(scenario, rule);
     let weights = model.central().rule_weights;
-    Ok(SimpleGame::from_rule(&rule, &weights, model.hegemon())?.indices())
+    SimpleGame::from_rule_watched(&rule, &weights, model.hegemon(), cancel)?
+        .indices_watched(cancel)
+        .ok_or(PowerError::Cancelled)
 }
 
 /// How often each member was decisive on the requested option in simulated runs.
@@ -368,6 +423,26 @@ mod tests {
         for (x, y) in xs.iter().zip(ys) {
             assert!(close(*x, *y), "{xs:?} != {ys:?}");
         }
+    }
+
+    /// A set flag stops both the enumeration of winning coalitions and that
+    /// of swings; an unset one changes nothing.
+    #[test]
+    fn a_set_flag_stops_the_enumeration() {
+        let stop = AtomicBool::new(true);
+        let majority = |s: u64| s.count_ones() >= 11;
+        assert_eq!(
+            SimpleGame::from_fn_watched(20, majority, Some(&stop)),
+            Err(PowerError::Cancelled)
+        );
+        let game = SimpleGame::from_fn(20, majority).unwrap();
+        assert!(game.indices_watched(Some(&stop)).is_none());
+        let go = AtomicBool::new(false);
+        assert_eq!(
+            SimpleGame::from_fn_watched(20, majority, Some(&go)).unwrap(),
+            game
+        );
+        assert_eq!(game.indices_watched(Some(&go)), Some(game.indices()));
     }
 
     #[test]

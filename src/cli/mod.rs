@@ -71,15 +71,34 @@ pub enum Command {
 #[error("{0}")]
 pub struct BadInput(pub String);
 
-/// Set by Ctrl-C or SIGTERM once `catch_signals` has been called.
+/// Set by Ctrl-C or SIGTERM.
 pub static STOP: AtomicBool = AtomicBool::new(false);
 
-/// From now on Ctrl-C and SIGTERM set `STOP` instead of killing the process,
-/// so that work can stop cleanly: no partial file is left, and a sweep keeps
-/// its finished points.
-pub fn catch_signals() {
+/// Whether the command has begun work that watches `STOP`.
+static WATCHED: AtomicBool = AtomicBool::new(false);
+
+/// Installs the handler of Ctrl-C and SIGTERM, before any work, so that no
+/// signal finds the process without it (which would end it with the signal's
+/// own status, 143 for SIGTERM). Until [`catch_signals`] is called a signal
+/// ends the process at once with exit code 130: nothing has been written yet,
+/// and commands that never call it (check, params, explain, merge) have
+/// nothing to stop cleanly. After it, a signal sets `STOP` instead.
+pub fn install_signal_handler() {
     // Fails only if a handler is already installed, which is then this one.
-    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+    let _ = ctrlc::set_handler(|| {
+        STOP.store(true, Ordering::SeqCst);
+        if !WATCHED.load(Ordering::SeqCst) {
+            let _ = writeln!(std::io::stderr(), "interrupted");
+            std::process::exit(130);
+        }
+    });
+}
+
+/// From now on Ctrl-C and SIGTERM set `STOP` instead of ending the process,
+/// so that work can stop cleanly: no partial file is left, and a sweep keeps
+/// its finished points. The work must watch `STOP` from here to its end.
+pub fn catch_signals() {
+    WATCHED.store(true, Ordering::SeqCst);
 }
 
 /// Work stopped by Ctrl-C or SIGTERM: reported with exit code 130.

@@ -39,16 +39,20 @@ pub struct PowerArgs {
 
 /// Computes and reports the voting power of the scenario's members.
 pub fn execute(args: &PowerArgs) -> anyhow::Result<()> {
-    let job = PowerJob::prepare(&PowerSettings {
-        file: args.file.clone(),
-        runs: args.runs.runs,
-        seed: args.sim.seed,
-        rule: args.rule.rule,
-        out: args.sim.out.clone(),
-        replace: args.sim.replace(),
-    })
-    .map_err(job_error)?;
+    // Before the enumeration, which can take seconds and watches the flag.
     super::catch_signals();
+    let job = PowerJob::prepare_watched(
+        &PowerSettings {
+            file: args.file.clone(),
+            runs: args.runs.runs,
+            seed: args.sim.seed,
+            rule: args.rule.rule,
+            out: args.sim.out.clone(),
+            replace: args.sim.replace(),
+        },
+        Some(&super::STOP),
+    )
+    .map_err(job_error)?;
     let (pool, threads) = super::worker_pool(args.sim.threads)?;
     let started = Instant::now();
     let bar = progress::bar(job.runs, 0, "runs", args.sim.quiet || job.runs < 1_000_000);

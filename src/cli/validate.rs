@@ -332,10 +332,12 @@ fn write_results(
             body_html: report::csv_table_html(&String::from_utf8_lossy(&summary_bytes)),
         },
     ];
+    // Cases share rosters and options: each file's text is shown once.
+    let mut shown = std::collections::HashSet::new();
     for c in &plan.cases {
         sections.push(Section {
             heading: format!("Scenario {}", c.label),
-            body_html: report::sources_html(&c.scenario.sources),
+            body_html: report::sources_html_once(&c.scenario.sources, &mut shown),
         });
     }
     sections.push(Section {

@@ -3,6 +3,7 @@
 //! `power.svg`, `report.html` and `manifest.json` to `OUT/<stem>-power/`.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
 use super::{cannot_write, IoContext, JobError, Watch};
 use crate::analysis::power::{self, Decisiveness, PowerIndices};
@@ -72,12 +73,26 @@ pub struct PowerJob {
 impl PowerJob {
     /// Loads the scenario, checks the rule and computes the a-priori indices.
     pub fn prepare(settings: &PowerSettings) -> Result<PowerJob, JobError> {
+        PowerJob::prepare_watched(settings, None)
+    }
+
+    /// [`PowerJob::prepare`], stopping with [`JobError::Interrupted`] soon
+    /// after `cancel` is set (the enumeration of coalitions can take seconds).
+    pub fn prepare_watched(
+        settings: &PowerSettings,
+        cancel: Option<&AtomicBool>,
+    ) -> Result<PowerJob, JobError> {
         let file = &settings.file;
         let s = scenario::load(file)?;
         let rule = settings.rule.unwrap_or(s.rule);
         super::run::check_rule(file, &s, rule)?;
-        let indices = power::a_priori(&s, rule)
-            .map_err(|e| JobError::input(format!("{}: {e}", file.display())))?;
+        let indices = power::a_priori_watched(&s, rule, cancel).map_err(|e| match e {
+            power::PowerError::Cancelled => JobError::Interrupted(format!(
+                "interrupted while enumerating the coalitions of {}; nothing was written",
+                file.display()
+            )),
+            e => JobError::input(format!("{}: {e}", file.display())),
+        })?;
         let (label, _) = super::result_dir(&settings.out, file)?;
         Ok(PowerJob {
             file: file.clone(),

@@ -4,15 +4,16 @@
 //! and `manifest.json`.
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use serde_json::json;
 
 use super::sweep::SweepJob;
 use super::{IoContext, JobError, Origin, Watch};
-use crate::output::folder::{Committed, FolderError, Staged};
 use crate::input::{self, Class, InputError, Links};
+use crate::output::folder::{Committed, FolderError, Staged};
 use crate::output::report::{self, Section};
-use crate::output::sweep::{self as files, SweepWriter};
+use crate::output::sweep::{self as files, Charts, SweepWriter};
 use crate::output::{manifest, Summary};
 use crate::runner::Tally;
 use crate::sweep::Design;
@@ -176,13 +177,13 @@ pub(super) fn write_point(
     )
 }
 
-/// Gives the finished CSV files their names, removes the in-progress
-/// manifest, writes the charts, report and manifest into the work folder,
-/// and puts it in place as the results folder. A cancel before that step
-/// keeps the work folder (finished points included) and the old results.
+/// Draws the charts from the finished rows, still under their in-progress
+/// names (so that a cancel there leaves the work folder ready for
+/// `--resume`), gives the CSV files their final names, writes the report and
+/// manifest into the work folder, and puts it in place as the results folder.
 pub(super) fn finish_outputs(
     p: &SweepJob,
-    writer: SweepWriter,
+    mut writer: SweepWriter,
     work: Staged,
     id: &serde_json::Value,
     origin: Origin,
@@ -191,20 +192,19 @@ pub(super) fn finish_outputs(
 ) -> Result<Committed, JobError> {
     let dir = work.path().to_path_buf();
     writer
+        .flush()
+        .context_io(|| format!("cannot write the results in `{}`", dir.display()))?;
+    let charts = if no_report {
+        None
+    } else {
+        Some(draw_charts(p, &dir, watch.cancel)?)
+    };
+    writer
         .finish()
         .context_io(|| format!("cannot write the results in `{}`", dir.display()))?;
     let m = manifest_json(p, id, origin);
-    let extra = write_report(p, &dir, &m, no_report)?;
+    let extra = write_report(p, &dir, &m, charts)?;
     write_manifest(&dir, m, extra)?;
-    if watch
-        .cancel
-        .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
-    {
-        return Err(JobError::Interrupted(format!(
-            "interrupted while writing the report; the finished points are kept in {}; run the same command with --resume to finish",
-            dir.display()
-        )));
-    }
     let partial = files::partial(&dir, files::MANIFEST);
     match std::fs::remove_file(&partial) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -264,41 +264,47 @@ fn write_manifest(
 /// Results files larger than this are not read back for charts.
 const MAX_CHART_INPUT: u64 = 20 * 1024 * 1024;
 
-/// Writes the charts and report.html of a finished sweep into `dir` (unless
-/// `no_report`) and returns the names written.
-fn write_report(
-    p: &SweepJob,
-    dir: &Path,
-    manifest: &serde_json::Value,
-    no_report: bool,
-) -> Result<Vec<String>, JobError> {
-    if no_report {
-        return Ok(Vec::new());
-    }
-    let csv_path = dir.join(files::OUTCOMES);
+/// The charts of a finished sweep, from its rows still under their
+/// in-progress name, or why there are none; stopped by `cancel`.
+fn draw_charts(p: &SweepJob, dir: &Path, cancel: Option<&AtomicBool>) -> Result<Charts, JobError> {
+    let csv_path = files::partial(dir, files::OUTCOMES);
     let paths = p.paths();
     let rules: Vec<String> = p.plan.rules.iter().map(|r| r.to_string()).collect();
     let options: Vec<String> = p.scenario.options.iter().map(|o| o.id.clone()).collect();
     let focus = &p.scenario.options[p.scenario.crisis.requested].id;
     let size = std::fs::metadata(&csv_path).map(|m| m.len()).unwrap_or(0);
-    let charts = if size > MAX_CHART_INPUT {
-        Err(format!(
+    if size > MAX_CHART_INPUT {
+        return Ok(Err(format!(
             "{} is larger than {} MB; pivot it instead",
             files::OUTCOMES,
             MAX_CHART_INPUT >> 20
+        )));
+    }
+    let text = std::fs::read_to_string(&csv_path)
+        .context_io(|| format!("cannot read `{}`", csv_path.display()))?;
+    let grid = p.plan.design == Design::Grid;
+    files::charts_watched(&text, &paths, grid, &rules, &options, focus, cancel).ok_or_else(|| {
+        JobError::Interrupted(format!(
+            "interrupted while drawing the charts; the previous results are as they were, and all {} points are kept in {}; run the same command with --resume to finish",
+            p.plan.len(),
+            dir.display()
         ))
-    } else {
-        let text = std::fs::read_to_string(&csv_path)
-            .context_io(|| format!("cannot read `{}`", csv_path.display()))?;
-        files::charts(
-            &text,
-            &paths,
-            p.plan.design == Design::Grid,
-            &rules,
-            &options,
-            focus,
-        )
+    })
+}
+
+/// Writes the charts and report.html of a finished sweep into `dir` (with
+/// no charts, nothing) and returns the names written.
+fn write_report(
+    p: &SweepJob,
+    dir: &Path,
+    manifest: &serde_json::Value,
+    charts: Option<Charts>,
+) -> Result<Vec<String>, JobError> {
+    let Some(charts) = charts else {
+        return Ok(Vec::new());
     };
+    let paths = p.paths();
+    let rules: Vec<String> = p.plan.rules.iter().map(|r| r.to_string()).collect();
     let mut summary = format!(
         "{} points ({} design over {}; rules {}), {} runs each, seed {}. Every point uses the same random numbers (common random numbers). The full results are in {} and {}.",
         p.plan.len(),

@@ -5,6 +5,8 @@
 //! elements closed with `/>`, only XML's five named entities), so XML tools
 //! can read it too.
 
+use std::collections::HashSet;
+
 use super::charts::escape;
 
 /// One section of a report: a heading and its HTML body (already escaped).
@@ -110,13 +112,27 @@ pub fn csv_table_html(csv_text: &str) -> String {
 
 /// The text of every scenario file read, each under its path.
 pub fn sources_html(sources: &[crate::scenario::SourceFile]) -> String {
+    sources_html_once(sources, &mut HashSet::new())
+}
+
+/// [`sources_html`] for one of several scenarios on a page: a file whose path
+/// and text are in `shown` (filled here) is named but not repeated, so that
+/// a roster included by every case appears once.
+pub fn sources_html_once<'a>(
+    sources: &'a [crate::scenario::SourceFile],
+    shown: &mut HashSet<(&'a std::path::Path, &'a str)>,
+) -> String {
     let mut s = String::new();
     for f in sources {
         s.push_str(&format!(
             "<h3>{}</h3>\n",
             escape(&f.path.display().to_string())
         ));
-        s.push_str(&pre_html(&f.text));
+        if shown.insert((f.path.as_path(), f.text.as_str())) {
+            s.push_str(&pre_html(&f.text));
+        } else {
+            s.push_str(&p_html("The same file as above."));
+        }
     }
     s
 }

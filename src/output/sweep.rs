@@ -9,9 +9,11 @@
 //! What a resume keeps is checked row by row first: damage in the middle of
 //! a partial file is refused rather than carried into the results.
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::csv::{member_cells, outcome_cells, text_cell, MEMBERS_HEADER, OUTCOMES_HEADER};
 use super::summary::Summary;
@@ -555,79 +557,169 @@ pub fn charts(
     rules: &[String],
     options: &[String],
     focus: &str,
-) -> Result<Vec<(String, String, String)>, String> {
-    if !grid {
-        return Err(
-            "charts are drawn for grid designs only; pivot the CSV for other designs".into(),
-        );
-    }
-    if paths.is_empty() || paths.len() > 2 {
-        return Err(format!(
-            "charts are drawn for grids over one or two parameters; this one has {}",
-            paths.len()
-        ));
-    }
-    let rows = read_rows(outcomes_csv, paths.len())?;
-    let distinct = |j: usize| {
-        let mut v: Vec<f64> = Vec::new();
-        for (values, ..) in &rows {
-            if !v.contains(&values[j]) {
-                v.push(values[j]);
-            }
-        }
-        v
-    };
-    let mut out = Vec::new();
-    for (k, rule) in rules.iter().enumerate() {
-        let cell = |x: &[f64], option: &str| {
-            rows.iter()
-                .find(|(v, r, o, _)| v == x && r == rule && o == option)
-                .map_or(f64::NAN, |row| row.3)
-        };
-        let file = format!("sweep_{}.svg", k + 1);
-        if paths.len() == 1 {
-            let xs = distinct(0);
-            let series: Vec<(String, Vec<f64>)> = options
-                .iter()
-                .map(|o| (o.clone(), xs.iter().map(|x| cell(&[*x], o)).collect()))
-                .collect();
-            let title = format!("Outcome probabilities against {} ({rule})", paths[0]);
-            let svg = super::charts::lines(&title, &paths[0], &xs, &series, "probability");
-            out.push((file, title, svg));
-        } else {
-            let (xs, ys) = (distinct(0), distinct(1));
-            let values: Vec<Vec<f64>> = ys
-                .iter()
-                .map(|y| xs.iter().map(|x| cell(&[*x, *y], focus)).collect())
-                .collect();
-            let title = format!("Probability of {focus} ({rule})");
-            let svg = super::charts::heatmap(&title, &paths[0], &xs, &paths[1], &ys, &values);
-            out.push((file, title, svg));
-        }
-    }
-    Ok(out)
+) -> Charts {
+    charts_watched(outcomes_csv, paths, grid, rules, options, focus, None)
+        .expect("nothing cancels it")
 }
 
-/// One row of `sweep_outcomes.csv`: the path values, rule, option and probability.
-type Row = (Vec<f64>, String, String, f64);
+/// A sweep's charts as (file name, title, SVG), or why there are none.
+pub type Charts = Result<Vec<(String, String, String)>, String>;
 
-fn read_rows(outcomes_csv: &str, n_paths: usize) -> Result<Vec<Row>, String> {
-    let mut reader = ::csv::Reader::from_reader(outcomes_csv.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let r = record.map_err(|e| format!("cannot read the results back: {e}"))?;
-        let num = |i: usize| {
-            r.get(i)
-                .and_then(|v| v.parse::<f64>().ok())
-                .unwrap_or(f64::NAN)
-        };
-        // Columns: point, the paths, rule, option, level, runs, count, probability, ...
-        let values: Vec<f64> = (0..n_paths).map(|j| num(1 + j)).collect();
-        let rule = r.get(1 + n_paths).unwrap_or("").to_string();
-        let option = r.get(2 + n_paths).unwrap_or("").to_string();
-        rows.push((values, rule, option, num(6 + n_paths)));
+/// Rows read between two looks at the cancel flag.
+const ROWS_PER_LOOK: usize = 4096;
+
+/// [`charts`], stopping with `None` soon after `cancel` is set. The work
+/// grows in proportion to the rows (each row is placed through hash maps, not
+/// searched for), and the charts thin what they draw when there are more
+/// points than pixels, saying so.
+pub fn charts_watched(
+    outcomes_csv: &str,
+    paths: &[String],
+    grid: bool,
+    rules: &[String],
+    options: &[String],
+    focus: &str,
+    cancel: Option<&AtomicBool>,
+) -> Option<Charts> {
+    let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+    if !grid {
+        return Some(Err(
+            "charts are drawn for grid designs only; pivot the CSV for other designs".into(),
+        ));
     }
-    Ok(rows)
+    if paths.is_empty() || paths.len() > 2 {
+        return Some(Err(format!(
+            "charts are drawn for grids over one or two parameters; this one has {}",
+            paths.len()
+        )));
+    }
+    // A rule or option listed twice is found at its first position.
+    let first_of = |names: &[String]| -> HashMap<String, usize> {
+        let mut at = HashMap::new();
+        for (i, n) in names.iter().enumerate() {
+            at.entry(n.clone()).or_insert(i);
+        }
+        at
+    };
+    let (rule_at, option_at) = (first_of(rules), first_of(options));
+    let table = match Table::read(outcomes_csv, paths.len(), &rule_at, &option_at, &cancelled)? {
+        Ok(t) => t,
+        Err(e) => return Some(Err(e)),
+    };
+    let focus_at = option_at.get(focus).copied();
+    let mut out = Vec::new();
+    for (k, rule) in rules.iter().enumerate() {
+        if cancelled() {
+            return None;
+        }
+        let r = rule_at[rule];
+        let file = format!("sweep_{}.svg", k + 1);
+        let xs = &table.values[0];
+        if paths.len() == 1 {
+            let series: Vec<(String, Vec<f64>)> = options
+                .iter()
+                .enumerate()
+                .map(|(o, name)| {
+                    let o = option_at[name].min(o);
+                    let ys = (0..xs.len()).map(|xi| table.cell(xi, 0, r, Some(o)));
+                    (name.clone(), ys.collect())
+                })
+                .collect();
+            let title = format!("Outcome probabilities against {} ({rule})", paths[0]);
+            let svg = super::charts::lines(&title, &paths[0], xs, &series, "probability");
+            out.push((file, title, svg));
+        } else {
+            let ys = &table.values[1];
+            let values: Vec<Vec<f64>> = (0..ys.len())
+                .map(|yi| {
+                    (0..xs.len())
+                        .map(|xi| table.cell(xi, yi, r, focus_at))
+                        .collect()
+                })
+                .collect();
+            let title = format!("Probability of {focus} ({rule})");
+            let svg = super::charts::heatmap(&title, &paths[0], xs, &paths[1], ys, &values);
+            out.push((file, title, svg));
+        }
+    }
+    Some(Ok(out))
+}
+
+/// The probabilities of `sweep_outcomes.csv`, placed on the grid.
+struct Table {
+    /// Per varied path, its distinct values in the order they first appear.
+    values: Vec<Vec<f64>>,
+    /// Probability by (x position, y position, rule, option); the first row
+    /// of a cell counts.
+    cells: HashMap<(usize, usize, usize, usize), f64>,
+}
+
+impl Table {
+    /// Reads the rows of the rules and options in `rule_at` and `option_at`
+    /// (positions by name); `None` if `cancelled` said so on the way.
+    fn read(
+        outcomes_csv: &str,
+        n_paths: usize,
+        rule_at: &HashMap<String, usize>,
+        option_at: &HashMap<String, usize>,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Option<Result<Table, String>> {
+        let mut values: Vec<Vec<f64>> = vec![Vec::new(); n_paths];
+        let mut seen: Vec<HashMap<u64, usize>> = vec![HashMap::new(); n_paths];
+        let mut cells = HashMap::new();
+        let mut reader = ::csv::Reader::from_reader(outcomes_csv.as_bytes());
+        for (n, record) in reader.records().enumerate() {
+            if n % ROWS_PER_LOOK == 0 && cancelled() {
+                return None;
+            }
+            let row = match record {
+                Ok(r) => r,
+                Err(e) => return Some(Err(format!("cannot read the results back: {e}"))),
+            };
+            let num = |i: usize| {
+                row.get(i)
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(f64::NAN)
+            };
+            // Columns: point, the paths, rule, option, level, runs, count, probability, ...
+            let mut at = [0usize; 2];
+            let mut placed = true;
+            for j in 0..n_paths {
+                let v = num(1 + j);
+                if v.is_nan() {
+                    // Equal to nothing, as `==` has it: a value of its own, with no cells.
+                    values[j].push(v);
+                    placed = false;
+                    continue;
+                }
+                // 0 and -0 are one value.
+                let key = (v + 0.0).to_bits();
+                let next = values[j].len();
+                let i = *seen[j].entry(key).or_insert(next);
+                if i == next {
+                    values[j].push(v);
+                }
+                at[j] = i;
+            }
+            let rule = rule_at.get(row.get(1 + n_paths).unwrap_or(""));
+            let option = option_at.get(row.get(2 + n_paths).unwrap_or(""));
+            if let (true, Some(&r), Some(&o)) = (placed, rule, option) {
+                cells
+                    .entry((at[0], at[1], r, o))
+                    .or_insert(num(6 + n_paths));
+            }
+        }
+        Some(Ok(Table { values, cells }))
+    }
+
+    /// The probability at (x, y) under rule `rule` of option `option`; NaN
+    /// where no row gives it.
+    fn cell(&self, x: usize, y: usize, rule: usize, option: Option<usize>) -> f64 {
+        option
+            .and_then(|o| self.cells.get(&(x, y, rule, o)))
+            .copied()
+            .unwrap_or(f64::NAN)
+    }
 }
 
 #[cfg(test)]
@@ -639,14 +731,49 @@ mod chart_tests {
         1,0.2,unanimity,no_action,0,10,5,0.500000,0,1\n1,0.2,unanimity,act,1,10,5,0.500000,0,1\n";
 
     #[test]
-    fn rows_are_read_back_with_their_probability() {
-        let rows = read_rows(ONE, 1).unwrap();
-        assert_eq!(rows.len(), 4);
-        assert_eq!(
-            rows[1],
-            (vec![0.1], "unanimity".to_string(), "act".to_string(), 0.8)
-        );
-        assert_eq!(rows[2].3, 0.5);
+    fn rows_are_placed_on_the_grid_with_their_probability() {
+        let names = |v: &[&str]| -> HashMap<String, usize> {
+            v.iter()
+                .enumerate()
+                .map(|(i, n)| (n.to_string(), i))
+                .collect()
+        };
+        let t = Table::read(
+            ONE,
+            1,
+            &names(&["unanimity"]),
+            &names(&["no_action", "act"]),
+            &|| false,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(t.values, vec![vec![0.1, 0.2]]);
+        assert_eq!(t.cell(0, 0, 0, Some(1)), 0.8);
+        assert_eq!(t.cell(1, 0, 0, Some(0)), 0.5);
+        assert!(t.cell(2, 0, 0, Some(0)).is_nan());
+        assert!(Table::read(ONE, 1, &names(&[]), &names(&[]), &|| true).is_none());
+    }
+
+    /// Thousands of points are placed in one pass, each cell where its row
+    /// says, and a set cancel flag stops the drawing.
+    #[test]
+    fn many_points_are_placed_in_one_pass_and_cancel_stops_them() {
+        let mut csv =
+            String::from("point,a,b,rule,option,level,runs,count,probability,ci_low,ci_high\n");
+        let (nx, ny) = (300, 200);
+        for x in 0..nx {
+            for y in 0..ny {
+                let p = (x * ny + y) as f64 / (nx * ny) as f64;
+                csv.push_str(&format!("0,{x},{y},majority,act,1,10,1,{p},0,1\n"));
+            }
+        }
+        let paths = ["a".to_string(), "b".to_string()];
+        let (rules, options) = (["majority".to_string()], ["act".to_string()]);
+        let c = charts(&csv, &paths, true, &rules, &options, "act").unwrap();
+        assert_eq!(c.len(), 1);
+        let flag = AtomicBool::new(true);
+        let cancelled = charts_watched(&csv, &paths, true, &rules, &options, "act", Some(&flag));
+        assert!(cancelled.is_none(), "a set flag stops the charts");
     }
 
     #[test]

@@ -1,12 +1,22 @@
 //! Reading scenario files: size limits, TOML parsing with positions, includes
 //! (relative to the including file, cycle-checked), and layering of overrides.
+//!
+//! A file is applied once, where it is first included: a later include of the
+//! same file, by the same path or another (a symbolic or hard link), is
+//! skipped, so it is read once and appears once among the scenario's sources.
+//! What one scenario reads is bounded as a whole, not only file by file: at
+//! most [`MAX_INCLUDES`] include entries and [`MAX_SCENARIO_BYTES`] bytes of
+//! text, so that includes cannot fan out into endless reading.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::check::check;
 use super::error::ScenarioError;
 use super::keys;
-use super::limits::{MAX_FILE_BYTES, MAX_INCLUDE_DEPTH, MAX_RUNS};
+use super::limits::{
+    MAX_FILE_BYTES, MAX_INCLUDES, MAX_INCLUDE_DEPTH, MAX_RUNS, MAX_SCENARIO_BYTES,
+};
 use super::raw::{self, Located, RawFile};
 use super::suggest;
 use super::Scenario;
@@ -47,12 +57,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 /// Checks a scenario given as text; `path` names it in messages and anchors
 /// its includes.
 pub fn load_str(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
-    let mut loader = Loader {
-        sources: Vec::new(),
-        stack: Vec::new(),
-        stored: None,
-        seen: Vec::new(),
-    };
+    let mut loader = Loader::new(None);
     let raw = loader.parse(path.to_path_buf(), text.to_string())?;
     let stem = path
         .file_stem()
@@ -72,12 +77,7 @@ pub fn load_stored(files: &[SourceFile]) -> Result<Scenario, ScenarioError> {
             "no scenario file was stored",
         ));
     };
-    let mut loader = Loader {
-        sources: Vec::new(),
-        stack: Vec::new(),
-        stored: Some(files.to_vec()),
-        seen: Vec::new(),
-    };
+    let mut loader = Loader::new(Some(files));
     let raw = loader.parse(main.path.clone(), main.text.clone())?;
     let stem = main
         .path
@@ -87,14 +87,30 @@ pub fn load_stored(files: &[SourceFile]) -> Result<Scenario, ScenarioError> {
     check(raw, loader.sources, &stem)
 }
 
-struct Loader {
+struct Loader<'a> {
     sources: Vec<SourceFile>,
-    /// Canonical paths of the files being read, for cycle detection.
-    stack: Vec<PathBuf>,
-    /// Stored copies to take includes from instead of the disk.
-    stored: Option<Vec<SourceFile>>,
-    /// Canonical paths of every file read so far: each file is applied once.
-    seen: Vec<PathBuf>,
+    /// The files being read, outermost first, for cycle detection: each
+    /// file's identity and canonical path (which names it in messages).
+    stack: Vec<(FileId, PathBuf)>,
+    /// Stored copies to take includes from instead of the disk, by path.
+    stored: Option<HashMap<&'a Path, &'a SourceFile>>,
+    /// Every file read so far: each file is applied once.
+    seen: HashSet<FileId>,
+    /// Include entries met so far, in every file (repeats counted).
+    includes: usize,
+    /// Bytes of text read so far, every file counted once.
+    bytes: u64,
+}
+
+/// What makes two paths one file: its device and inode where the platform
+/// has them (so that a hard link is the file it links to), otherwise its
+/// canonical path; for stored copies, the path they were stored under.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FileId {
+    /// Device and inode numbers.
+    Inode(u64, u64),
+    /// A path: canonical on disk, as stored otherwise.
+    Path(PathBuf),
 }
 
 /// Where an include was written, for messages about the included file.
@@ -169,17 +185,103 @@ fn nearby_file_hint(path: &Path) -> Option<String> {
         .map(|c| format!("did you mean `{c}.toml`?"))
 }
 
-impl Loader {
+impl<'a> Loader<'a> {
+    fn new(stored: Option<&'a [SourceFile]>) -> Loader<'a> {
+        Loader {
+            sources: Vec::new(),
+            stack: Vec::new(),
+            // The first copy stored under a path is the one used, as before.
+            stored: stored.map(|files| {
+                let mut by_path = HashMap::new();
+                for f in files {
+                    by_path.entry(f.path.as_path()).or_insert(f);
+                }
+                by_path
+            }),
+            seen: HashSet::new(),
+            includes: 0,
+            bytes: 0,
+        }
+    }
+
     fn canonical(&self, path: &Path) -> PathBuf {
-        match self.stored {
+        match &self.stored {
             Some(_) => path.to_path_buf(),
             None => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
         }
     }
 
+    /// The identity of the file at `path`, whose canonical path is `canonical`.
+    fn identity(&self, path: &Path, canonical: &Path) -> FileId {
+        #[cfg(unix)]
+        if self.stored.is_none() {
+            use std::os::unix::fs::MetadataExt;
+            if let Ok(meta) = std::fs::metadata(path) {
+                return FileId::Inode(meta.dev(), meta.ino());
+            }
+        }
+        let _ = path;
+        FileId::Path(canonical.to_path_buf())
+    }
+
+    /// The text of the file `target` that `site` includes, counted against
+    /// the scenario's total.
+    fn read_included(
+        &mut self,
+        target: &Path,
+        site: &IncludeSite,
+    ) -> Result<String, ScenarioError> {
+        let over = |total: u64| {
+            site.error(format!(
+                "including `{}` would bring the scenario to {total} bytes of text; a scenario and the files it includes may hold at most {MAX_SCENARIO_BYTES} bytes in total",
+                target.display()
+            ))
+        };
+        let text = match &self.stored {
+            None => {
+                // Refuse before reading when the size already says so.
+                if let Ok(meta) = std::fs::metadata(target) {
+                    let total = self.bytes.saturating_add(meta.len());
+                    if meta.is_file() && meta.len() <= MAX_FILE_BYTES && total > MAX_SCENARIO_BYTES
+                    {
+                        return Err(over(total));
+                    }
+                }
+                read(target, Some(site))?
+            }
+            Some(files) => match files.get(target) {
+                Some(f) => f.text.clone(),
+                None => {
+                    return Err(site.error(format!(
+                        "`{}` was not stored with the scenario",
+                        target.display()
+                    )))
+                }
+            },
+        };
+        let total = self.bytes.saturating_add(text.len() as u64);
+        if total > MAX_SCENARIO_BYTES {
+            return Err(over(total));
+        }
+        Ok(text)
+    }
+
     fn parse(&mut self, path: PathBuf, text: String) -> Result<RawFile, ScenarioError> {
         let canonical = self.canonical(&path);
-        self.seen.push(canonical.clone());
+        let id = self.identity(&path, &canonical);
+        self.seen.insert(id.clone());
+        self.bytes = self.bytes.saturating_add(text.len() as u64);
+        if self.bytes > MAX_SCENARIO_BYTES {
+            // Only a file given whole (not read from disk) can get here first.
+            return Err(ScenarioError::file(
+                &path,
+                "",
+                format!(
+                    "the scenario holds {} bytes of text; a scenario and the files it includes may hold at most {MAX_SCENARIO_BYTES} bytes in total",
+                    self.bytes
+                ),
+            ));
+        }
         let index = self.sources.len();
         self.sources.push(SourceFile { path, text });
         let source = &self.sources[index];
@@ -187,13 +289,25 @@ impl Loader {
             .map_err(|e| toml_error(source, &e))?;
         let includes = file.include.take().unwrap_or_default();
         let mut merged = RawFile::default();
-        self.stack.push(canonical);
+        self.stack.push((id, canonical));
+        // The including file's own path and text, for messages about its includes.
+        let source = if includes.is_empty() {
+            None
+        } else {
+            Some(self.sources[index].clone())
+        };
         for inc in includes {
-            let source = self.sources[index].clone();
+            let source = source.as_ref().expect("a file with includes");
             let site = IncludeSite {
-                file: &source,
+                file: source,
                 at: &inc,
             };
+            self.includes += 1;
+            if self.includes > MAX_INCLUDES {
+                return Err(site.error(format!(
+                    "more than {MAX_INCLUDES} includes in one scenario, counting every entry of every `include` list in the files it reads"
+                )));
+            }
             if self.stack.len() >= MAX_INCLUDE_DEPTH {
                 return Err(site.error(format!(
                     "includes nest more than {MAX_INCLUDE_DEPTH} files deep (is there a chain of includes that never ends?)"
@@ -202,10 +316,12 @@ impl Loader {
             let base = source.path.parent().unwrap_or(Path::new(""));
             let target = base.join(&inc.value);
             let target_canonical = self.canonical(&target);
-            if self.stack.contains(&target_canonical) {
+            let target_id = self.identity(&target, &target_canonical);
+            if self.stack.iter().any(|(id, _)| *id == target_id) {
                 let chain: Vec<String> = self
                     .stack
                     .iter()
+                    .map(|(_, p)| p)
                     .chain(std::iter::once(&target_canonical))
                     .map(|p| {
                         p.file_name()
@@ -216,24 +332,13 @@ impl Loader {
                     .collect();
                 return Err(site.error(format!("include cycle: {}", chain.join(" -> "))));
             }
-            // A file reached again through another path was applied where it
-            // was first included; applying it again would undo the overrides
-            // made since.
-            if self.seen.contains(&target_canonical) {
+            // A file reached again, through the same path or another, was
+            // applied where it was first included; applying it again would
+            // undo the overrides made since.
+            if self.seen.contains(&target_id) {
                 continue;
             }
-            let text = match &self.stored {
-                None => read(&target, Some(&site))?,
-                Some(files) => match files.iter().find(|f| f.path == target) {
-                    Some(f) => f.text.clone(),
-                    None => {
-                        return Err(site.error(format!(
-                            "`{}` was not stored with the scenario",
-                            target.display()
-                        )))
-                    }
-                },
-            };
+            let text = self.read_included(&target, &site)?;
             let sub = self.parse(target, text)?;
             merged.merge(sub);
         }
@@ -552,6 +657,44 @@ mod tests {
             let e = load(Path::new(dev)).unwrap_err();
             assert!(e.message.contains("not a regular file"), "{e}");
         }
+    }
+
+    /// Stored copies (as a shard keeps them) are held to the same totals as
+    /// files on disk: bytes over every file, and include entries with repeats.
+    #[test]
+    fn stored_copies_are_bounded_in_total() {
+        let part = |k: usize| SourceFile {
+            path: format!("p{k}.toml").into(),
+            text: format!("# part {k}\n{}\n", "#".repeat(3_500_000)),
+        };
+        let names: Vec<String> = (0..5).map(|k| format!("\"p{k}.toml\"")).collect();
+        let mut files = vec![SourceFile {
+            path: "main.toml".into(),
+            text: format!("include = [{}]\n", names.join(", ")),
+        }];
+        files.extend((0..5).map(part));
+        let e = load_stored(&files).unwrap_err();
+        assert!(
+            e.message.contains("p4.toml")
+                && e.message
+                    .contains(&format!("at most {MAX_SCENARIO_BYTES} bytes in total")),
+            "{e}"
+        );
+
+        let again = vec!["\"p0.toml\""; MAX_INCLUDES + 1].join(", ");
+        let files = vec![
+            SourceFile {
+                path: "main.toml".into(),
+                text: format!("include = [{again}]\n"),
+            },
+            part(0),
+        ];
+        let e = load_stored(&files).unwrap_err();
+        assert!(
+            e.message
+                .contains(&format!("more than {MAX_INCLUDES} includes")),
+            "{e}"
+        );
     }
 
     #[test]

@@ -33,6 +33,12 @@ pub mod limits {
     pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
     /// Deepest chain of includes.
     pub const MAX_INCLUDE_DEPTH: usize = 16;
+    /// Most `include` entries in one scenario, across every file it reads
+    /// (repeats counted), so that includes cannot fan out without end.
+    pub const MAX_INCLUDES: usize = 1024;
+    /// Most bytes of scenario text one scenario may read, its own file and
+    /// every file it includes together (each file counted once).
+    pub const MAX_SCENARIO_BYTES: u64 = 16 * 1024 * 1024;
 }
 
 /// The id of the implicit level-0 option.

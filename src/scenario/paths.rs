@@ -3,6 +3,8 @@
 //! `members.*.dependence`, `options.limited_deployment.intrusion`, `noise`),
 //! used to list parameters and to set them for sweeps.
 
+use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::fmt;
 
 use super::param::{Param, Range};
@@ -96,6 +98,53 @@ impl PathError {
     }
 }
 
+/// The positions of a scenario's ids by name, found once and shared by the
+/// paths parsed with [`ParamPath::parse_indexed`], so that parsing many paths
+/// (a long `[set]` table) takes time in proportion to their number rather
+/// than to their number times the scenario's lists. Use one index with one
+/// scenario only (or copies of it with the same ids).
+#[derive(Debug, Default)]
+pub struct PathIndex {
+    members: OnceCell<HashMap<String, usize>>,
+    options: OnceCell<HashMap<String, usize>>,
+    types: OnceCell<HashMap<String, usize>>,
+    regions: OnceCell<HashMap<String, usize>>,
+    actors: OnceCell<HashMap<String, usize>>,
+}
+
+impl PathIndex {
+    /// An empty index; each list is indexed when first needed.
+    pub fn new() -> PathIndex {
+        PathIndex::default()
+    }
+}
+
+/// The position of `key` among `names` (the first, if repeated), indexing
+/// `names` into `cell` on first use.
+fn position_in<'s>(
+    cell: &OnceCell<HashMap<String, usize>>,
+    names: impl Iterator<Item = &'s str>,
+    key: &str,
+) -> Option<usize> {
+    cell.get_or_init(|| {
+        let mut index = HashMap::new();
+        for (i, n) in names.enumerate() {
+            index.entry(n.to_string()).or_insert(i);
+        }
+        index
+    })
+    .get(key)
+    .copied()
+}
+
+fn actor_ids(scenario: &Scenario) -> impl Iterator<Item = &str> + Clone {
+    scenario
+        .members
+        .iter()
+        .map(|m| m.id.as_str())
+        .chain(scenario.outsiders.iter().map(|o| o.id.as_str()))
+}
+
 /// One row of `alliance-sim params`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamEntry {
@@ -127,6 +176,16 @@ impl ParamPath {
     /// Checks `text` against `scenario`. A `*` in place of a member id names
     /// that parameter of every member.
     pub fn parse(scenario: &Scenario, text: &str) -> Result<ParamPath, PathError> {
+        ParamPath::parse_indexed(scenario, text, &PathIndex::new())
+    }
+
+    /// [`ParamPath::parse`], looking ids up in `index`, which must have been
+    /// used with this scenario only.
+    pub fn parse_indexed(
+        scenario: &Scenario,
+        text: &str,
+        index: &PathIndex,
+    ) -> Result<ParamPath, PathError> {
         let parts: Vec<&str> = text.split('.').collect();
         let unknown = |what: &str, word: &str, candidates: &[&str]| {
             PathError::new(
@@ -149,14 +208,9 @@ impl ParamPath {
                 None => Err(unknown("crisis parameter", field, &CRISIS)),
             },
             ["options", id, field] => {
-                let ids: Vec<&str> = scenario.options[1..]
-                    .iter()
-                    .map(|o| o.id.as_str())
-                    .collect();
-                let level = ids
-                    .iter()
-                    .position(|o| o == id)
-                    .ok_or_else(|| unknown("option", id, &ids))?
+                let ids = || scenario.options[1..].iter().map(|o| o.id.as_str());
+                let level = position_in(&index.options, ids(), id)
+                    .ok_or_else(|| unknown("option", id, &ids().collect::<Vec<_>>()))?
                     + 1;
                 let f = OPTION
                     .iter()
@@ -169,13 +223,11 @@ impl ParamPath {
                 let members: Vec<usize> = if *id == "*" {
                     (0..scenario.members.len()).collect()
                 } else {
-                    let ids: Vec<&str> = scenario.members.iter().map(|m| m.id.as_str()).collect();
-                    vec![ids
-                        .iter()
-                        .position(|m| m == id)
-                        .ok_or_else(|| unknown("member", id, &ids))?]
+                    let ids = || scenario.members.iter().map(|m| m.id.as_str());
+                    vec![position_in(&index.members, ids(), id)
+                        .ok_or_else(|| unknown("member", id, &ids().collect::<Vec<_>>()))?]
                 };
-                let (slot, range) = member_slot(scenario, rest, &unknown)?;
+                let (slot, range) = member_slot(scenario, rest, &unknown, index)?;
                 if *id != "*" && slot == MemberSlot::Affinity(members[0]) {
                     return Err(PathError::new(
                         format!("`{text}`: a member's affinity toward itself is not a parameter"),
@@ -252,51 +304,68 @@ fn member_slot(
     scenario: &Scenario,
     rest: &[&str],
     unknown: &Unknown,
+    index: &PathIndex,
 ) -> Result<(MemberSlot, Range), PathError> {
     let fields: Vec<&str> = MEMBER
         .iter()
         .map(|(n, _)| *n)
         .chain(["threat", "concern", "affinity", "weights"])
         .collect();
-    let keyed = |names: Vec<&str>, key: &str, what: &str| {
-        names
-            .iter()
-            .position(|n| *n == key)
-            .ok_or_else(|| unknown(what, key, &names))
-    };
+    // The names are listed only for a message, so gathered only then.
+    fn keyed<'n>(
+        found: Option<usize>,
+        names: impl FnOnce() -> Vec<&'n str>,
+        key: &str,
+        what: &str,
+        unknown: &Unknown,
+    ) -> Result<usize, PathError> {
+        found.ok_or_else(|| unknown(what, key, &names()))
+    }
+    let types = || scenario.crisis_types.iter().map(String::as_str);
+    let regions = || scenario.regions.iter().map(String::as_str);
     match rest {
         [field] => match MEMBER.iter().position(|(n, _)| n == field) {
             Some(i) => Ok((MemberSlot::Scalar(i), MEMBER[i].1)),
             None => Err(unknown("member parameter", field, &fields)),
         },
-        ["threat", key] => {
-            let names = scenario.crisis_types.iter().map(String::as_str).collect();
-            Ok((
-                MemberSlot::Threat(keyed(names, key, "crisis type")?),
-                Range::UNIT,
-            ))
-        }
-        ["concern", key] => {
-            let names = scenario.regions.iter().map(String::as_str).collect();
-            Ok((
-                MemberSlot::Concern(keyed(names, key, "region")?),
-                Range::UNIT,
-            ))
-        }
-        ["affinity", key] => {
-            let names = scenario
-                .members
-                .iter()
-                .map(|m| m.id.as_str())
-                .chain(scenario.outsiders.iter().map(|o| o.id.as_str()))
-                .collect();
-            Ok((
-                MemberSlot::Affinity(keyed(names, key, "actor")?),
-                Range::SIGNED_UNIT,
-            ))
-        }
+        ["threat", key] => Ok((
+            MemberSlot::Threat(keyed(
+                position_in(&index.types, types(), key),
+                || types().collect(),
+                key,
+                "crisis type",
+                unknown,
+            )?),
+            Range::UNIT,
+        )),
+        ["concern", key] => Ok((
+            MemberSlot::Concern(keyed(
+                position_in(&index.regions, regions(), key),
+                || regions().collect(),
+                key,
+                "region",
+                unknown,
+            )?),
+            Range::UNIT,
+        )),
+        ["affinity", key] => Ok((
+            MemberSlot::Affinity(keyed(
+                position_in(&index.actors, actor_ids(scenario), key),
+                || actor_ids(scenario).collect(),
+                key,
+                "actor",
+                unknown,
+            )?),
+            Range::SIGNED_UNIT,
+        )),
         ["weights", key] => Ok((
-            MemberSlot::Weight(keyed(WEIGHTS.to_vec(), key, "weight")?),
+            MemberSlot::Weight(keyed(
+                WEIGHTS.iter().position(|n| n == key),
+                || WEIGHTS.to_vec(),
+                key,
+                "weight",
+                unknown,
+            )?),
             Range::WEIGHT,
         )),
         [field, ..] => Err(unknown("member parameter", field, &fields)),
@@ -371,12 +440,7 @@ pub fn list(scenario: &Scenario) -> Vec<ParamEntry> {
         let p = param_ref(scenario, Slot::Crisis(i)).expect("crisis parameters exist");
         push(format!("crisis.{name}"), p, Range::UNIT);
     }
-    let actors: Vec<&str> = scenario
-        .members
-        .iter()
-        .map(|m| m.id.as_str())
-        .chain(scenario.outsiders.iter().map(|o| o.id.as_str()))
-        .collect();
+    let actors: Vec<&str> = actor_ids(scenario).collect();
     for (mi, m) in scenario.members.iter().enumerate() {
         let base = format!("members.{}", m.id);
         for (i, (name, range)) in MEMBER.iter().enumerate() {

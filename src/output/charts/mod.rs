@@ -361,14 +361,74 @@ fn x_range(xs: &[f64]) -> (f64, f64) {
     }
 }
 
+/// Most points per line that [`lines`] draws.
+pub const MAX_LINE_POINTS: usize = 1000;
+
+/// The positions of `n` points to draw when at most `max` fit: every k-th
+/// (k as small as will do), and always the last; and k.
+fn thinned(n: usize, max: usize) -> (Vec<usize>, usize) {
+    let k = n.div_ceil(max.max(2) - 1).max(1);
+    if k == 1 {
+        return ((0..n).collect(), 1);
+    }
+    let mut keep: Vec<usize> = (0..n).step_by(k).collect();
+    if keep.last() != Some(&(n - 1)) {
+        keep.push(n - 1);
+    }
+    (keep, k)
+}
+
 /// One line per series against `xs`, with a legend; y from 0 to 1. A NaN
-/// value (or x) breaks its line.
+/// value (or x) breaks its line. Of more than [`MAX_LINE_POINTS`] points,
+/// every k-th is drawn (and the last), and a note under the chart says so.
 pub fn lines(
     title: &str,
     x_label: &str,
     xs: &[f64],
     series: &[(String, Vec<f64>)],
     y_label: &str,
+) -> String {
+    let (keep, k) = thinned(xs.len(), MAX_LINE_POINTS);
+    if k == 1 {
+        return lines_drawn(title, x_label, xs, series, y_label, None);
+    }
+    let pick = |v: &[f64]| -> Vec<f64> {
+        keep.iter()
+            .map(|&i| v.get(i).copied().unwrap_or(f64::NAN))
+            .collect()
+    };
+    let series: Vec<(String, Vec<f64>)> = series
+        .iter()
+        .map(|(name, ys)| (name.clone(), pick(ys)))
+        .collect();
+    let note = format!(
+        "{} of {} points drawn: every {}, and the last",
+        keep.len(),
+        xs.len(),
+        ordinal(k)
+    );
+    lines_drawn(title, x_label, &pick(xs), &series, y_label, Some(&note))
+}
+
+/// "2nd", "3rd", "10th", "21st", ...
+fn ordinal(k: usize) -> String {
+    let suffix = match (k % 10, k % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{k}{suffix}")
+}
+
+fn lines_drawn(
+    title: &str,
+    x_label: &str,
+    xs: &[f64],
+    series: &[(String, Vec<f64>)],
+    y_label: &str,
+    note: Option<&str>,
 ) -> String {
     let legend_w = series
         .iter()
@@ -377,7 +437,8 @@ pub fn lines(
         .min(260.0)
         + 30.0;
     let width = 70.0 + 440.0 + 20.0 + legend_w;
-    let height = (40.0 + 280.0 + 50.0f64).max(60.0 + 16.0 * series.len() as f64);
+    let note_h = if note.is_some() { 16.0 } else { 0.0 };
+    let height = (40.0 + 280.0 + 50.0f64).max(60.0 + 16.0 * series.len() as f64) + note_h;
     let (x0, x1) = x_range(xs);
     let a = Area {
         left: 70.0,
@@ -443,6 +504,16 @@ pub fn lines(
             name,
         );
     }
+    if let Some(note) = note {
+        text(
+            &mut s,
+            a.left,
+            height - 6.0,
+            "start",
+            " font-size=\"10\" fill=\"#555555\"",
+            note,
+        );
+    }
     close(s)
 }
 
@@ -476,8 +547,14 @@ fn every(n: usize, max: usize) -> usize {
     n.div_ceil(max.max(1)).max(1)
 }
 
+/// Most columns and rows of cells that [`heatmap`] draws.
+pub const MAX_HEAT_CELLS: (usize, usize) = (220, 140);
+
 /// A heat map of `values[yi][xi]` (0 to 1) on the grid `xs` by `ys` (the first
 /// y at the bottom), with a colour scale legend. Missing or NaN cells are grey.
+/// A grid of more than [`MAX_HEAT_CELLS`] columns or rows is drawn in blocks:
+/// each cell the mean of a block of neighbouring grid points (labelled by its
+/// first), as a note under the chart says.
 pub fn heatmap(
     title: &str,
     x_label: &str,
@@ -485,6 +562,56 @@ pub fn heatmap(
     y_label: &str,
     ys: &[f64],
     values: &[Vec<f64>],
+) -> String {
+    let bx = xs.len().div_ceil(MAX_HEAT_CELLS.0).max(1);
+    let by = ys.len().div_ceil(MAX_HEAT_CELLS.1).max(1);
+    if bx == 1 && by == 1 {
+        return heatmap_drawn(title, x_label, xs, y_label, ys, values, None);
+    }
+    let firsts = |v: &[f64], b: usize| -> Vec<f64> { v.chunks(b).map(|c| c[0]).collect() };
+    let (cols, rows) = (xs.len().div_ceil(bx), ys.len().div_ceil(by));
+    let mut sums = vec![vec![(0.0, 0u32); cols]; rows];
+    for (yi, row) in values.iter().enumerate().take(ys.len()) {
+        for (xi, v) in row.iter().enumerate().take(xs.len()) {
+            if let Some(v) = unit(*v) {
+                let cell = &mut sums[yi / by][xi / bx];
+                cell.0 += v;
+                cell.1 += 1;
+            }
+        }
+    }
+    let means: Vec<Vec<f64>> = sums
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|&(sum, n)| if n == 0 { f64::NAN } else { sum / f64::from(n) })
+                .collect()
+        })
+        .collect();
+    let note = format!(
+        "{} by {} points: each cell is the mean of up to {bx} by {by} of them",
+        xs.len(),
+        ys.len()
+    );
+    heatmap_drawn(
+        title,
+        x_label,
+        &firsts(xs, bx),
+        y_label,
+        &firsts(ys, by),
+        &means,
+        Some(&note),
+    )
+}
+
+fn heatmap_drawn(
+    title: &str,
+    x_label: &str,
+    xs: &[f64],
+    y_label: &str,
+    ys: &[f64],
+    values: &[Vec<f64>],
+    note: Option<&str>,
 ) -> String {
     let (nx, ny) = (xs.len().max(1), ys.len().max(1));
     let cell_w = (440.0 / nx as f64).min(60.0);
@@ -500,7 +627,8 @@ pub fn heatmap(
         y1: ny as f64,
     };
     let width = a.right() + 100.0;
-    let height = (a.bottom() + 50.0).max(260.0);
+    let note_h = if note.is_some() { 16.0 } else { 0.0 };
+    let height = (a.bottom() + 50.0).max(260.0) + note_h;
     let mut s = open(width.max(360.0), height, title);
     let show_text = cell_w >= 30.0 && cell_h >= 14.0;
     for yi in 0..ys.len() {
@@ -618,6 +746,16 @@ pub fn heatmap(
             "start",
             " font-size=\"11\"",
             &val(v, 1),
+        );
+    }
+    if let Some(note) = note {
+        text(
+            &mut s,
+            a.left,
+            height - 6.0,
+            "start",
+            " font-size=\"10\" fill=\"#555555\"",
+            note,
         );
     }
     close(s)
@@ -865,6 +1003,66 @@ mod tests {
             &[0.0, 1.0],
             &[vec![0.3]],
         ));
+    }
+
+    /// Of 50,000 points a line draws at most `MAX_LINE_POINTS`, the first and
+    /// the last among them, and says so; a small series is drawn whole.
+    #[test]
+    fn long_lines_are_thinned_and_say_so() {
+        let n = 50_000;
+        let xs: Vec<f64> = (0..n).map(|i| i as f64 / (n - 1) as f64).collect();
+        let ys: Vec<f64> = xs.iter().map(|x| x * x).collect();
+        let svg = lines("L", "x", &xs, &[("s".into(), ys)], "p");
+        check(&svg);
+        let points = svg
+            .split("points=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a polyline");
+        let drawn: Vec<&str> = points.split(' ').collect();
+        assert!(drawn.len() <= MAX_LINE_POINTS, "{} points", drawn.len());
+        // The first point at x = 0, y = 0 and the last at x = 1, y = 1.
+        assert_eq!(drawn[0], "70.0,320.0");
+        assert_eq!(*drawn.last().unwrap(), "510.0,40.0");
+        assert!(svg.contains("of 50000 points drawn: every 51st, and the last"));
+        let small = lines("L", "x", &[0.0, 1.0], &[("s".into(), vec![0.0, 1.0])], "p");
+        assert!(!small.contains("points drawn"));
+    }
+
+    #[test]
+    fn thinning_keeps_the_last_point() {
+        assert_eq!(thinned(5, 1000), (vec![0, 1, 2, 3, 4], 1));
+        assert_eq!(thinned(10, 4), (vec![0, 4, 8, 9], 4));
+        assert_eq!(thinned(0, 4), (vec![], 1));
+        assert_eq!(ordinal(2), "2nd");
+        assert_eq!(ordinal(11), "11th");
+        assert_eq!(ordinal(51), "51st");
+    }
+
+    /// A 1,000 by 300 grid is drawn as at most `MAX_HEAT_CELLS` cells, each
+    /// the mean of its block, and the chart says so.
+    #[test]
+    fn large_heat_maps_are_drawn_in_blocks_and_say_so() {
+        let (nx, ny) = (1000, 300);
+        let xs: Vec<f64> = (0..nx).map(f64::from).collect();
+        let ys: Vec<f64> = (0..ny).map(f64::from).collect();
+        // Left half 0, right half 1: blocks are means of one value or the other.
+        let values: Vec<Vec<f64>> = (0..ny)
+            .map(|_| {
+                (0..nx)
+                    .map(|x| if x < nx / 2 { 0.0 } else { 1.0 })
+                    .collect()
+            })
+            .collect();
+        let svg = heatmap("H", "x", &xs, "y", &ys, &values);
+        check(&svg);
+        let cells = svg.matches("<rect").count();
+        let (cols, rows) = MAX_HEAT_CELLS;
+        // Cells, plus the background, frame, 20 legend steps and legend frame.
+        assert!(cells <= cols * rows + 23, "{cells} rectangles");
+        assert!(cells >= 200 * 100, "{cells} rectangles");
+        assert!(svg.contains("1000 by 300 points: each cell is the mean of up to 5 by 3 of them"));
+        assert!(svg.contains(&colour(0.0)) && svg.contains(&colour(1.0)));
     }
 
     #[test]

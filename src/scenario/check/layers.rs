@@ -4,10 +4,15 @@
 //! Affinity keys may name a group (every member of it) or `members` (every
 //! other member); they are expanded to actor ids here, so the member check
 //! and the model only ever see actors.
+//!
+//! A member's affinities are resolved in one pass over its layers from the
+//! one that wins down, each actor taking the first value that covers it and
+//! each group's list walked at most once per member, so that the work grows
+//! with what the file says, not with groups times actors.
 
 use indexmap::IndexMap;
 
-use super::{check_id_text, Checker, Result};
+use super::{check_id_text, Checker, Ids, Result};
 use crate::scenario::param::Range;
 use crate::scenario::raw::{LParam, RawFile, RawMember, RawWeights};
 use crate::scenario::{keys, suggest, ScenarioError};
@@ -15,36 +20,36 @@ use crate::scenario::{keys, suggest, ScenarioError};
 /// The affinity key that means "every other member".
 pub(super) const ALL_MEMBERS: &str = "members";
 
-/// A checked group: its id, its members (actor ids) and its values.
+/// A checked group: its members (positions among the actors) and its values.
 struct Group {
-    id: String,
-    actors: Vec<String>,
+    actors: Vec<usize>,
     values: RawMember,
 }
 
 /// The checked `[defaults]` and `[groups]` of a scenario.
-pub(super) struct Layers {
+pub(super) struct Layers<'a> {
     defaults: Option<RawMember>,
     groups: Vec<Group>,
+    /// The group ids, in declared order.
+    group_ids: Ids<'a>,
+    /// For each actor (by position), the groups that list it, ascending.
+    groups_of: Vec<Vec<usize>>,
 }
 
 /// The ids a scenario's tables may refer to.
 pub(super) struct Names<'a> {
-    pub(super) members: &'a [&'a str],
-    pub(super) actors: &'a [&'a str],
-    pub(super) regions: &'a [&'a str],
-    pub(super) types: &'a [&'a str],
+    pub(super) members: &'a Ids<'a>,
+    pub(super) actors: &'a Ids<'a>,
+    pub(super) regions: &'a Ids<'a>,
+    pub(super) types: &'a Ids<'a>,
 }
 
-impl Layers {
+impl<'a> Layers<'a> {
     /// Checks `[defaults]` and every `[groups.ID]` of `raw`.
-    pub(super) fn check(ck: &Checker, raw: &RawFile, names: &Names) -> Result<Layers> {
+    pub(super) fn check(ck: &Checker, raw: &'a RawFile, names: &Names) -> Result<Layers<'a>> {
         let mut groups = Vec::new();
-        let group_ids: Vec<&str> = raw
-            .groups
-            .as_ref()
-            .map(|g| g.keys().map(String::as_str).collect())
-            .unwrap_or_default();
+        let group_ids = Ids::new(raw.groups.iter().flat_map(|g| g.keys().map(String::as_str)));
+        let mut groups_of = vec![Vec::new(); names.actors.len()];
         if let Some(raw_groups) = &raw.groups {
             for (id, g) in raw_groups {
                 let field = keys::join(["groups", id]);
@@ -60,7 +65,7 @@ impl Layers {
                     None => ScenarioError::file(&ck.main_file().path, &field, msg),
                 };
                 check_id_text(id).map_err(at)?;
-                if names.actors.contains(&id.as_str()) {
+                if names.actors.contains(id) {
                     return Err(at(format!(
                         "`{id}` is already a member or outsider id; give the group another id"
                     )));
@@ -76,23 +81,19 @@ impl Layers {
                     "`members`, the list of the group's member ids",
                     anchor,
                 )?;
-                let actors: Vec<String> = ck
-                    .id_positions(
-                        list,
-                        list.value.iter().map(String::as_str),
-                        names.actors,
-                        &format!("{field}.members"),
-                        "member",
-                    )?
-                    .into_iter()
-                    .map(|i| names.actors[i].to_string())
-                    .collect();
+                let positions = ck.id_positions(
+                    list,
+                    list.value.iter().map(String::as_str),
+                    names.actors,
+                    &format!("{field}.members"),
+                    "member",
+                )?;
+                for &a in &positions {
+                    groups_of[a].push(groups.len());
+                }
+                let actors: Vec<usize> = positions;
                 check_values(ck, &field, &values, names, &group_ids)?;
-                groups.push(Group {
-                    id: id.clone(),
-                    actors,
-                    values,
-                });
+                groups.push(Group { actors, values });
             }
         }
         let defaults = match &raw.defaults {
@@ -103,7 +104,12 @@ impl Layers {
             }
             None => None,
         };
-        Ok(Layers { defaults, groups })
+        Ok(Layers {
+            defaults,
+            groups,
+            group_ids,
+            groups_of,
+        })
     }
 
     /// Member `id`'s table with defaults and groups layered under its own
@@ -115,82 +121,117 @@ impl Layers {
         own: &RawMember,
         names: &Names,
     ) -> Result<RawMember> {
-        let mut out = RawMember::default();
-        if let Some(d) = &self.defaults {
-            let mut layer = d.clone();
-            layer.affinity = self.expand(d.affinity.as_ref(), id, names, false);
-            out.layer(layer);
-        }
-        for g in self
-            .groups
-            .iter()
-            .filter(|g| g.actors.iter().any(|a| a == id))
-        {
-            let mut layer = g.values.clone();
-            layer.affinity = self.expand(g.values.affinity.as_ref(), id, names, false);
-            out.layer(layer);
-        }
         if let Some(table) = &own.affinity {
-            let group_ids: Vec<&str> = self.groups.iter().map(|g| g.id.as_str()).collect();
             for (k, lp) in table {
-                if !is_affinity_key(k, names, &group_ids) {
+                if !is_affinity_key(k, names, &self.group_ids) {
                     return Err(unknown_affinity_key(
                         ck,
                         lp,
                         &format!("members.{id}.affinity.{}", keys::quote(k)),
                         k,
                         names,
-                        &group_ids,
+                        &self.group_ids,
                     ));
                 }
             }
         }
-        let mut layer = own.clone();
-        layer.affinity = self.expand(own.affinity.as_ref(), id, names, true);
-        out.layer(layer);
+        let me = names.actors.position(id);
+        // The member's groups, in declared order.
+        let mine: &[usize] = me.map_or(&[], |i| &self.groups_of[i]);
+        let mut out = RawMember::default();
+        let without_affinity = |m: &RawMember| RawMember {
+            affinity: None,
+            ..m.clone()
+        };
+        if let Some(d) = &self.defaults {
+            out.layer(without_affinity(d));
+        }
+        for &g in mine {
+            out.layer(without_affinity(&self.groups[g].values));
+        }
+        out.layer(without_affinity(own));
+        // Affinity tables from the one that wins down: own, the member's
+        // groups from the last declared, then the defaults.
+        let mut tables: Vec<(Option<&IndexMap<String, LParam>>, bool)> =
+            vec![(own.affinity.as_ref(), true)];
+        tables.extend(
+            mine.iter()
+                .rev()
+                .map(|&g| (self.groups[g].values.affinity.as_ref(), false)),
+        );
+        tables.push((
+            self.defaults.as_ref().and_then(|d| d.affinity.as_ref()),
+            false,
+        ));
+        out.affinity = self.resolve(&tables, me, names);
         Ok(out)
     }
 
-    /// A layer's affinity table with group keys and `members` expanded to
-    /// every actor they cover. For each actor the exact id wins, then the last
-    /// declared group that contains it, then `members`. The member's own
-    /// affinity toward itself is kept only from its own table (`own`), where
-    /// the member check reports it.
-    fn expand(
+    /// The affinity of the member at position `me` among the actors from
+    /// `tables` (each with whether it is the member's own), highest priority
+    /// first. For each actor the first table that covers it wins; within a
+    /// table the exact id wins, then the last declared group that contains
+    /// it, then `members`. The member's affinity toward itself is kept only
+    /// from its own table, where the member check reports it. `None` when no
+    /// layer has an affinity table.
+    fn resolve(
         &self,
-        table: Option<&IndexMap<String, LParam>>,
-        id: &str,
+        tables: &[(Option<&IndexMap<String, LParam>>, bool)],
+        me: Option<usize>,
         names: &Names,
-        own: bool,
     ) -> Option<IndexMap<String, LParam>> {
-        let table = table?;
-        let mut out = IndexMap::new();
-        for (j, actor) in names.actors.iter().enumerate() {
-            if *actor == id {
-                if own {
-                    if let Some(v) = table.get(*actor) {
-                        out.insert(actor.to_string(), v.clone());
+        if tables.iter().all(|(t, _)| t.is_none()) {
+            return None;
+        }
+        let mut value: Vec<Option<&LParam>> = vec![None; names.actors.len()];
+        // A group (or `members`) once walked has given every actor it covers
+        // a value, so walking it again could change nothing.
+        let mut walked = vec![false; self.groups.len()];
+        let mut members_walked = false;
+        for (table, own) in tables {
+            let Some(table) = table else { continue };
+            let mut group_keys: Vec<(usize, &LParam)> = Vec::new();
+            let mut all_members = None;
+            for (k, lp) in table.iter() {
+                if let Some(a) = names.actors.position(k) {
+                    if (Some(a) != me || *own) && value[a].is_none() {
+                        value[a] = Some(lp);
+                    }
+                } else if let Some(g) = self.group_ids.position(k) {
+                    group_keys.push((g, lp));
+                } else if k == ALL_MEMBERS {
+                    all_members = Some(lp);
+                }
+            }
+            group_keys.sort_by_key(|&(g, _)| std::cmp::Reverse(g));
+            for (g, lp) in group_keys {
+                if std::mem::replace(&mut walked[g], true) {
+                    continue;
+                }
+                for &a in &self.groups[g].actors {
+                    if Some(a) != me && value[a].is_none() {
+                        value[a] = Some(lp);
                     }
                 }
-                continue;
             }
-            let value = table.get(*actor).or_else(|| {
-                self.groups
-                    .iter()
-                    .rev()
-                    .filter(|g| g.actors.iter().any(|a| a == actor))
-                    .find_map(|g| table.get(&g.id))
-                    .or_else(|| {
-                        (j < names.members.len())
-                            .then(|| table.get(ALL_MEMBERS))
-                            .flatten()
-                    })
-            });
-            if let Some(v) = value {
-                out.insert(actor.to_string(), v.clone());
+            if let Some(lp) = all_members {
+                if !std::mem::replace(&mut members_walked, true) {
+                    let members = value.iter_mut().take(names.members.len());
+                    for (a, v) in members.enumerate() {
+                        if Some(a) != me && v.is_none() {
+                            *v = Some(lp);
+                        }
+                    }
+                }
             }
         }
-        Some(out)
+        Some(
+            value
+                .into_iter()
+                .enumerate()
+                .filter_map(|(a, v)| v.map(|lp| (names.actors.names()[a].to_string(), lp.clone())))
+                .collect(),
+        )
     }
 }
 
@@ -210,8 +251,8 @@ impl RawMember {
     }
 }
 
-fn is_affinity_key(k: &str, names: &Names, groups: &[&str]) -> bool {
-    k == ALL_MEMBERS || names.actors.contains(&k) || groups.contains(&k)
+fn is_affinity_key(k: &str, names: &Names, groups: &Ids) -> bool {
+    k == ALL_MEMBERS || names.actors.contains(k) || groups.contains(k)
 }
 
 fn unknown_affinity_key(
@@ -220,12 +261,13 @@ fn unknown_affinity_key(
     field: &str,
     k: &str,
     names: &Names,
-    groups: &[&str],
+    groups: &Ids,
 ) -> crate::scenario::ScenarioError {
     let known = names
         .actors
+        .names()
         .iter()
-        .chain(groups)
+        .chain(groups.names())
         .copied()
         .chain(std::iter::once(ALL_MEMBERS));
     ck.at(
@@ -238,12 +280,12 @@ fn unknown_affinity_key(
 
 /// Checks the values of `[defaults]` or a group where they are written, so
 /// that a message names `defaults.…` or `groups.ID.…`.
-fn check_values(
+fn check_values<'n>(
     ck: &Checker,
     field: &str,
     v: &RawMember,
-    names: &Names,
-    groups: &[&str],
+    names: &Names<'n>,
+    groups: &Ids<'n>,
 ) -> Result<()> {
     if let Some(r) = &v.region {
         ck.lookup(r, names.regions, &format!("{field}.region"), "region")?;
@@ -260,10 +302,11 @@ fn check_values(
     if let Some(p) = &v.reservation {
         ck.param(p, &format!("{field}.reservation"), Range::RESERVATION)?;
     }
+    // The known names are listed only for a message, so gathered only then.
     let keyed = |map: &Option<IndexMap<String, LParam>>,
                  key: &str,
                  valid: &dyn Fn(&str) -> bool,
-                 known: Vec<&str>,
+                 known: &dyn Fn() -> Vec<&'n str>,
                  kind: &str,
                  range: Range|
      -> Result<()> {
@@ -272,7 +315,7 @@ fn check_values(
             if !valid(k) {
                 return Err(ck
                     .at(lp, &f, format!("unknown {kind} `{}`", keys::quote(k)))
-                    .with_help(suggest::hint(k, known.iter().copied())));
+                    .with_help(suggest::hint(k, known())));
             }
             ck.param(lp, &f, range)?;
         }
@@ -281,31 +324,33 @@ fn check_values(
     keyed(
         &v.threat,
         "threat",
-        &|k| names.types.contains(&k),
-        names.types.to_vec(),
+        &|k| names.types.contains(k),
+        &|| names.types.names().to_vec(),
         "crisis type",
         Range::UNIT,
     )?;
     keyed(
         &v.concern,
         "concern",
-        &|k| names.regions.contains(&k),
-        names.regions.to_vec(),
+        &|k| names.regions.contains(k),
+        &|| names.regions.names().to_vec(),
         "region",
         Range::UNIT,
     )?;
-    let known: Vec<&str> = names
-        .actors
-        .iter()
-        .chain(groups)
-        .copied()
-        .chain(std::iter::once(ALL_MEMBERS))
-        .collect();
     keyed(
         &v.affinity,
         "affinity",
         &|k| is_affinity_key(k, names, groups),
-        known,
+        &|| {
+            names
+                .actors
+                .names()
+                .iter()
+                .chain(groups.names())
+                .copied()
+                .chain(std::iter::once(ALL_MEMBERS))
+                .collect()
+        },
         "actor or group",
         Range::SIGNED_UNIT,
     )?;

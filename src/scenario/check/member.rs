@@ -3,7 +3,7 @@
 
 use indexmap::IndexMap;
 
-use super::{defaults, Checker, Result};
+use super::{defaults, Checker, Ids, Result};
 use crate::scenario::raw::{LParam, RawMember};
 use crate::scenario::{keys, suggest, Member, Param, Range, Weights};
 
@@ -11,9 +11,9 @@ pub(super) struct MemberContext<'a> {
     pub(super) index: usize,
     pub(super) is_hegemon: bool,
     pub(super) has_hegemon: bool,
-    pub(super) regions: &'a [&'a str],
-    pub(super) types: &'a [&'a str],
-    pub(super) actors: &'a [&'a str],
+    pub(super) regions: &'a Ids<'a>,
+    pub(super) types: &'a Ids<'a>,
+    pub(super) actors: &'a Ids<'a>,
     pub(super) crisis_type: usize,
     pub(super) crisis_region: usize,
 }
@@ -37,7 +37,7 @@ pub(super) fn check_member(
     // A keyed table of parameters (threat, concern, affinity) checked against known ids.
     let table = |map: &Option<IndexMap<String, LParam>>,
                  key: &str,
-                 names: &[&str],
+                 names: &Ids,
                  kind: &str,
                  range: Range|
      -> Result<Vec<Option<Param>>> {
@@ -45,10 +45,10 @@ pub(super) fn check_member(
         if let Some(map) = map {
             for (k, lp) in map {
                 let field = format!("members.{id}.{key}.{}", keys::quote(k));
-                let Some(i) = names.iter().position(|n| n == k) else {
+                let Some(i) = names.position(k) else {
                     return Err(ck
                         .at(lp, &field, format!("unknown {kind} `{}`", keys::quote(k)))
-                        .with_help(suggest::hint(k, names.iter().copied())));
+                        .with_help(suggest::hint(k, names.names().iter().copied())));
                 };
                 out[i] = Some(ck.param(lp, &field, range)?);
             }
@@ -74,30 +74,30 @@ pub(super) fn check_member(
     }
     if threat[cx.crisis_type].is_none() {
         return Err(ck.missing(
-            &f(&format!("threat.{}", cx.types[cx.crisis_type])),
+            &f(&format!("threat.{}", cx.types.names()[cx.crisis_type])),
             &format!(
                 "the member's threat perception for this crisis type (`{}`), in [0, 1]",
-                cx.types[cx.crisis_type]
+                cx.types.names()[cx.crisis_type]
             ),
             near,
         )
         .with_help(Some(format!(
             "give it in the member's `threat` table, or for every member at once in `[defaults]` threat = {{ {} = ... }}",
-            cx.types[cx.crisis_type]
+            cx.types.names()[cx.crisis_type]
         ))));
     }
     if concern[cx.crisis_region].is_none() {
         return Err(ck.missing(
-            &f(&format!("concern.{}", cx.regions[cx.crisis_region])),
+            &f(&format!("concern.{}", cx.regions.names()[cx.crisis_region])),
             &format!(
                 "the member's concern for the crisis region (`{}`), in [0, 1]",
-                cx.regions[cx.crisis_region]
+                cx.regions.names()[cx.crisis_region]
             ),
             near,
         )
         .with_help(Some(format!(
             "give it in the member's `concern` table, or for every member at once in `[defaults]` concern = {{ {} = ... }}",
-            cx.regions[cx.crisis_region]
+            cx.regions.names()[cx.crisis_region]
         ))));
     }
     let affinity = affinity_opt

@@ -1,5 +1,13 @@
 //! Checking: every rule a scenario must obey, from value ranges to references
 //! between members, turning the merged raw file into a trusted `Scenario`.
+//!
+//! Lists of ids can be long (a hostile file may list hundreds of thousands of
+//! regions), so every id is looked up through an [`Ids`] index and repeats are
+//! found with a hash set: checking takes time in proportion to what is
+//! written, never to the square of a list's length.
+
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
@@ -18,7 +26,7 @@ use super::error::ScenarioError;
 use super::keys;
 use super::limits::MAX_MEMBERS;
 use super::param::Range;
-use super::paths::ParamPath;
+use super::paths::{ParamPath, PathIndex};
 use super::raw::{LParam, LString, Located, RawFile};
 use super::suggest;
 use super::*;
@@ -43,6 +51,55 @@ pub mod defaults {
 
 pub(super) struct Checker {
     sources: Vec<SourceFile>,
+    /// Where each `[members.ID]` heading is last written, found on first use.
+    headings: OnceCell<HashMap<(String, String), (usize, usize)>>,
+}
+
+/// A list of ids with the position of each, for lookups in constant time.
+pub(super) struct Ids<'a> {
+    names: Vec<&'a str>,
+    index: HashMap<&'a str, usize>,
+}
+
+impl<'a> Ids<'a> {
+    /// Indexes `names`; an id listed twice is found at its first position.
+    pub(super) fn new(names: impl IntoIterator<Item = &'a str>) -> Ids<'a> {
+        let names: Vec<&'a str> = names.into_iter().collect();
+        let mut index = HashMap::with_capacity(names.len());
+        for (i, n) in names.iter().enumerate() {
+            index.entry(*n).or_insert(i);
+        }
+        Ids { names, index }
+    }
+
+    /// The position of `id`, if listed.
+    pub(super) fn position(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// Whether `id` is listed.
+    pub(super) fn contains(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    /// The ids in order.
+    pub(super) fn names(&self) -> &[&'a str] {
+        &self.names
+    }
+
+    /// How many ids are listed.
+    pub(super) fn len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+impl Checker {
+    fn new(sources: Vec<SourceFile>) -> Checker {
+        Checker {
+            sources,
+            headings: OnceCell::new(),
+        }
+    }
 }
 
 pub(super) type Result<T> = std::result::Result<T, ScenarioError>;
@@ -92,21 +149,30 @@ impl Checker {
     /// Where the heading `[TABLE.ID]` (or `[TABLE.ID.more]`) is written, the
     /// id spelt in any way TOML allows (`[members."A\"B"]`, `[ members . 'x' ]`):
     /// the file and the offset of the id, in the last file that has it (the one
-    /// that wins).
+    /// that wins). Every heading of every file is found in one pass, on the
+    /// first call.
     pub(super) fn heading_of(&self, table: &str, id: &str) -> Option<(usize, usize)> {
-        let mut found = None;
-        for (f, source) in self.sources.iter().enumerate() {
-            let mut offset = 0;
-            for line in source.text.split_inclusive('\n') {
-                if let Some(path) = keys::heading(line) {
-                    if path.len() >= 2 && path[0].name == table && path[1].name == id {
-                        found = Some((f, offset + path[1].span.start));
+        self.headings
+            .get_or_init(|| {
+                let mut found = HashMap::new();
+                for (f, source) in self.sources.iter().enumerate() {
+                    let mut offset = 0;
+                    for line in source.text.split_inclusive('\n') {
+                        if let Some(path) = keys::heading(line) {
+                            if path.len() >= 2 {
+                                found.insert(
+                                    (path[0].name.clone(), path[1].name.clone()),
+                                    (f, offset + path[1].span.start),
+                                );
+                            }
+                        }
+                        offset += line.len();
                     }
                 }
-                offset += line.len();
-            }
-        }
-        found
+                found
+            })
+            .get(&(table.to_string(), id.to_string()))
+            .copied()
     }
 
     /// Where `key = ...` is written at the start of a line, in the last file
@@ -165,17 +231,17 @@ impl Checker {
     pub(super) fn lookup(
         &self,
         id: &LString,
-        names: &[&str],
+        names: &Ids,
         field: &str,
         kind: &str,
     ) -> Result<usize> {
-        names.iter().position(|n| *n == id.value).ok_or_else(|| {
+        names.position(&id.value).ok_or_else(|| {
             self.at(
                 id,
                 field,
                 format!("unknown {kind} `{}`", keys::quote(&id.value)),
             )
-            .with_help(suggest::hint(&id.value, names.iter().copied()))
+            .with_help(suggest::hint(&id.value, names.names().iter().copied()))
         })
     }
 
@@ -185,18 +251,19 @@ impl Checker {
         &self,
         list: &Located<T>,
         ids: impl IntoIterator<Item = &'a str>,
-        names: &[&str],
+        names: &Ids,
         field: &str,
         kind: &str,
     ) -> Result<Vec<usize>> {
         let mut out: Vec<usize> = Vec::new();
+        let mut seen = HashSet::new();
         for id in ids {
-            let Some(i) = names.iter().position(|n| *n == id) else {
+            let Some(i) = names.position(id) else {
                 return Err(self
                     .at(list, field, format!("unknown {kind} `{}`", keys::quote(id)))
-                    .with_help(suggest::hint(id, names.iter().copied())));
+                    .with_help(suggest::hint(id, names.names().iter().copied())));
             };
-            if out.contains(&i) {
+            if !seen.insert(i) {
                 return Err(self.at(
                     list,
                     field,
@@ -218,9 +285,10 @@ impl Checker {
         if list.value.is_empty() {
             return Err(self.at(list, field, "the list is empty"));
         }
-        for (i, id) in list.value.iter().enumerate() {
+        let mut seen = HashSet::with_capacity(list.value.len());
+        for id in &list.value {
             check_id_text(id).map_err(|m| self.at(list, field, m))?;
-            if list.value[..i].contains(id) {
+            if !seen.insert(id.as_str()) {
                 return Err(self.at(
                     list,
                     field,
@@ -254,7 +322,7 @@ pub(super) fn check_id_text(id: &str) -> std::result::Result<(), String> {
 
 /// Checks a merged file into a scenario. `stem` names it when `[scenario] name` is absent.
 pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> Result<Scenario> {
-    let ck = Checker { sources };
+    let ck = Checker::new(sources);
 
     // [scenario]
     let meta = raw.scenario.take().unwrap_or_default();
@@ -278,8 +346,8 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
         "alliance.crisis_types",
         "`crisis_types`, the list of crisis-type ids",
     )?;
-    let region_names: Vec<&str> = regions.iter().map(String::as_str).collect();
-    let type_names: Vec<&str> = crisis_types.iter().map(String::as_str).collect();
+    let region_names = Ids::new(regions.iter().map(String::as_str));
+    let type_names = Ids::new(crisis_types.iter().map(String::as_str));
 
     // Members and outsiders: ids first, so references can be resolved.
     let empty = IndexMap::new();
@@ -318,12 +386,14 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
             .collect::<Result<_>>()?,
         None => Vec::new(),
     };
-    let member_ids: Vec<&str> = raw_members.keys().map(String::as_str).collect();
-    let actor_ids: Vec<&str> = member_ids
-        .iter()
-        .copied()
-        .chain(outsiders.iter().map(|o| o.id.as_str()))
-        .collect();
+    let member_ids = Ids::new(raw_members.keys().map(String::as_str));
+    let actor_ids = Ids::new(
+        member_ids
+            .names()
+            .iter()
+            .copied()
+            .chain(outsiders.iter().map(|o| o.id.as_str())),
+    );
 
     let hegemon = match &alliance.hegemon {
         Some(h) => Some(ck.lookup(h, &member_ids, "alliance.hegemon", "member")?),
@@ -498,7 +568,8 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
     )?;
 
     let options = check_options(&ck, &raw.options)?;
-    let option_ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
+    let option_ids = Ids::new(options.iter().map(|o| o.id.as_str()));
+    let requestable = Ids::new(options[1..].iter().map(|o| o.id.as_str()));
     let requested_id = ck.required(
         &crisis.requested,
         "crisis.requested",
@@ -512,7 +583,7 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
             format!("`{NO_ACTION}` cannot be requested: it is what happens when nothing passes; name one of the options"),
         ));
     }
-    let requested = ck.lookup(requested_id, &option_ids[1..], "crisis.requested", "option")? + 1;
+    let requested = ck.lookup(requested_id, &requestable, "crisis.requested", "option")? + 1;
 
     let (rule, abstention_band, party_vote) = check_rule(&ck, &raw.rule, hegemon)?;
 
@@ -616,9 +687,7 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
         sources: ck.sources,
     };
     // The sources move into the scenario; borrow them back for positions.
-    let ck = Checker {
-        sources: std::mem::take(&mut scenario.sources),
-    };
+    let ck = Checker::new(std::mem::take(&mut scenario.sources));
     apply_set(&ck, &raw.set, &mut scenario)?;
     scenario.sources = ck.sources;
     Ok(scenario)
@@ -632,9 +701,11 @@ fn apply_set(
     set: &Option<IndexMap<String, Located<f64>>>,
     scenario: &mut Scenario,
 ) -> Result<()> {
+    // Setting values changes no id, so one index serves every path.
+    let index = PathIndex::new();
     for (path, value) in set.iter().flatten() {
         let field = format!("set.{}", keys::quoted(path));
-        let checked = ParamPath::parse(scenario, path)
+        let checked = ParamPath::parse_indexed(scenario, path, &index)
             .map_err(|e| ck.at(value, &field, e.message).with_help(e.help))?;
         checked
             .set(scenario, value.value)
