@@ -7,7 +7,8 @@
 //! sweep can be split into [`shard`]s whose tallies merge exactly; a [`job`]
 //! takes a command's settings through all of it to the result files. A
 //! [`posterior`] sample of fitted parameters, when given, becomes one model
-//! per draw, and each run simulates one of them.
+//! per draw, and each run simulates one of them. Whatever is shown to people
+//! from input (names, paths, values) passes through [`text`] first.
 
 pub mod analysis;
 pub mod calibrate;
@@ -19,3 +20,4 @@ pub mod runner;
 pub mod scenario;
 pub mod shard;
 pub mod sweep;
+pub mod text;
