@@ -3,7 +3,6 @@
 //! a run, `OUT/<stem>-sweep/` for a sweep, as `run --out OUT` and
 //! `sweep --out OUT` would; then print what was merged.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -11,7 +10,7 @@ use clap::Args;
 use alliance_sim::job::merge::{self, Merged};
 use alliance_sim::output::table::thousands;
 
-use super::job_error;
+use super::{console, job_error};
 
 /// Arguments of `merge`.
 #[derive(Debug, Args)]
@@ -48,13 +47,11 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
                 thousands(job.runs)
             );
             if args.quiet {
-                writeln!(
-                    std::io::stdout(),
-                    "{}: {how}; results in {}/",
+                Ok(console::out(&format!(
+                    "{}: {how}; results in {}/\n",
                     job.label,
                     job.dir.display()
-                )?;
-                Ok(())
+                ))?)
             } else {
                 super::print_results(&job, &summary, &how)
             }
@@ -67,16 +64,15 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
             shards,
             posterior,
         } => {
-            writeln!(
-                std::io::stdout(),
-                "{label}: merged {shards} shard{} of {} points x {} runs; results in {}/",
+            console::out(&format!(
+                "{label}: merged {shards} shard{} of {} points x {} runs; results in {}/\n",
                 plural(shards),
                 thousands(points),
                 thousands(runs),
                 dir.display()
-            )?;
+            ))?;
             if let Some(p) = posterior {
-                writeln!(std::io::stdout(), "  {}", p.sentence())?;
+                console::out(&format!("  {}\n", p.sentence()))?;
             }
             Ok(())
         }

@@ -1,11 +1,13 @@
 //! The command line: argument types and one module per subcommand. Each
 //! subcommand parses its arguments into settings the library checks, calls
 //! the library, and prints what it returns; helpers they share (errors,
-//! signals, the worker pool, the printed summary) live here.
+//! signals, the worker pool, the printed summary) live here. Nothing here
+//! prints directly: all output goes through [`console`].
 
 pub mod args;
 pub mod calibrate;
 pub mod check;
+pub mod console;
 pub mod explain;
 pub mod merge;
 pub mod params;
@@ -16,7 +18,7 @@ pub mod sensitivity;
 pub mod sweep;
 pub mod validate;
 
-use std::io::Write;
+use std::fmt::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -131,7 +133,7 @@ pub fn job_error(e: JobError) -> anyhow::Error {
         JobError::Scenarios(mut errors) => {
             let last = errors.pop().expect("several errors");
             for e in &errors {
-                eprintln!("error: {e}");
+                console::error(&e.to_string());
             }
             last.into()
         }
@@ -142,7 +144,7 @@ pub fn job_error(e: JobError) -> anyhow::Error {
 
 /// Prints a run's summary table and a last line `how` ... `; results in DIR/`.
 pub fn print_results(job: &RunJob, summary: &Summary, how: &str) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = String::new();
     write!(
         out,
         "{}",
@@ -158,7 +160,7 @@ pub fn print_results(job: &RunJob, summary: &Summary, how: &str) -> anyhow::Resu
         writeln!(out, "  {}", p.sentence())?;
     }
     writeln!(out, "  {how}; results in {}/", job.dir.display())?;
-    Ok(())
+    Ok(console::out(&out)?)
 }
 
 /// Says on stderr which of the posterior's columns `scenario_file` has no
@@ -172,17 +174,17 @@ pub fn note_skipped(scenario_file: &std::path::Path, draws: &Applied) {
         .iter()
         .map(|s| format!("`{}` ({})", s.path, s.reason))
         .collect();
-    eprintln!(
+    console::note_line(&format!(
         "note: {}: skipped for {}, which has no such parameter: {}",
         draws.posterior().file().display(),
         scenario_file.display(),
         list.join("; ")
-    );
+    ));
 }
 
 /// The lines a finished shard prints: what it did, and the merge to run.
 pub fn print_shard(done: &ShardDone, what: &str) -> anyhow::Result<()> {
-    let mut o = std::io::stdout().lock();
+    let mut o = String::new();
     writeln!(
         o,
         "{}: shard {} of {}: {what} in {:.2} s; counts in {}/",
@@ -201,7 +203,7 @@ pub fn print_shard(done: &ShardDone, what: &str) -> anyhow::Result<()> {
         "  {when}: alliance-sim merge {}",
         done.merge_pattern.display()
     )?;
-    Ok(())
+    Ok(console::out(&o)?)
 }
 
 /// Loads the historical cases under `paths`, printing every scenario error
@@ -216,7 +218,7 @@ pub fn load_cases(
         Err(CasesError::Scenarios(mut errors)) => {
             let last = errors.pop().expect("at least one error");
             for e in &errors {
-                eprintln!("error: {e}");
+                console::error(&e.to_string());
             }
             Err(last.into())
         }

@@ -5,7 +5,6 @@
 //! `OUT/<stem>-power/`.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -63,21 +62,16 @@ pub fn execute(args: &PowerArgs) -> anyhow::Result<()> {
     });
     bar.finish_and_clear();
     let sim = sim.map_err(job_error)?;
-    let mut out = std::io::stdout().lock();
-    write!(
-        out,
-        "{}",
-        render(
-            &job.scenario,
-            &job.label,
-            &job.rule.to_string(),
-            job.seed,
-            &job.indices,
-            &sim
-        )
-    )?;
+    let mut out = render(
+        &job.scenario,
+        &job.label,
+        &job.rule.to_string(),
+        job.seed,
+        &job.indices,
+        &sim,
+    );
     writeln!(out, "  results in {}/", job.dir.display())?;
-    Ok(())
+    Ok(super::console::out(&out)?)
 }
 
 /// The table printed on the terminal.
