@@ -7,6 +7,7 @@ mod calibrate;
 mod cli;
 mod explain;
 mod features;
+mod hostile_text;
 mod noise;
 mod posterior;
 mod power;
