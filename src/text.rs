@@ -91,8 +91,9 @@ pub fn excerpt(input: &str) -> Cow<'_, str> {
     excerpt_to(input, EXCERPT_CHARS)
 }
 
-/// [`excerpt`] to at most `max` characters (at least 2).
-fn excerpt_to(input: &str, max: usize) -> Cow<'_, str> {
+/// [`excerpt`] to at most `max` characters (at least 2), for input that is
+/// longer by nature, such as a dotted field path made of several ids.
+pub fn excerpt_to(input: &str, max: usize) -> Cow<'_, str> {
     let max = max.max(2);
     let count = input.chars().count();
     if count <= max {

@@ -110,8 +110,8 @@ fn with_help(message: String, help: Option<String>) -> String {
 
 /// One dimension of the sweep, checked: the path, the values as written,
 /// and every value (or a range's ends) inside the parameter's range.
-/// `origin` names where it was given, e.g. "--vary `noise=0:1:11`", and
-/// starts every message about it.
+/// `origin` names where it was given, `--vary` or a sweep file's
+/// `[vary]`, and starts every message about it.
 fn dimension(
     scenario: &Scenario,
     path: &str,
@@ -120,12 +120,12 @@ fn dimension(
 ) -> Result<Dimension, JobError> {
     let path = ParamPath::parse(scenario, path.trim())
         .map_err(|e| bad(with_help(format!("{origin}: {}", e.message), e.help)))?;
-    let spec = spec.map_err(|e| bad(format!("{origin}: {e}")))?;
+    let spec = spec.map_err(|e| bad(format!("{origin}: `{path}`: {e}")))?;
     let values = match spec {
         ValueSpec::Range { lo, hi } => vec![lo, hi],
         ref written => written
             .values()
-            .map_err(|e| bad(format!("{origin}: {e}")))?,
+            .map_err(|e| bad(format!("{origin}: `{path}`: {e}")))?,
     };
     let range = path.range();
     if let Some(v) = values.iter().find(|v| !range.contains(**v)) {
@@ -163,28 +163,27 @@ impl SweepJob {
         let mut dimensions = Vec::new();
         for (path, v) in file.vary.iter().flatten() {
             let origin = format!(
-                "{}: [vary] `{}`",
+                "{}: [vary]",
                 settings
                     .sweep_file
                     .as_deref()
                     .unwrap_or(Path::new(""))
-                    .display(),
-                text::excerpt(path)
+                    .display()
             );
             dimensions.push(dimension(&scenario, path, v.spec(), &origin)?);
         }
         for vary in &settings.vary {
-            let origin = format!("--vary `{}`", text::excerpt(vary));
             let Some((path, values)) = vary.split_once('=') else {
                 return Err(bad(format!(
-                    "{origin}: write PATH=VALUES, e.g. crisis.severity=0:1:11"
+                    "--vary `{}`: write PATH=VALUES, e.g. crisis.severity=0:1:11",
+                    text::excerpt(vary)
                 )));
             };
             dimensions.push(dimension(
                 &scenario,
                 path,
                 ValueSpec::parse(values),
-                &origin,
+                "--vary",
             )?);
         }
 

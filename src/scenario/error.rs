@@ -4,7 +4,11 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::text::{bound_quotes, excerpt};
+use crate::text::{bound_quotes, excerpt, excerpt_to};
+
+/// The most characters of a field path a message shows: a path names up to
+/// two ids of up to 64 characters each, and a few keys.
+const FIELD_CHARS: usize = 200;
 
 /// A problem with a scenario file that the user can fix. Displayed as
 /// `file:line:column: field: message` followed by an optional hint.
@@ -65,7 +69,7 @@ impl fmt::Display for ScenarioError {
         if self.field.is_empty() {
             write!(f, ": {message}")?;
         } else {
-            write!(f, ": {}: {message}", excerpt(&self.field))?;
+            write!(f, ": {}: {message}", excerpt_to(&self.field, FIELD_CHARS))?;
         }
         if let Some(help) = &self.help {
             write!(f, "\n  help: {}", bound_quotes(help))?;
