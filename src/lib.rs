@@ -10,6 +10,8 @@
 //! per draw, and each run simulates one of them. Every file the program is
 //! given is read through [`input`], which refuses pipes, devices and (for
 //! files the program wrote itself) links, and bounds what it reads.
+//! Whatever is shown to people from input (names, paths, values) passes
+//! through [`text`] first.
 
 pub mod analysis;
 pub mod calibrate;
@@ -22,3 +24,4 @@ pub mod runner;
 pub mod scenario;
 pub mod shard;
 pub mod sweep;
+pub mod text;

@@ -1,6 +1,6 @@
 //! The `alliance-sim` binary: parse the command line, dispatch, and turn the
 //! outcome into an exit code (0 success, 2 bad input or usage, 130 interrupted,
-//! 1 anything else).
+//! 1 anything else). Everything it prints goes through [`cli::console`].
 
 mod cli;
 
@@ -11,8 +11,13 @@ use clap::Parser;
 use alliance_sim::posterior::PosteriorError;
 use alliance_sim::scenario::ScenarioError;
 
+use cli::console;
+
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => return usage(&e),
+    };
     cli::install_signal_handler();
     let result = match &args.command {
         cli::Command::Run(a) => cli::run::execute(a),
@@ -28,25 +33,36 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) if e.is::<cli::Interrupted>() => {
-            eprintln!("{e}");
+            console::note_line(&e.to_string());
             ExitCode::from(130)
         }
         Err(e) => {
             let bad_input = e.chain().any(|c| {
                 c.is::<ScenarioError>() || c.is::<PosteriorError>() || c.is::<cli::BadInput>()
             });
-            eprintln!("error: {e:#}");
+            console::error(&format!("{e:#}"));
             ExitCode::from(if bad_input { 2 } else { 1 })
         }
     }
 }
 
-/// Output piped into a program that stopped reading (`| head`) is not an error.
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+/// Help, the version, or a usage error from parsing the command line, printed
+/// as plain text through the console (clap quotes what was typed, which must
+/// be escaped like any other input): help and version on standard output with
+/// exit code 0 (1 if it cannot be written), usage errors on standard error
+/// with 2.
+fn usage(e: &clap::Error) -> ExitCode {
+    let text = e.render().to_string();
+    if e.use_stderr() {
+        console::note(&alliance_sim::text::bound_quotes(&text));
+        return ExitCode::from(2);
+    }
+    match console::out(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failed) => {
+            console::error(&failed.to_string());
+            ExitCode::from(1)
+        }
+    }
 }

@@ -137,7 +137,8 @@ impl SimpleGame {
         check_weights(weights)?;
         if !quota.is_finite() {
             return Err(PowerError::BadWeights(format!(
-                "the quota must be a finite number, found {quota}"
+                "the quota must be a finite number, found {}",
+                crate::text::num(quota)
             )));
         }
         SimpleGame::from_fn(weights.len(), |s| {
@@ -244,7 +245,8 @@ fn check_weights(weights: &[f64]) -> Result<(), PowerError> {
     }
     if let Some(w) = weights.iter().find(|w| !w.is_finite() || **w < 0.0) {
         return Err(PowerError::BadWeights(format!(
-            "weights must be finite and non-negative, found {w}"
+            "weights must be finite and non-negative, found {}",
+            crate::text::num(*w)
         )));
     }
     Ok(())

@@ -109,7 +109,9 @@ impl Factor {
         };
         if low >= high || low.is_nan() || high.is_nan() {
             return Err(input(format!(
-                "`{path}` cannot vary: its interval [{low}, {high}] is a single point"
+                "`{path}` cannot vary: its interval [{}, {}] is a single point",
+                crate::text::num(low),
+                crate::text::num(high)
             )));
         }
         Ok(Factor { path, low, high })
@@ -151,7 +153,8 @@ pub fn select_factors(
     if let Some(b) = band {
         if !(b.is_finite() && b > 0.0) {
             return Err(input(format!(
-                "--band {b}: the band must be a number above 0 (a share of each range, e.g. 0.2)"
+                "--band {}: the band must be a number above 0 (a share of each range, e.g. 0.2)",
+                crate::text::num(b)
             )));
         }
     }

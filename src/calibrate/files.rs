@@ -478,7 +478,7 @@ pub fn manifest_json(o: &Objective, c: &Calibration, effort: Effort, files: &[&s
     let m = json!({
         "tool": "alliance-sim",
         "version": env!("CARGO_PKG_VERSION"),
-        "command": std::env::args().collect::<Vec<_>>(),
+        "command": crate::output::manifest::command_line(),
         "cases": cases,
         "parameters": params,
         "cross_validation": c.settings.cv.to_string(),

@@ -67,7 +67,9 @@ impl<'a> Objective<'a> {
                         if !(range.contains(spec.lo) && range.contains(spec.hi)) {
                             return Err(CalibrateError::Input(format!(
                                 "--param `{}={}:{}`: the bounds must lie in the parameter's range {range}",
-                                spec.path, spec.lo, spec.hi
+                                crate::text::excerpt(&spec.path),
+                                crate::text::num(spec.lo),
+                                crate::text::num(spec.hi)
                             )));
                         }
                         paths[c].push(Some(path));

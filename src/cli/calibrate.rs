@@ -3,7 +3,7 @@
 //! sample, sample the posterior, print the answer and write
 //! `OUT/calibration/`.
 
-use std::io::Write;
+use std::fmt::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -127,7 +127,7 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
     let bar: Mutex<Option<ProgressBar>> = Mutex::new(None);
     let say = |line: String| {
         if !args.sim.quiet {
-            eprintln!("{line}");
+            super::console::note_line(&line);
         }
     };
     let folds = calibrate::folds(&prepared.objectives[0], settings.cv).map_err(to_cli)?;
@@ -192,7 +192,7 @@ fn to_cli(e: CalibrateError) -> anyhow::Error {
 
 /// The noise-model comparison as a small table.
 fn print_comparison(outcome: &job::Outcome) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = String::new();
     writeln!(
         out,
         "Perception noise models, mean log score in sample / out of sample:"
@@ -214,7 +214,7 @@ fn print_comparison(outcome: &job::Outcome) -> anyhow::Result<()> {
         )?;
     }
     writeln!(out)?;
-    Ok(())
+    Ok(super::console::out(&out)?)
 }
 
 fn print_summary(
@@ -224,7 +224,7 @@ fn print_summary(
     runs: u64,
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = String::new();
     writeln!(
         out,
         "Calibration on {} case{}, {} runs each; cross-validation {}",
@@ -303,5 +303,5 @@ fn print_summary(
         if effort.threads == 1 { "" } else { "s" }
     )?;
     writeln!(out, "results in {}/", dir.display())?;
-    Ok(())
+    Ok(super::console::out(&out)?)
 }

@@ -1,11 +1,12 @@
 //! `alliance-sim check FILE...`: load and check scenarios, run nothing.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 
 use alliance_sim::scenario;
+
+use super::console;
 
 /// Arguments of `check`.
 #[derive(Debug, Args)]
@@ -18,21 +19,19 @@ pub struct CheckArgs {
 /// Checks every file, reporting each problem; fails if any file is bad.
 pub fn execute(args: &CheckArgs) -> anyhow::Result<()> {
     let mut bad = 0;
-    let mut out = std::io::stdout().lock();
     for file in &args.files {
         match scenario::load(file) {
-            Ok(s) => writeln!(
-                out,
-                "ok: {} ({}: {} members, {} options, rule {}, {} runs)",
+            Ok(s) => console::out(&format!(
+                "ok: {} ({}: {} members, {} options, rule {}, {} runs)\n",
                 file.display(),
                 s.name,
                 s.members.len(),
                 s.options.len() - 1,
                 s.rule,
                 s.montecarlo.runs
-            )?,
+            ))?,
             Err(e) => {
-                eprintln!("error: {e}");
+                console::error(&e.to_string());
                 bad += 1;
             }
         }

@@ -6,7 +6,6 @@
 //! Three formats: `table` (for reading), `csv` (one row per member and option;
 //! the rounds are in `table` and `json` only) and `json` (everything).
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -14,6 +13,7 @@ use clap::{Args, ValueEnum};
 use alliance_sim::model::{DecisionRule, Model};
 use alliance_sim::output::explain::{csv, table};
 use alliance_sim::scenario::{self, suggest};
+use alliance_sim::text;
 
 use super::BadInput;
 
@@ -79,13 +79,13 @@ pub fn execute(args: &ExplainArgs) -> anyhow::Result<()> {
     let text = match args.format {
         Format::Table => table(&x, &stem(&args.file)),
         Format::Csv => csv(&x, &stem(&args.file))?,
-        Format::Json => serde_json::to_string_pretty(&x)? + "\n",
+        // Names in JSON strings are escaped the JSON way, so that the
+        // output stays JSON with the same values.
+        Format::Json => {
+            text::json_for_terminal(&serde_json::to_string_pretty(&x)?).into_owned() + "\n"
+        }
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
+    Ok(super::console::out(&text)?)
 }
 
 /// The file's stem, the label the CSV files use for a scenario.

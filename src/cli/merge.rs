@@ -3,7 +3,6 @@
 //! a run, `OUT/<stem>-sweep/` for a sweep, as `run --out OUT` and
 //! `sweep --out OUT` would; then print what was merged.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -12,7 +11,7 @@ use alliance_sim::job::merge::{self, Merged};
 use alliance_sim::output::folder::Replace;
 use alliance_sim::output::table::thousands;
 
-use super::job_error;
+use super::{console, job_error};
 
 /// Arguments of `merge`.
 #[derive(Debug, Args)]
@@ -59,12 +58,11 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
                 thousands(job.runs)
             );
             if args.quiet {
-                writeln!(
-                    std::io::stdout(),
-                    "{}: {how}; results in {}/",
+                console::out(&format!(
+                    "{}: {how}; results in {}/\n",
                     job.label,
                     folder.dir.display()
-                )?;
+                ))?;
                 super::note_folder(&folder);
                 Ok(())
             } else {
@@ -80,16 +78,15 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
             posterior,
             folder,
         } => {
-            writeln!(
-                std::io::stdout(),
-                "{label}: merged {shards} shard{} of {} points x {} runs; results in {}/",
+            console::out(&format!(
+                "{label}: merged {shards} shard{} of {} points x {} runs; results in {}/\n",
                 plural(shards),
                 thousands(points),
                 thousands(runs),
                 dir.display()
-            )?;
+            ))?;
             if let Some(p) = posterior {
-                writeln!(std::io::stdout(), "  {}", p.sentence())?;
+                console::out(&format!("  {}\n", p.sentence()))?;
             }
             super::note_folder(&folder);
             Ok(())

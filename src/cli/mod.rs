@@ -1,11 +1,13 @@
 //! The command line: argument types and one module per subcommand. Each
 //! subcommand parses its arguments into settings the library checks, calls
 //! the library, and prints what it returns; helpers they share (errors,
-//! signals, the worker pool, the printed summary) live here.
+//! signals, the worker pool, the printed summary) live here. Nothing here
+//! prints directly: all output goes through [`console`].
 
 pub mod args;
 pub mod calibrate;
 pub mod check;
+pub mod console;
 pub mod explain;
 pub mod merge;
 pub mod params;
@@ -16,8 +18,7 @@ pub mod sensitivity;
 pub mod sweep;
 pub mod validate;
 
-use std::io::Write;
-
+use std::fmt::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
@@ -88,7 +89,7 @@ pub fn install_signal_handler() {
     let _ = ctrlc::set_handler(|| {
         STOP.store(true, Ordering::SeqCst);
         if !WATCHED.load(Ordering::SeqCst) {
-            let _ = writeln!(std::io::stderr(), "interrupted");
+            console::note_line("interrupted");
             std::process::exit(130);
         }
     });
@@ -144,7 +145,7 @@ pub fn folder_error(e: alliance_sim::output::folder::FolderError) -> anyhow::Err
 /// because it holds other results (kept).
 pub fn note_folder(folder: &Committed) {
     if let Some(note) = folder.note() {
-        eprintln!("note: {note}");
+        console::note_line(&format!("note: {note}"));
     }
 }
 
@@ -160,7 +161,7 @@ pub fn job_error(e: JobError) -> anyhow::Error {
         JobError::Scenarios(mut errors) => {
             let last = errors.pop().expect("several errors");
             for e in &errors {
-                eprintln!("error: {e}");
+                console::error(&e.to_string());
             }
             last.into()
         }
@@ -177,7 +178,7 @@ pub fn print_results(
     how: &str,
     folder: &Committed,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = String::new();
     write!(
         out,
         "{}",
@@ -193,7 +194,7 @@ pub fn print_results(
         writeln!(out, "  {}", p.sentence())?;
     }
     writeln!(out, "  {how}; results in {}/", folder.dir.display())?;
-    drop(out);
+    console::out(&out)?;
     note_folder(folder);
     Ok(())
 }
@@ -209,17 +210,17 @@ pub fn note_skipped(scenario_file: &std::path::Path, draws: &Applied) {
         .iter()
         .map(|s| format!("`{}` ({})", s.path, s.reason))
         .collect();
-    eprintln!(
+    console::note_line(&format!(
         "note: {}: skipped for {}, which has no such parameter: {}",
         draws.posterior().file().display(),
         scenario_file.display(),
         list.join("; ")
-    );
+    ));
 }
 
 /// The lines a finished shard prints: what it did, and the merge to run.
 pub fn print_shard(done: &ShardDone, what: &str) -> anyhow::Result<()> {
-    let mut o = std::io::stdout().lock();
+    let mut o = String::new();
     writeln!(
         o,
         "{}: shard {} of {}: {what} in {:.2} s; counts in {}/",
@@ -239,7 +240,7 @@ pub fn print_shard(done: &ShardDone, what: &str) -> anyhow::Result<()> {
         "  {when}: alliance-sim merge {}",
         done.merge_pattern.display()
     )?;
-    Ok(())
+    Ok(console::out(&o)?)
 }
 
 /// Loads the historical cases under `paths`, printing every scenario error
@@ -254,7 +255,7 @@ pub fn load_cases(
         Err(CasesError::Scenarios(mut errors)) => {
             let last = errors.pop().expect("at least one error");
             for e in &errors {
-                eprintln!("error: {e}");
+                console::error(&e.to_string());
             }
             Err(last.into())
         }

@@ -1,7 +1,7 @@
 //! `alliance-sim params FILE`: every parameter path with its value and range,
 //! the names `sweep --vary` accepts.
 
-use std::io::Write;
+use std::fmt::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -23,7 +23,7 @@ pub fn execute(args: &ParamsArgs) -> anyhow::Result<()> {
     let width = entries.iter().map(|e| e.path.len()).max().unwrap_or(4);
     let values: Vec<String> = entries.iter().map(|e| e.value.to_string()).collect();
     let vwidth = values.iter().map(|v| v.len()).max().unwrap_or(5).max(5);
-    let mut out = std::io::stdout().lock();
+    let mut out = String::new();
     writeln!(out, "{:width$}  {:vwidth$}  range", "path", "value")?;
     for (e, v) in entries.iter().zip(&values) {
         writeln!(out, "{:width$}  {v:vwidth$}  {}", e.path, e.range)?;
@@ -33,5 +33,5 @@ pub fn execute(args: &ParamsArgs) -> anyhow::Result<()> {
         out,
         "`members.*.FIELD` sets FIELD for every member; use a path with `sweep --vary PATH=VALUES`."
     )?;
-    Ok(())
+    Ok(super::console::out(&out)?)
 }

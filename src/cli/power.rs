@@ -5,7 +5,6 @@
 //! `OUT/<stem>-power/`.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -68,21 +67,16 @@ pub fn execute(args: &PowerArgs) -> anyhow::Result<()> {
     });
     bar.finish_and_clear();
     let (sim, folder) = sim.map_err(job_error)?;
-    let mut out = std::io::stdout().lock();
-    write!(
-        out,
-        "{}",
-        render(
-            &job.scenario,
-            &job.label,
-            &job.rule.to_string(),
-            job.seed,
-            &job.indices,
-            &sim
-        )
-    )?;
+    let mut out = render(
+        &job.scenario,
+        &job.label,
+        &job.rule.to_string(),
+        job.seed,
+        &job.indices,
+        &sim,
+    );
     writeln!(out, "  results in {}/", folder.dir.display())?;
-    drop(out);
+    super::console::out(&out)?;
     super::note_folder(&folder);
     Ok(())
 }

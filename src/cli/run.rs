@@ -3,7 +3,6 @@
 //! with `outcomes.svg` and `report.html` unless `--no-report`; with `--shard`,
 //! one shard's counts for `merge`.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -71,7 +70,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let (pool, threads) = super::worker_pool(args.sim.threads)?;
     for (i, job) in jobs.iter().enumerate() {
         if i > 0 && shard.is_none() {
-            writeln!(std::io::stdout())?;
+            super::console::out("\n")?;
         }
         match shard {
             Some(shard) => pool.install(|| run_shard(job, args, shard, threads))?,

@@ -4,7 +4,7 @@
 //! `tornado.svg` and `report.html` to `OUT/<stem>-sensitivity/`, and this
 //! prints the top of the ranking.
 
-use std::io::Write;
+use std::fmt::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -103,7 +103,7 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
     let rows = job.rows(&done);
     let stem = &job.label;
 
-    let mut out = std::io::stdout().lock();
+    let mut out = String::new();
     writeln!(
         out,
         "{stem}: sensitivity of {label} to {} parameters ({} trajectories, {} levels, {} evaluations x {} runs, seed {})",
@@ -158,5 +158,5 @@ another: large when the parameter interacts with others or acts non-linearly (a 
         thousands(total as u64),
         job.dir.display()
     )?;
-    Ok(())
+    Ok(super::console::out(&out)?)
 }

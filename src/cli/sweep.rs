@@ -3,7 +3,6 @@
 //! `manifest.json` to `OUT/<stem>-sweep/`. Ctrl-C keeps the finished points;
 //! `--resume` continues; `--shard` does one shard for `merge`.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -16,7 +15,7 @@ use alliance_sim::output::table::thousands;
 use alliance_sim::shard::Shard;
 
 use super::args::{PosteriorArg, RunsArg, ShardArgs, SimArgs};
-use super::{job_error, progress, BadInput};
+use super::{console, job_error, progress, BadInput};
 
 /// The sweep designs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -121,18 +120,17 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     });
     bar.finish_and_clear();
     let done = done.map_err(job_error)?;
-    writeln!(
-        std::io::stdout(),
-        "{}: {} points x {} runs in {:.2} s ({} runs/s); results in {}/",
+    console::out(&format!(
+        "{}: {} points x {} runs in {:.2} s ({} runs/s); results in {}/\n",
         p.label,
         thousands(done.points as u64),
         thousands(runs),
         done.seconds,
         thousands((done.evaluated as f64 * runs as f64 / done.seconds.max(1e-9)) as u64),
         done.folder.dir.display()
-    )?;
+    ))?;
     if let Some(post) = &p.posterior {
-        writeln!(std::io::stdout(), "  {}", post.sentence())?;
+        console::out(&format!("  {}\n", post.sentence()))?;
     }
     super::note_folder(&done.folder);
     Ok(())

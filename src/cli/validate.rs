@@ -5,7 +5,7 @@
 //! `OUT/validation/`. It reports and does not judge: the exit code is 0
 //! whatever the fit, unless `--require-modal` is given.
 
-use std::io::Write;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -280,7 +280,7 @@ fn write_results(
     let m = json!({
         "tool": "alliance-sim",
         "version": env!("CARGO_PKG_VERSION"),
-        "command": std::env::args().collect::<Vec<_>>(),
+        "command": manifest::command_line(),
         "cases": cases,
         "skipped_without_expected": plan.skipped,
         "probability": "sum of p_k over the acceptable historical levels",
@@ -382,7 +382,7 @@ fn print_table(
     scored: &Scored,
     dir: &Path,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = String::new();
     let n = plan.cases.len();
     writeln!(
         out,
@@ -504,5 +504,5 @@ fn print_table(
         )?;
     }
     writeln!(out, "results in {}/", dir.display())?;
-    Ok(())
+    Ok(super::console::out(&out)?)
 }

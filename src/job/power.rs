@@ -211,7 +211,7 @@ fn manifest(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Manifest {
     Manifest {
         tool: "alliance-sim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
-        command: std::env::args().collect(),
+        command: crate::output::manifest::command_line(),
         scenario: job.label.clone(),
         scenario_name: s.name.clone(),
         scenario_sha256,

@@ -80,7 +80,7 @@ fn manifest(job: &RunJob, origin: Origin, files: Vec<String>) -> Manifest {
     Manifest {
         tool: "alliance-sim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
-        command: std::env::args().collect(),
+        command: crate::output::manifest::command_line(),
         scenario: job.label.clone(),
         scenario_name: job.scenario.name.clone(),
         scenario_sha256,

@@ -295,7 +295,7 @@ impl SensitivityJob {
         json!({
             "tool": "alliance-sim",
             "version": env!("CARGO_PKG_VERSION"),
-            "command": std::env::args().collect::<Vec<_>>(),
+            "command": crate::output::manifest::command_line(),
             "scenario": self.label,
             "scenario_name": self.scenario.name,
             "scenario_sha256": sha,

@@ -129,7 +129,7 @@ fn write_shard(
     let m = ShardManifest {
         format: files::FORMAT.into(),
         version: env!("CARGO_PKG_VERSION").into(),
-        command: std::env::args().collect(),
+        command: crate::output::manifest::command_line(),
         kind: f.kind,
         label: f.label.to_string(),
         shard: f.shard.index(),

@@ -4,7 +4,7 @@
 //! `sweep_outcomes.csv`, `sweep_members.csv` and `manifest.json` to
 //! `OUT/<stem>-sweep/`, point by point, resumable after an interruption.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde_json::json;
@@ -20,6 +20,7 @@ use crate::scenario::paths::ParamPath;
 use crate::scenario::{self, limits::MAX_RUNS, Scenario};
 use crate::sweep::spec::SweepFile;
 use crate::sweep::{self, Design, Dimension, Finish, Plan, ValueSpec};
+use crate::text;
 
 /// How the points of a sweep are chosen, before the design is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,14 +115,32 @@ fn with_help(message: String, help: Option<String>) -> String {
     }
 }
 
+/// One dimension of the sweep, checked: the path, the values as written,
+/// and every value (or a range's ends) inside the parameter's range.
+/// `origin` names where it was given, `--vary` or a sweep file's
+/// `[vary]`, and starts every message about it.
 fn dimension(
     scenario: &Scenario,
     path: &str,
     spec: Result<ValueSpec, String>,
+    origin: &str,
 ) -> Result<Dimension, JobError> {
-    let path =
-        ParamPath::parse(scenario, path.trim()).map_err(|e| bad(with_help(e.message, e.help)))?;
-    let spec = spec.map_err(|e| bad(format!("`{path}`: {e}")))?;
+    let path = ParamPath::parse(scenario, path.trim())
+        .map_err(|e| bad(with_help(format!("{origin}: {}", e.message), e.help)))?;
+    let spec = spec.map_err(|e| bad(format!("{origin}: `{path}`: {e}")))?;
+    let values = match spec {
+        ValueSpec::Range { lo, hi } => vec![lo, hi],
+        ref written => written
+            .values()
+            .map_err(|e| bad(format!("{origin}: `{path}`: {e}")))?,
+    };
+    let range = path.range();
+    if let Some(v) = values.iter().find(|v| !range.contains(**v)) {
+        return Err(bad(format!(
+            "{origin}: {} is outside the range {range} of `{path}`",
+            text::num(*v)
+        )));
+    }
     Ok(Dimension { path, spec })
 }
 
@@ -150,15 +169,29 @@ impl SweepJob {
 
         let mut dimensions = Vec::new();
         for (path, v) in file.vary.iter().flatten() {
-            dimensions.push(dimension(&scenario, path, v.spec())?);
+            let origin = format!(
+                "{}: [vary]",
+                settings
+                    .sweep_file
+                    .as_deref()
+                    .unwrap_or(Path::new(""))
+                    .display()
+            );
+            dimensions.push(dimension(&scenario, path, v.spec(), &origin)?);
         }
-        for text in &settings.vary {
-            let Some((path, values)) = text.split_once('=') else {
+        for vary in &settings.vary {
+            let Some((path, values)) = vary.split_once('=') else {
                 return Err(bad(format!(
-                    "--vary `{text}`: write PATH=VALUES, e.g. crisis.severity=0:1:11"
+                    "--vary `{}`: write PATH=VALUES, e.g. crisis.severity=0:1:11",
+                    text::excerpt(vary)
                 )));
             };
-            dimensions.push(dimension(&scenario, path, ValueSpec::parse(values))?);
+            dimensions.push(dimension(
+                &scenario,
+                path,
+                ValueSpec::parse(values),
+                "--vary",
+            )?);
         }
 
         let kind = match (settings.design, sweep.design.as_deref()) {
@@ -289,7 +322,12 @@ impl SweepJob {
             let (Some(path), Some(values)) = (d["path"].as_str(), d["values"].as_str()) else {
                 return Err(damaged("dimensions"));
             };
-            dimensions.push(dimension(&scenario, path, ValueSpec::parse(values))?);
+            dimensions.push(dimension(
+                &scenario,
+                path,
+                ValueSpec::parse(values),
+                "the shard manifests' sweep",
+            )?);
         }
         let rules: Vec<String> = id["rules"]
             .as_array()

@@ -220,7 +220,7 @@ fn manifest_json(p: &SweepJob, id: &serde_json::Value, origin: Origin) -> serde_
     let mut m = json!({
         "tool": "alliance-sim",
         "version": env!("CARGO_PKG_VERSION"),
-        "command": std::env::args().collect::<Vec<_>>(),
+        "command": crate::output::manifest::command_line(),
         "scenario": p.label,
         "scenario_name": p.scenario.name,
         "scenario_sha256": sha,

@@ -61,6 +61,16 @@ pub struct Manifest {
     pub files: Vec<String>,
 }
 
+/// The command line as the manifest records it, one argument per entry.
+/// An argument that is not UTF-8 (a file name in Latin-1, say) is kept with
+/// U+FFFD in place of the bytes that are not, rather than stopping the
+/// program: the manifest is a record for people, and JSON holds text.
+pub fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
 /// Bytes as lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -4,6 +4,12 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::text::{bound_quotes, excerpt, excerpt_to};
+
+/// The most characters of a field path a message shows: a path names up to
+/// two ids of up to 64 characters each, and a few keys.
+const FIELD_CHARS: usize = 200;
+
 /// A problem with a scenario file that the user can fix. Displayed as
 /// `file:line:column: field: message` followed by an optional hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,22 +52,27 @@ impl ScenarioError {
     }
 }
 
+/// What the message quotes of the file is cut to a bounded excerpt (the
+/// path, the field, and every quoted piece of the message and the hint; see
+/// [`crate::text::excerpt`]), so that a very long key or value is not echoed
+/// whole.
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", excerpt(&self.file.display().to_string()))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(col) = self.column {
                 write!(f, ":{col}")?;
             }
         }
+        let message = bound_quotes(&self.message);
         if self.field.is_empty() {
-            write!(f, ": {}", self.message)?;
+            write!(f, ": {message}")?;
         } else {
-            write!(f, ": {}: {}", self.field, self.message)?;
+            write!(f, ": {}: {message}", excerpt_to(&self.field, FIELD_CHARS))?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "\n  help: {}", bound_quotes(help))?;
         }
         Ok(())
     }

@@ -151,20 +151,41 @@ fn read(path: &Path, site: Option<&IncludeSite>) -> Result<String, ScenarioError
         };
         fail(e.to_string(), help)
     })?;
+    // A NUL byte is never in TOML text: such a file (a binary, or a special
+    // file such as /proc/self/environ) is refused without quoting any of it.
+    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
+        return Err(error_at_byte(
+            path,
+            &bytes,
+            nul,
+            "the file holds a NUL byte, so it is not text; a scenario file is TOML text",
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
-        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-        let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
-        ScenarioError {
-            file: path.to_path_buf(),
-            line: Some(line),
-            column: Some(column),
-            field: String::new(),
-            message: "the file is not UTF-8 text; save it as UTF-8".into(),
-            help: None,
-        }
+        error_at_byte(
+            path,
+            e.as_bytes(),
+            e.utf8_error().valid_up_to(),
+            "the file is not UTF-8 text; save it as UTF-8",
+        )
     })
+}
+
+/// A problem at byte `offset` of the file `path` with contents `bytes`,
+/// reported at its line and character column.
+fn error_at_byte(path: &Path, bytes: &[u8], offset: usize, message: &str) -> ScenarioError {
+    let good = &bytes[..offset.min(bytes.len())];
+    let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+    ScenarioError {
+        file: path.to_path_buf(),
+        line: Some(line),
+        column: Some(column),
+        field: String::new(),
+        message: message.into(),
+        help: None,
+    }
 }
 
 fn nearby_file_hint(path: &Path) -> Option<String> {

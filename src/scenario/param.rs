@@ -4,6 +4,9 @@
 use rand::Rng;
 use rand_distr::{Beta, Distribution, StandardNormal};
 
+/// The smallest positive number (a subnormal, 2^-1074).
+pub const SMALLEST_POSITIVE: f64 = 5e-324;
+
 /// The closed interval a parameter's values must lie in.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Range {
@@ -30,6 +33,13 @@ impl Range {
         lo: 0.0,
         hi: 100_000.0,
     };
+    /// (0, 1]: above 0, however little (its low end is the smallest
+    /// positive number, 5e-324, so that the command line takes what a
+    /// scenario file takes), up to 1.
+    pub const ABOVE_ZERO_UNIT: Range = Range {
+        lo: SMALLEST_POSITIVE,
+        hi: 1.0,
+    };
 
     /// Whether `x` is a finite number inside the interval.
     pub fn contains(&self, x: f64) -> bool {
@@ -37,13 +47,15 @@ impl Range {
     }
 }
 
+/// `[lo, hi]`, or `(0, hi]` when the low end is the smallest positive
+/// number; ends in the compact form of [`crate::text::num`].
 impl std::fmt::Display for Range {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.lo == f64::MIN_POSITIVE {
-            // Above 0, however little.
-            write!(f, "(0, {}]", self.hi)
+        use crate::text::num;
+        if self.lo == SMALLEST_POSITIVE {
+            write!(f, "(0, {}]", num(self.hi))
         } else {
-            write!(f, "[{}, {}]", self.lo, self.hi)
+            write!(f, "[{}, {}]", num(self.lo), num(self.hi))
         }
     }
 }
@@ -168,19 +180,37 @@ impl Param {
     }
 }
 
-/// As written in a scenario file: `0.8`, `normal(mean 0.5, sd 0.1) on [0, 1]`.
+/// As written in a scenario file: `0.8`, `normal(mean 0.5, sd 0.1) on [0, 1]`,
+/// numbers in the compact form of [`crate::text::num`].
 impl std::fmt::Display for Param {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::text::num;
         match *self {
-            Param::Fixed(x) => write!(f, "{x}"),
-            Param::Normal { mean, sd, lo, hi } => {
-                write!(f, "normal(mean {mean}, sd {sd}) on [{lo}, {hi}]")
-            }
-            Param::Uniform { lo, hi } => write!(f, "uniform on [{lo}, {hi}]"),
-            Param::Beta { a, b, lo, hi } => write!(f, "beta(a {a}, b {b}) on [{lo}, {hi}]"),
-            Param::Triangular { lo, mode, hi } => {
-                write!(f, "triangular(mode {mode}) on [{lo}, {hi}]")
-            }
+            Param::Fixed(x) => write!(f, "{}", num(x)),
+            Param::Normal { mean, sd, lo, hi } => write!(
+                f,
+                "normal(mean {}, sd {}) on [{}, {}]",
+                num(mean),
+                num(sd),
+                num(lo),
+                num(hi)
+            ),
+            Param::Uniform { lo, hi } => write!(f, "uniform on [{}, {}]", num(lo), num(hi)),
+            Param::Beta { a, b, lo, hi } => write!(
+                f,
+                "beta(a {}, b {}) on [{}, {}]",
+                num(a),
+                num(b),
+                num(lo),
+                num(hi)
+            ),
+            Param::Triangular { lo, mode, hi } => write!(
+                f,
+                "triangular(mode {}) on [{}, {}]",
+                num(mode),
+                num(lo),
+                num(hi)
+            ),
         }
     }
 }

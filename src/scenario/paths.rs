@@ -48,11 +48,9 @@ const OPTION: [&str; 3] = ["effect", "troops", "intrusion"];
 pub const NOISE_RANGE: Range = Range { lo: 0.0, hi: 10.0 };
 /// Range of the abstention band β.
 pub const BAND_RANGE: Range = Range { lo: 0.0, hi: 1.0 };
-/// Range of an option's effect when set by path: above 0.
-const EFFECT_RANGE: Range = Range {
-    lo: f64::MIN_POSITIVE,
-    hi: 1.0,
-};
+/// Range of an option's effect when set by path: above 0, as a scenario
+/// file requires of every option but `no_action`.
+const EFFECT_RANGE: Range = Range::ABOVE_ZERO_UNIT;
 
 /// One concrete parameter a path names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,7 +264,12 @@ impl ParamPath {
     pub fn set(&self, scenario: &mut Scenario, x: f64) -> Result<(), PathError> {
         if !self.range.contains(x) {
             return Err(PathError::new(
-                format!("{x} is outside the range {} of `{}`", self.range, self.text),
+                format!(
+                    "{} is outside the range {} of `{}`",
+                    crate::text::num(x),
+                    self.range,
+                    self.text
+                ),
                 None,
             ));
         }
@@ -613,5 +616,24 @@ mod tests {
         let e = p.set(&mut s, 1.5).unwrap_err();
         assert!(e.message.contains("[0, 1]"), "{}", e.message);
         assert!(p.set(&mut s, f64::NAN).is_err());
+    }
+
+    #[test]
+    fn an_effect_takes_what_a_scenario_file_takes() {
+        let mut s = kazakhstan();
+        let effect = ParamPath::parse(&s, "options.statement.effect").unwrap();
+        // Above 0, however little, as the file's check requires.
+        effect.set(&mut s, 5e-324).unwrap();
+        effect.set(&mut s, 1e-320).unwrap();
+        let e = effect.set(&mut s, 0.0).unwrap_err();
+        assert_eq!(
+            e.message,
+            "0 is outside the range (0, 1] of `options.statement.effect`"
+        );
+        let e = effect.set(&mut s, 1.5).unwrap_err();
+        assert!(e.message.starts_with("1.5 is outside"), "{}", e.message);
+        let noise = ParamPath::parse(&s, "noise").unwrap();
+        let e = noise.set(&mut s, 1e300).unwrap_err();
+        assert!(e.message.starts_with("1e300 is outside"), "{}", e.message);
     }
 }

@@ -122,7 +122,8 @@ impl Plan {
                 if let Some(v) = v {
                     if !d.path.range().contains(*v) {
                         return Err(PlanError(format!(
-                            "{v} is outside the range {} of `{}`",
+                            "{} is outside the range {} of `{}`",
+                            crate::text::num(*v),
                             d.path.range(),
                             d.path
                         )));

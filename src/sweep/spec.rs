@@ -10,6 +10,8 @@ use serde::Deserialize;
 /// Largest sweep file read, in bytes (as for a scenario file).
 pub const MAX_SWEEP_FILE_BYTES: u64 = crate::scenario::limits::MAX_FILE_BYTES;
 
+use crate::text::{excerpt, num};
+
 /// Most values one dimension may list or generate.
 pub const MAX_VALUES: usize = 100_000;
 
@@ -51,7 +53,8 @@ impl std::fmt::Display for ValueSpec {
 }
 
 /// Rounds to 12 decimals so that generated steps print as written (0.3, not
-/// 0.30000000000000004).
+/// 0.30000000000000004). Steps too fine for it are refused by
+/// [`ValueSpec::values`] rather than rounded together.
 fn tidy(x: f64) -> f64 {
     if x.abs() >= 1e6 {
         return x; // no rounding noise worth removing, and x·1e12 could overflow
@@ -68,9 +71,17 @@ fn number(text: &str, whole: &str) -> Result<f64, String> {
     let t = text.trim();
     match t.parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(x),
-        _ => Err(format!("`{t}` in `{whole}` is not a finite number")),
+        _ => Err(format!(
+            "`{}` in `{}` is not a finite number",
+            excerpt(t),
+            excerpt(whole)
+        )),
     }
 }
+
+/// The most a generated value may move when rounded, as a share of the step
+/// between two values: beyond it the values would not be what was asked for.
+const MAX_ROUNDING_SHARE_OF_STEP: f64 = 0.01;
 
 impl ValueSpec {
     /// Parses `0.1,0.5,0.9`, `0:1:11` or `0:1`.
@@ -81,31 +92,35 @@ impl ValueSpec {
                 "no values given; write a list like 0.1,0.5,0.9 or a range like 0:1:11".into(),
             );
         }
+        let shown = excerpt(t);
         if t.contains(':') {
             let parts: Vec<&str> = t.split(':').collect();
             return match parts.as_slice() {
                 [lo, hi] => {
                     let (lo, hi) = (number(lo, t)?, number(hi, t)?);
                     if lo >= hi {
-                        return Err(format!("in `{t}` the low end must be below the high end"));
+                        return Err(format!("in `{shown}` the low end must be below the high end"));
                     }
                     Ok(ValueSpec::Range { lo, hi })
                 }
                 [start, end, count] => {
                     let (start, end) = (number(start, t)?, number(end, t)?);
                     let count: usize = count.trim().parse().map_err(|_| {
-                        format!("in `{t}` the count `{}` must be a whole number", count.trim())
+                        format!(
+                            "in `{shown}` the count `{}` must be a whole number",
+                            excerpt(count.trim())
+                        )
                     })?;
                     if count == 0 || count > MAX_VALUES {
-                        return Err(format!("in `{t}` the count must be from 1 to {MAX_VALUES}"));
+                        return Err(format!("in `{shown}` the count must be from 1 to {MAX_VALUES}"));
                     }
                     if count == 1 && start != end {
-                        return Err(format!("`{t}` asks for one value between two different ends; give a count of 2 or more"));
+                        return Err(format!("`{shown}` asks for one value between two different ends; give a count of 2 or more"));
                     }
                     Ok(ValueSpec::Steps { start, end, count })
                 }
                 _ => Err(format!(
-                    "`{t}` is not a range; write start:end:count (e.g. 0:1:11) or lo:hi for --design lhs"
+                    "`{shown}` is not a range; write start:end:count (e.g. 0:1:11) or lo:hi for --design lhs"
                 )),
             };
         }
@@ -124,25 +139,70 @@ impl ValueSpec {
         match *self {
             ValueSpec::List(ref v) => Ok(v.clone()),
             ValueSpec::Steps { start, end, count } => {
-                let values: Vec<f64> = (0..count)
+                if count == 1 {
+                    return Ok(vec![start]);
+                }
+                // Weighted ends rather than start + step·i: no overflow for wide ranges.
+                let exact: Vec<f64> = (0..count)
                     .map(|i| {
-                        if count == 1 {
-                            return start;
-                        }
-                        // Weighted ends rather than start + step·i: no overflow for wide ranges.
                         let t = i as f64 / (count - 1) as f64;
-                        tidy(start * (1.0 - t) + end * t)
+                        start * (1.0 - t) + end * t
                     })
                     .collect();
-                match values.iter().find(|x| !x.is_finite()) {
-                    Some(_) => Err(format!("`{self}` gives values that are not finite numbers")),
-                    None => Ok(values),
+                if exact.iter().any(|x| !x.is_finite()) {
+                    return Err(format!(
+                        "`{}` gives values that are not finite numbers",
+                        self.shown()
+                    ));
                 }
+                let values: Vec<f64> = exact.iter().map(|&x| tidy(x)).collect();
+                let step = (end * 0.5 - start * 0.5).abs() / (count - 1) as f64 * 2.0;
+                if exact.windows(2).any(|w| w[0] == w[1]) {
+                    return Err(format!(
+                        "`{}` asks for steps of {}, too small to tell the values apart near {}: it would give the same value more than once",
+                        self.shown(),
+                        num(step),
+                        num(start)
+                    ));
+                }
+                let moved = exact
+                    .iter()
+                    .zip(&values)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f64::max);
+                if moved > MAX_ROUNDING_SHARE_OF_STEP * step {
+                    let listed: Vec<String> = exact.iter().take(3).map(|&x| num(x)).collect();
+                    return Err(format!(
+                        "`{}` asks for steps of {}, too fine for the 12 decimals generated values are rounded to (they would come out as {}{}); write the values as a list instead, e.g. `{}{}`, which is taken as written",
+                        self.shown(),
+                        num(step),
+                        values.iter().take(3).map(|&x| num(x)).collect::<Vec<_>>().join(", "),
+                        if count > 3 { ", …" } else { "" },
+                        listed.join(","),
+                        if count > 3 { ",…" } else { "" }
+                    ));
+                }
+                Ok(values)
             }
             ValueSpec::Range { lo, hi } => Err(format!(
-                "`{lo}:{hi}` is a range without a count; a grid needs values (e.g. {lo}:{hi}:11) — ranges are for --design lhs"
+                "`{0}:{1}` is a range without a count; a grid needs values (e.g. {0}:{1}:11) — ranges are for --design lhs",
+                num(lo),
+                num(hi)
             )),
         }
+    }
+
+    /// The form written in messages: as [`Display`](std::fmt::Display), with
+    /// numbers in their compact form ([`num`]), cut to an excerpt.
+    pub fn shown(&self) -> String {
+        let text = match self {
+            ValueSpec::List(v) => v.iter().map(|&x| num(x)).collect::<Vec<_>>().join(","),
+            ValueSpec::Steps { start, end, count } => {
+                format!("{}:{}:{count}", num(*start), num(*end))
+            }
+            ValueSpec::Range { lo, hi } => format!("{}:{}", num(*lo), num(*hi)),
+        };
+        excerpt(&text).into_owned()
     }
 
     /// The range a Latin hypercube samples.
@@ -198,7 +258,7 @@ impl VaryValue {
             VaryValue::List(v) if v.is_empty() => Err("the list of values is empty".into()),
             VaryValue::List(v) => {
                 if let Some(x) = v.iter().find(|x| !x.is_finite()) {
-                    return Err(format!("{x} is not a finite number"));
+                    return Err(format!("{} is not a finite number", num(*x)));
                 }
                 Ok(ValueSpec::List(v.clone()))
             }
@@ -274,5 +334,46 @@ mod tests {
         let huge = ValueSpec::parse("1e300:2e300:2").unwrap().values().unwrap();
         assert_eq!(huge, vec![1e300, 2e300]);
         assert!(ValueSpec::parse("0,1").unwrap().range().is_err());
+    }
+
+    #[test]
+    fn steps_the_rounding_would_merge_or_move_are_refused() {
+        let e = ValueSpec::parse("0:1e-13:3").unwrap().values().unwrap_err();
+        assert!(
+            e.contains("steps of 5e-14") && e.contains("`0,5e-14,1e-13`"),
+            "{e}"
+        );
+        let e = ValueSpec::parse("0:1e-11:4").unwrap().values().unwrap_err();
+        assert!(e.contains("come out as 0, 3e-12, 7e-12, …"), "{e}");
+        let e = ValueSpec::parse("1:1.0000000000000002:5")
+            .unwrap()
+            .values()
+            .unwrap_err();
+        assert!(e.contains("more than once"), "{e}");
+        // Steps the rounding keeps, and lists, which are taken as written.
+        assert_eq!(
+            ValueSpec::parse("0:1e-10:3").unwrap().values().unwrap(),
+            vec![0.0, 5e-11, 1e-10]
+        );
+        assert_eq!(
+            ValueSpec::parse("0,5e-14,1e-13").unwrap().values().unwrap(),
+            vec![0.0, 5e-14, 1e-13]
+        );
+        assert_eq!(
+            ValueSpec::parse("1e6:1000000.000001:2")
+                .unwrap()
+                .values()
+                .unwrap(),
+            vec![1e6, 1000000.000001]
+        );
+    }
+
+    #[test]
+    fn messages_echo_short_numbers_and_short_input() {
+        let e = ValueSpec::parse("0:1e-320").unwrap().values().unwrap_err();
+        assert!(e.contains("`0:1e-320`") && e.len() < 200, "{e}");
+        let long = "0,".repeat(10_000) + "x";
+        let e = ValueSpec::parse(&long).unwrap_err();
+        assert!(e.len() < 300 && e.contains('…'), "{e}");
     }
 }

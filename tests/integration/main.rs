@@ -10,6 +10,7 @@ mod features;
 mod folders;
 mod hostile_limits;
 mod hostile_shards;
+mod hostile_text;
 mod markup;
 mod noise;
 mod pages;

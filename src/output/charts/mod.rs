@@ -29,7 +29,13 @@ const PALETTE: [&str; 10] = [
     "#bcbd22", "#17becf",
 ];
 
-/// Escapes text for XML element content and attribute values.
+/// Escapes text for XML element content and attribute values, in SVG and
+/// in the HTML report alike. Characters a document may not hold are
+/// replaced with U+FFFD (the replacement character): those XML 1.0 forbids
+/// (the C0 controls but tab, line feed and carriage return; U+FFFE and
+/// U+FFFF) and those it and HTML ask documents to avoid (DEL, the C1
+/// controls, the noncharacters U+FDD0-U+FDEF and the last two code points of
+/// every plane), so that what is written always parses.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -39,11 +45,19 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => out.push(' '),
+            c if !fit_for_xml(c) => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
     out
+}
+
+/// Whether a document may hold `c` as it is (see [`escape`]).
+fn fit_for_xml(c: char) -> bool {
+    let u = c as u32;
+    let control = (u < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || (0x7f..=0x9f).contains(&u);
+    let noncharacter = (0xfdd0..=0xfdef).contains(&u) || (u & 0xfffe) == 0xfffe;
+    !control && !noncharacter
 }
 
 /// A coordinate with one decimal; never NaN (non-finite becomes 0).
@@ -917,6 +931,17 @@ mod tests {
             escape("a<b & \"c\" 'd'>"),
             "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;"
         );
+    }
+
+    #[test]
+    fn escape_replaces_what_xml_forbids() {
+        assert_eq!(
+            escape("a\u{0}b\u{1b}c\u{ffff}d\u{fffe}e\u{85}f\u{7f}g\u{fdd0}h\u{1fffe}i\u{10ffff}"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}d\u{fffd}e\u{fffd}f\u{fffd}g\u{fffd}h\u{fffd}i\u{fffd}"
+        );
+        // Allowed text is kept as it is, astral characters included.
+        let fine = "tab\there\nline\r – Ελλάδα 日本 \u{1f30d} \u{fffd} \u{fdcf} \u{fdf0}";
+        assert_eq!(escape(fine), fine);
     }
 
     #[test]

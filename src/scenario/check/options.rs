@@ -82,8 +82,10 @@ pub(super) fn check_options(
                     &o.id,
                     &field,
                     format!(
-                        "options must be ordered by escalation, but `{what}` falls from {a} (`{}`) to {b}",
-                        prev.id
+                        "options must be ordered by escalation, but `{what}` falls from {} (`{}`) to {}",
+                        crate::text::num(a),
+                        prev.id,
+                        crate::text::num(b)
                     ),
                 ));
             }

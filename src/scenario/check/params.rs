@@ -4,6 +4,7 @@
 use super::{Checker, Result};
 use crate::scenario::param::{normal_cdf, Param, Range, MIN_TRUNCATED_MASS};
 use crate::scenario::raw::{LParam, RawDist, RawParam};
+use crate::text::num;
 
 impl Checker {
     pub(super) fn param(&self, lp: &LParam, field: &str, range: Range) -> Result<Param> {
@@ -12,7 +13,10 @@ impl Checker {
             if x.is_finite() {
                 Ok(x)
             } else {
-                Err(bad(format!("`{name}` must be a finite number, found {x}")))
+                Err(bad(format!(
+                    "`{name}` must be a finite number, found {}",
+                    num(x)
+                )))
             }
         };
         let inside = |name: &str, x: f64| -> Result<f64> {
@@ -21,7 +25,8 @@ impl Checker {
                 Ok(x)
             } else {
                 Err(bad(format!(
-                    "`{name}` = {x} lies outside this parameter's range {range}"
+                    "`{name}` = {} lies outside this parameter's range {range}",
+                    num(x)
                 )))
             }
         };
@@ -30,7 +35,9 @@ impl Checker {
                 Ok(())
             } else {
                 Err(bad(format!(
-                    "`lo` ({lo}) must be below `hi` ({hi}); for a constant, write the number itself"
+                    "`lo` ({}) must be below `hi` ({}); for a constant, write the number itself",
+                    num(lo),
+                    num(hi)
                 )))
             }
         };
@@ -38,11 +45,15 @@ impl Checker {
             RawParam::Number(x) => {
                 if !x.is_finite() {
                     return Err(bad(format!(
-                        "expected a finite number in {range}, found {x}"
+                        "expected a finite number in {range}, found {}",
+                        num(*x)
                     )));
                 }
                 if !range.contains(*x) {
-                    return Err(bad(format!("expected a number in {range}, found {x}")));
+                    return Err(bad(format!(
+                        "expected a number in {range}, found {}",
+                        num(*x)
+                    )));
                 }
                 Ok(Param::Fixed(*x))
             }
@@ -51,7 +62,8 @@ impl Checker {
                 let sd = finite("sd", *sd)?;
                 if sd <= 0.0 {
                     return Err(bad(format!(
-                        "`sd` must be positive, found {sd}; for a constant, write the number itself"
+                        "`sd` must be positive, found {}; for a constant, write the number itself",
+                        num(sd)
                     )));
                 }
                 let lo = inside("lo", lo.unwrap_or(range.lo))?;
@@ -60,8 +72,10 @@ impl Checker {
                 let mass = normal_cdf((hi - mean) / sd) - normal_cdf((lo - mean) / sd);
                 if mass.is_nan() || mass < MIN_TRUNCATED_MASS {
                     return Err(bad(format!(
-                        "this normal keeps only {:.4}% of its mass inside [{lo}, {hi}] (at least {}% is needed); move the mean inside the range or widen sd",
+                        "this normal keeps only {:.4}% of its mass inside [{}, {}] (at least {}% is needed); move the mean inside the range or widen sd",
                         100.0 * mass.max(0.0),
+                        num(lo),
+                        num(hi),
                         100.0 * MIN_TRUNCATED_MASS
                     )));
                 }
@@ -78,7 +92,9 @@ impl Checker {
                 let b = finite("b", *b)?;
                 if a <= 0.0 || b <= 0.0 {
                     return Err(bad(format!(
-                        "beta shapes `a` and `b` must be positive, found a = {a}, b = {b}"
+                        "beta shapes `a` and `b` must be positive, found a = {}, b = {}",
+                        num(a),
+                        num(b)
                     )));
                 }
                 let lo = inside("lo", lo.unwrap_or(range.lo))?;
@@ -93,7 +109,10 @@ impl Checker {
                 ordered(lo, hi)?;
                 if mode < lo || mode > hi {
                     return Err(bad(format!(
-                        "`mode` ({mode}) must lie between `lo` ({lo}) and `hi` ({hi})"
+                        "`mode` ({}) must lie between `lo` ({}) and `hi` ({})",
+                        num(mode),
+                        num(lo),
+                        num(hi)
                     )));
                 }
                 Ok(Param::Triangular { lo, mode, hi })

@@ -8,6 +8,7 @@ use crate::scenario::raw::Located;
 use crate::scenario::raw::{RawMonteCarlo, RawRule};
 use crate::scenario::suggest;
 use crate::scenario::{MonteCarlo, NoiseModel};
+use crate::text::num;
 
 /// The decision rule, the abstention band and how parties to the dispute vote.
 pub(super) fn check_rule(
@@ -52,7 +53,7 @@ pub(super) fn check_rule(
                     return Err(ck.at(
                         b,
                         "rule.abstention_band",
-                        format!("expected a number in [0, 1], found {}", b.value),
+                        format!("expected a number in [0, 1], found {}", num(b.value)),
                     ))
                 }
                 Some(b) => b.value,
@@ -88,7 +89,10 @@ fn locate_rule_keys(ck: &Checker, rr: &RawRule) -> Result<()> {
             return Err(ck.at(
                 x,
                 &format!("rule.{key}"),
-                format!("the {what} must be a number in (0, 1], found {}", x.value),
+                format!(
+                    "the {what} must be a number in (0, 1], found {}",
+                    num(x.value)
+                ),
             ));
         }
         Ok(())
@@ -167,7 +171,7 @@ pub(super) fn check_montecarlo(ck: &Checker, mc: &RawMonteCarlo) -> Result<Monte
             return Err(ck.at(
                 n,
                 "montecarlo.noise",
-                format!("expected a number in [0, 10], found {}", n.value),
+                format!("expected a number in [0, 10], found {}", num(n.value)),
             ))
         }
         Some(n) => n.value,
