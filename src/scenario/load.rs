@@ -420,6 +420,14 @@ pub fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioErr
         .unwrap_or(&message)
         .to_string();
     let Some(span) = e.span() else {
+        if message.contains("recursion limit") {
+            // The parser stops before it can say where.
+            return ScenarioError::file(
+                &source.path,
+                "",
+                "keys, tables or lists nest too deeply (a dotted key of thousands of parts?); a scenario file needs a few levels",
+            );
+        }
         return ScenarioError::file(&source.path, "", keys::one_line(&message));
     };
     // Where the message points, and where the field is read from.

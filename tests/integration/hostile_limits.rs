@@ -551,7 +551,13 @@ fn ctrl_c_while_drawing_the_charts_keeps_the_previous_results() {
         .run(open, Origin::Threads(1), false, Watch::default())
         .unwrap();
     assert_eq!(done.evaluated, 0);
-    let after = final_files(&second.dir);
+    // The first sweep's results are other results: kept, the second beside them.
+    assert_eq!(final_files(&second.dir), before);
+    assert_eq!(
+        done.folder.dir.file_name().unwrap(),
+        "kyrgyzstan_2010-sweep-2"
+    );
+    let after = final_files(&done.folder.dir);
     let outcomes = after
         .iter()
         .find(|(n, _)| n == "sweep_outcomes.csv")

@@ -327,7 +327,13 @@ fn control_sequences_in_names_are_shown_escaped_everywhere() {
         let o = cmd(dir).args(&args).output().unwrap();
         assert_eq!(code(&o), Some(2), "{args:?}");
         assert_terminal_safe(&o.stderr, &format!("{args:?} (error)"));
-        says(&stderr(&o), &["\\x1b"]);
+        // Shown escaped: as the terminal escape `\x1b`, or the TOML one
+        // where the message quotes the value as a TOML string.
+        let err = stderr(&o);
+        assert!(
+            err.contains("\\x1b") || err.contains("\\u001B"),
+            "{args:?}: the escape is not shown:\n{err}"
+        );
     }
 }
 
@@ -617,7 +623,13 @@ fn messages_quote_bounded_excerpts_of_long_input() {
             "{file}: a message of {} bytes:\n{err}",
             err.len()
         );
-        says(&err, &[file, "…"]);
+        // The parser gives up on the deep key before quoting any of it.
+        let quoted = if file == "deep.toml" {
+            "nest too deeply"
+        } else {
+            "…"
+        };
+        says(&err, &[file, quoted]);
     }
     let vary = format!("crisis.severity={}", "0,".repeat(50_000));
     let err = fail(dir, &["sweep", "k.toml", "--vary", &vary, "--out", "out"]);
