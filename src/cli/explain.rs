@@ -90,7 +90,5 @@ pub fn execute(args: &ExplainArgs) -> anyhow::Result<()> {
 
 /// The file's stem, the label the CSV files use for a scenario.
 fn stem(file: &Path) -> String {
-    file.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into())
+    alliance_sim::job::label_of(file)
 }

@@ -127,14 +127,19 @@ pub enum Origin {
     Shards(u64),
 }
 
+/// A scenario file's label: its stem (shown lossily if not UTF-8), the CSV
+/// `scenario` column and the name of its results folder.
+pub fn label_of(file: &Path) -> String {
+    file.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into())
+}
+
 /// Where results for a scenario file go: its label (the file stem) and
 /// `<out>/<file stem>/`. A stem that cannot name a folder (`..` from
 /// `...toml`, say) is refused.
 pub fn result_dir(out: &Path, file: &Path) -> Result<(String, PathBuf), JobError> {
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
+    let stem = label_of(file);
     folder::check_name(&stem).map_err(|_| {
         JobError::input(format!(
             "`{}`: the results folder is named after the file, and `{stem}` cannot name a folder; rename the file",

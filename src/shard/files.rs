@@ -249,7 +249,7 @@ pub const MAX_LINE_BYTES: usize = crate::input::MAX_LINE_BYTES;
 
 /// Longest label (the scenario file's stem) a shard may carry, in bytes: it
 /// names folders, with `-sweep.shard-K-of-N` appended.
-pub const MAX_LABEL_BYTES: usize = 200;
+pub const MAX_LABEL_BYTES: usize = crate::output::folder::MAX_NAME_BYTES;
 
 /// How a shard's files are read: written by the program itself, they are
 /// regular files, never links; `shard.json` is read whole up to
@@ -260,31 +260,10 @@ pub const SHARD_FILE: Class = Class {
     max_bytes: MAX_MANIFEST_BYTES,
 };
 
-/// Checks that `label` is a plain name, fit to name a folder inside the
-/// output folder: not empty, at most [`MAX_LABEL_BYTES`] bytes, not `.` or
-/// `..`, and without `/`, `\` or control characters (NUL included). Returns
-/// what is wrong with it otherwise.
-pub fn check_label(label: &str) -> Result<(), String> {
-    if label.is_empty() {
-        return Err("it is empty".into());
-    }
-    if label.len() > MAX_LABEL_BYTES {
-        return Err(format!(
-            "it is {} bytes long, more than {MAX_LABEL_BYTES}",
-            label.len()
-        ));
-    }
-    if label == "." || label == ".." {
-        return Err(format!("`{label}` names a folder, not a file"));
-    }
-    if label.contains(['/', '\\']) {
-        return Err("it holds a folder separator, `/` or `\\`".into());
-    }
-    if label.chars().any(char::is_control) {
-        return Err("it holds a control character".into());
-    }
-    Ok(())
-}
+/// Checks that a label is a plain name, fit to name a folder inside the
+/// output folder (the rule of every results folder's name); returns what is
+/// wrong with it otherwise.
+pub use crate::output::folder::plain_name as check_label;
 
 /// At most `max` characters of `text`, escaped so that control characters
 /// show as escapes, for messages quoting what a file says.

@@ -5,7 +5,7 @@
 //! asks with `--replace`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use crate::util::{self, fail, says, shipped, succeed};
@@ -80,16 +80,6 @@ fn reference_outcomes(seed: u64, runs: &str) -> Vec<u8> {
     std::fs::read(tmp.path().join("ref/kyrgyzstan_2010/outcomes.csv")).unwrap()
 }
 
-fn spawn(dir: &Path, args: &[&str]) -> Child {
-    util::cmd(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts")
-}
-
 #[test]
 fn concurrent_runs_into_one_folder_never_mix() {
     let kgz = shipped("kyrgyzstan_2010");
@@ -111,7 +101,7 @@ fn concurrent_runs_into_one_folder_never_mix() {
             .iter()
             .map(|s| {
                 let s = s.to_string();
-                spawn(
+                util::spawn(
                     tmp.path(),
                     &[
                         "run", &kgz, "--out", "out", "--runs", runs, "--seed", &s, "-q",
@@ -161,8 +151,8 @@ fn concurrent_sweeps_into_one_folder_wait_or_fail_clearly() {
     };
     let a = sweep("3000");
     let b = sweep("4000");
-    let ca = spawn(tmp.path(), &util::refs(&a));
-    let cb = spawn(tmp.path(), &util::refs(&b));
+    let ca = util::spawn(tmp.path(), &util::refs(&a));
+    let cb = util::spawn(tmp.path(), &util::refs(&b));
     let mut ok = 0;
     for c in [ca, cb] {
         let o = c.wait_with_output().unwrap();
@@ -380,7 +370,7 @@ fn a_file_name_that_cannot_name_a_folder_is_refused() {
 fn an_interrupted_run_leaves_no_folder_behind() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let child = spawn(
+    let child = util::spawn(
         dir,
         &[
             "run",
@@ -508,7 +498,7 @@ fn killed_at_any_moment_a_folder_holds_the_old_result_or_the_new() {
     let span = started.elapsed();
     let mut outcomes = [0u32; 2];
     for k in 0..12u32 {
-        let mut child = spawn(dir, &util::refs(&run("2")));
+        let mut child = util::spawn(dir, &util::refs(&run("2")));
         std::thread::sleep(span * k / 10);
         let _ = child.kill();
         child.wait().unwrap();

@@ -11,7 +11,7 @@
 //! [`long_sweep`]), so the tests hold for debug and release builds alike.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output, Stdio};
+use std::process::{Child, Output};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -867,17 +867,6 @@ fn long_sweep() -> &'static LongSweep {
     })
 }
 
-/// Starts the binary with `args` in `dir`, stderr captured.
-fn spawn(dir: &Path, args: &[String]) -> Child {
-    util::cmd(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts")
-}
-
 /// Lines (newlines) in `path`, 0 if it does not exist.
 fn lines_in(path: &Path) -> usize {
     std::fs::read(path).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
@@ -997,7 +986,7 @@ fn ctrl_c_keeps_the_finished_points_and_resume_completes_them() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let sd = sweep_dir(dir, "out", "kyrgyzstan_2010");
-    let mut child = spawn(dir, &long_args(long.runs, "out"));
+    let mut child = util::spawn(dir, &long_args(long.runs, "out"));
     wait_for_lines(
         &mut child,
         &partial(&sd, "sweep_outcomes.csv"),
@@ -1016,7 +1005,7 @@ fn sigterm_stops_like_ctrl_c() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let sd = sweep_dir(dir, "out", "kyrgyzstan_2010");
-    let mut child = spawn(dir, &long_args(long.runs, "out"));
+    let mut child = util::spawn(dir, &long_args(long.runs, "out"));
     wait_for_lines(
         &mut child,
         &partial(&sd, "sweep_outcomes.csv"),
@@ -1036,7 +1025,7 @@ fn resume_after_sigkill_cuts_the_half_written_point() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let sd = sweep_dir(dir, "out", "kyrgyzstan_2010");
-    let mut child = spawn(dir, &long_args(long.runs, "out"));
+    let mut child = util::spawn(dir, &long_args(long.runs, "out"));
     wait_for_lines(
         &mut child,
         &partial(&sd, "sweep_outcomes.csv"),
@@ -1084,7 +1073,7 @@ fn a_sweep_killed_before_its_first_point_was_saved_resumes_from_the_start() {
     };
     succeed(dir, &refs(&args("reference")));
     let sd = sweep_dir(dir, "out", "kazakhstan_2022");
-    let mut child = spawn(dir, &args("out"));
+    let mut child = util::spawn(dir, &args("out"));
     wait_for_lines(&mut child, &partial(&sd, "manifest.json"), 1);
     child.kill().unwrap();
     wait_interrupted(child, "KILL");
@@ -1143,7 +1132,7 @@ fn resume_with_other_options_is_refused_and_keeps_the_partial_files() {
     let dir = tmp.path();
     let sd = sweep_dir(dir, "out", "kyrgyzstan_2010");
     // Killed as soon as it has started: an interrupted sweep to resume.
-    let mut child = spawn(dir, &long_args(100_000, "out"));
+    let mut child = util::spawn(dir, &long_args(100_000, "out"));
     wait_for_lines(&mut child, &partial(&sd, "manifest.json"), 1);
     child.kill().unwrap();
     wait_interrupted(child, "KILL");

@@ -107,3 +107,15 @@ pub fn signal(child: &std::process::Child, name: &str) {
         .expect("`kill` runs");
     assert!(status.success(), "kill -{name} failed");
 }
+
+/// Starts the binary with `args` in `dir`, in the background: no input,
+/// stdout dropped, stderr captured.
+pub fn spawn<S: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[S]) -> std::process::Child {
+    cmd(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts")
+}

@@ -82,20 +82,38 @@ fn io_context(context: impl FnOnce() -> String) -> impl FnOnce(io::Error) -> Fol
     }
 }
 
-/// Checks that `name` can be a folder name inside the output folder.
-pub fn check_name(name: &str) -> Result<(), FolderError> {
-    let bad = name.is_empty()
-        || name == "."
-        || name == ".."
-        || name.len() > 200
-        || name
-            .chars()
-            .any(|c| c == '/' || c == '\\' || c.is_control());
-    if bad {
-        Err(FolderError::BadName(name.to_string()))
-    } else {
-        Ok(())
+/// Longest name of a results folder, in bytes (room for suffixes such as
+/// `-sweep.shard-K-of-N` and `-2` within the usual 255).
+pub const MAX_NAME_BYTES: usize = 200;
+
+/// Checks that `name` can name a folder inside the output folder: not empty,
+/// at most [`MAX_NAME_BYTES`] bytes, not `.` or `..`, and without `/`, `\`
+/// or control characters (NUL included). Returns what is wrong otherwise.
+pub fn plain_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("it is empty".into());
     }
+    if name.len() > MAX_NAME_BYTES {
+        return Err(format!(
+            "it is {} bytes long, more than {MAX_NAME_BYTES}",
+            name.len()
+        ));
+    }
+    if name == "." || name == ".." {
+        return Err(format!("`{name}` names a folder, not a file"));
+    }
+    if name.contains(['/', '\\']) {
+        return Err("it holds a folder separator, `/` or `\\`".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("it holds a control character".into());
+    }
+    Ok(())
+}
+
+/// [`plain_name`] as a [`FolderError`].
+pub fn check_name(name: &str) -> Result<(), FolderError> {
+    plain_name(name).map_err(|_| FolderError::BadName(name.to_string()))
 }
 
 /// Where a committed folder went.
