@@ -4,10 +4,12 @@
 
 pub mod explain;
 pub mod procedure;
+pub mod quota;
 pub mod rule;
 pub mod utility;
 
 pub use procedure::Decision;
+pub use quota::Ratio;
 pub use rule::{Attribute, DecisionRule, PartyVote, Vote};
 pub use utility::{Inputs, MemberInputs, Terms};
 
