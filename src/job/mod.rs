@@ -9,6 +9,7 @@
 //! through [`Watch`]; problems go out as a [`JobError`], which says whether
 //! the input was at fault.
 
+pub mod game;
 pub mod merge;
 pub mod power;
 pub mod run;
