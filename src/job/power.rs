@@ -1,12 +1,31 @@
 //! `power`: the a-priori voting power of each member under the rule beside how
 //! often each was decisive in simulated runs, written as `power.csv`,
-//! `power.svg`, `report.html` and `manifest.json` to `OUT/<stem>-power/`.
+//! `power.svg`, `report.html` and `manifest.json` to `OUT/<stem>-power/`;
+//! or, for a plain weighted game without a scenario ([`GamePowerJob`], `power
+//! --weights`), the a-priori indices alone, in the same files with the same
+//! columns (those of the simulation left empty).
+//!
+//! # `power.csv`
+//! One header for both kinds, one row per member in the order given:
+//! `scenario` (the scenario's or game file's stem, `game` for weights on the
+//! command line), `rule` (the scenario's rule, or `quota:Q` / `share:S`),
+//! `member`, the three indices as decimals with six places, then `runs`,
+//! `decisive`, `p_decisive`, `ci_low`, `ci_high` (empty for a plain game),
+//! then the three indices as exact fractions in lowest terms
+//! (`banzhaf_absolute_exact`, `banzhaf_normalized_exact`,
+//! `shapley_shubik_exact`). A fraction is written in double quotes
+//! (`"106/635"`), which every CSV reader removes, so that a spreadsheet that
+//! guesses dates (LibreOffice with "Detect special numbers" and "Format quoted
+//! field as text") keeps `1/4` as text; whole values are written `0` and `1`.
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
+use serde::Serialize;
+
+use super::game::{GameError, GameSource, PlainGame, Quota};
 use super::{cannot_write, IoContext, JobError, Watch};
-use crate::analysis::power::{self, Decisiveness, PowerIndices};
+use crate::analysis::power::{self, Decisiveness, PowerError, PowerIndices, SimpleGame};
 use crate::model::{DecisionRule, Model};
 use crate::output::charts;
 use crate::output::csv::{number_cell, text_cell};
@@ -15,8 +34,8 @@ use crate::output::report::{self, Section};
 use crate::output::{manifest, Manifest};
 use crate::scenario::{self, Scenario};
 
-/// Columns of `power.csv`.
-pub const POWER_HEADER: [&str; 11] = [
+/// Columns of `power.csv`, for a scenario and a plain game alike.
+pub const POWER_HEADER: [&str; 14] = [
     "scenario",
     "rule",
     "member",
@@ -28,6 +47,9 @@ pub const POWER_HEADER: [&str; 11] = [
     "p_decisive",
     "ci_low",
     "ci_high",
+    "banzhaf_absolute_exact",
+    "banzhaf_normalized_exact",
+    "shapley_shubik_exact",
 ];
 
 /// What `power` was asked to do.
@@ -134,27 +156,8 @@ fn write_files(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Result<Com
     let rule = job.rule.to_string();
     let staged = super::stage(dir)?;
     let cannot = |name: &'static str| move || cannot_write(dir, name);
-
-    let mut text = POWER_HEADER.join(",");
-    text.push('\n');
-    for (i, m) in s.members.iter().enumerate() {
-        let share = sim.share(i);
-        let cells = [
-            text_cell(&job.label),
-            text_cell(&rule),
-            text_cell(&m.id),
-            number_cell(p.banzhaf_absolute[i]),
-            number_cell(p.banzhaf_normalized[i]),
-            number_cell(p.shapley_shubik[i]),
-            sim.runs.to_string(),
-            share.count.to_string(),
-            number_cell(share.probability),
-            number_cell(share.ci_low),
-            number_cell(share.ci_high),
-        ];
-        text.push_str(&cells.join(","));
-        text.push('\n');
-    }
+    let ids: Vec<&str> = s.members.iter().map(|m| m.id.as_str()).collect();
+    let text = power_csv(&job.label, &rule, &ids, p, Some(sim));
     staged
         .write("power.csv", text.as_bytes())
         .context_io(cannot("power.csv"))?;
@@ -162,23 +165,11 @@ fn write_files(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Result<Com
     staged
         .write("manifest.json", m.to_json().as_bytes())
         .context_io(cannot("manifest.json"))?;
-    let points: Vec<(String, f64, f64)> = s
-        .members
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            (
-                m.id.clone(),
-                p.banzhaf_normalized[i],
-                sim.share(i).probability,
-            )
-        })
-        .collect();
-    let svg = charts::scatter(
+    let svg = chart(
         &format!("{}: voting power ({rule})", s.name),
-        "normalized Banzhaf index",
-        "simulated decisive share",
-        &points,
+        &ids,
+        p,
+        Some(sim),
     );
     let html = report::report_html(
         &format!("{} ({}): voting power", s.name, job.label),
@@ -205,6 +196,139 @@ fn write_files(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Result<Com
     super::commit(staged, job.replace)
 }
 
+/// The text of `power.csv`: the header and a row per member (`ids` in
+/// order); the simulation's columns are empty without `sim`.
+fn power_csv(
+    label: &str,
+    rule: &str,
+    ids: &[&str],
+    p: &PowerIndices,
+    sim: Option<&Decisiveness>,
+) -> String {
+    let exact = ExactIndices::of(p);
+    let mut text = POWER_HEADER.join(",");
+    text.push('\n');
+    for (i, id) in ids.iter().enumerate() {
+        let simulated = match sim {
+            Some(sim) => {
+                let share = sim.share(i);
+                [
+                    sim.runs.to_string(),
+                    share.count.to_string(),
+                    number_cell(share.probability),
+                    number_cell(share.ci_low),
+                    number_cell(share.ci_high),
+                ]
+            }
+            None => Default::default(),
+        };
+        let mut cells = vec![
+            text_cell(label),
+            text_cell(rule),
+            text_cell(id),
+            number_cell(p.banzhaf_absolute[i]),
+            number_cell(p.banzhaf_normalized[i]),
+            number_cell(p.shapley_shubik[i]),
+        ];
+        cells.extend(simulated);
+        cells.extend(
+            [
+                &exact.banzhaf_absolute[i],
+                &exact.banzhaf_normalized[i],
+                &exact.shapley_shubik[i],
+            ]
+            .map(|f| exact_cell(f)),
+        );
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    text
+}
+
+/// An exact fraction as a CSV cell: in double quotes when it has a `/`.
+fn exact_cell(fraction: &str) -> String {
+    if fraction.contains('/') {
+        format!("\"{fraction}\"")
+    } else {
+        fraction.to_string()
+    }
+}
+
+/// The power chart: a row per member, sorted by power.
+fn chart(title: &str, ids: &[&str], p: &PowerIndices, sim: Option<&Decisiveness>) -> String {
+    let rows: Vec<charts::PowerRow> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| charts::PowerRow {
+            label: (*id).to_string(),
+            banzhaf_normalized: p.banzhaf_normalized[i],
+            shapley_shubik: p.shapley_shubik[i],
+            decisive: sim.map(|s| s.share(i).probability),
+        })
+        .collect();
+    charts::power_bars(title, &rows)
+}
+
+/// The three indices of every member as exact fractions in lowest terms
+/// (`106/635`; `0` and `1` for whole values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExactIndices {
+    /// Swings over 2^(n−1).
+    pub banzhaf_absolute: Vec<String>,
+    /// Swings over all members' swings.
+    pub banzhaf_normalized: Vec<String>,
+    /// The Shapley-Shubik index.
+    pub shapley_shubik: Vec<String>,
+}
+
+impl ExactIndices {
+    /// The fractions of indices counted by enumeration (swings, and
+    /// Shapley-Shubik numerators over n!). The power engine's exact
+    /// fractions replace this when it provides them.
+    pub fn of(p: &PowerIndices) -> ExactIndices {
+        let n = p.swings.len();
+        let half = 1u128 << n.saturating_sub(1);
+        let total: u128 = p.swings.iter().map(|s| u128::from(*s)).sum();
+        ExactIndices {
+            banzhaf_absolute: p
+                .swings
+                .iter()
+                .map(|s| fraction(u128::from(*s), half))
+                .collect(),
+            banzhaf_normalized: p
+                .swings
+                .iter()
+                .map(|s| fraction(u128::from(*s), total))
+                .collect(),
+            shapley_shubik: p
+                .shapley_shubik_numerators
+                .iter()
+                .map(|x| fraction(*x, p.shapley_shubik_denominator))
+                .collect(),
+        }
+    }
+}
+
+/// `num / den` in lowest terms; `0` when `den` is 0 (nobody ever swings).
+fn fraction(num: u128, den: u128) -> String {
+    fn gcd(mut a: u128, mut b: u128) -> u128 {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    }
+    if den == 0 || num == 0 {
+        return "0".into();
+    }
+    let g = gcd(num, den);
+    let (a, b) = (num / g, den / g);
+    if b == 1 {
+        a.to_string()
+    } else {
+        format!("{a}/{b}")
+    }
+}
+
 fn manifest(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Manifest {
     let s = &job.scenario;
     let (scenario_sha256, scenario_files) = manifest::scenario_digest(s);
@@ -227,5 +351,238 @@ fn manifest(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Manifest {
         shards: None,
         generator: "ChaCha8Rng::seed_from_u64(seed), stream = run index".into(),
         files: vec!["power.csv".into(), "power.svg".into(), "report.html".into()],
+    }
+}
+
+/// What `power --weights` was asked to do.
+#[derive(Debug, Clone)]
+pub struct GamePowerSettings {
+    /// A game file, or a comma-separated list of weights.
+    pub weights: String,
+    /// How much weight wins.
+    pub quota: Quota,
+    /// Folder for results.
+    pub out: PathBuf,
+    /// When an existing results folder is replaced.
+    pub replace: Replace,
+}
+
+/// A plain weighted game's power analysis, its indices already computed.
+#[derive(Debug, Clone)]
+pub struct GamePowerJob {
+    /// The game.
+    pub game: PlainGame,
+    /// Its label: the file's stem, or `game`.
+    pub label: String,
+    /// Where the results go: `OUT/<label>-power/`.
+    pub dir: PathBuf,
+    /// The a-priori indices.
+    pub indices: PowerIndices,
+    /// The indices as exact fractions.
+    pub exact: ExactIndices,
+    /// When an existing results folder is replaced.
+    pub replace: Replace,
+}
+
+/// The a-priori indices of a plain game: the one place a plain game meets
+/// the power engine (today by enumerating its coalitions, at most
+/// [`power::MAX_PLAYERS`] members), counted on the exact whole-number weights.
+fn indices_of(game: &PlainGame, cancel: Option<&AtomicBool>) -> Result<PowerIndices, PowerError> {
+    let n = game.members.len();
+    if n > power::MAX_PLAYERS {
+        return Err(PowerError::TooManyPlayers(n));
+    }
+    SimpleGame::from_fn_watched(n, |s| game.wins(s), cancel)?
+        .indices_watched(cancel)
+        .ok_or(PowerError::Cancelled)
+}
+
+impl GamePowerJob {
+    /// Reads the game, checks the quota and computes the indices, stopping
+    /// with [`JobError::Interrupted`] soon after `cancel` is set.
+    pub fn prepare_watched(
+        settings: &GamePowerSettings,
+        cancel: Option<&AtomicBool>,
+    ) -> Result<GamePowerJob, JobError> {
+        let game = PlainGame::load(&settings.weights, settings.quota)
+            .map_err(|e: GameError| JobError::input(e.to_string()))?;
+        let label = game.label();
+        crate::output::folder::check_name(&label).map_err(|_| {
+            JobError::input(format!(
+                "`{}`: the results folder is named after the file, and `{label}` cannot name a folder; rename the file",
+                settings.weights
+            ))
+        })?;
+        let origin = match &game.source {
+            GameSource::File { path, .. } => path.display().to_string(),
+            GameSource::Inline(_) => "--weights".to_string(),
+        };
+        let indices = indices_of(&game, cancel).map_err(|e| match e {
+            PowerError::Cancelled => JobError::Interrupted(format!(
+                "interrupted while counting the coalitions of {origin}; nothing was written"
+            )),
+            PowerError::TooManyPlayers(n) => JobError::input(format!(
+                "{origin}: the game has {n} members; voting power is computed by enumerating all 2^n coalitions, which is limited to {} members",
+                power::MAX_PLAYERS
+            )),
+            e => JobError::input(format!("{origin}: {e}")),
+        })?;
+        Ok(GamePowerJob {
+            dir: settings.out.join(format!("{label}-power")),
+            label,
+            exact: ExactIndices::of(&indices),
+            indices,
+            game,
+            replace: settings.replace,
+        })
+    }
+
+    /// The member ids, in order.
+    pub fn ids(&self) -> Vec<&str> {
+        self.game.members.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    /// Writes `power.csv`, `power.svg`, `report.html` and `manifest.json`
+    /// and returns where they went.
+    pub fn execute(&self) -> Result<Committed, JobError> {
+        let dir = &self.dir;
+        let rule = self.game.quota.to_string();
+        let ids = self.ids();
+        let staged = super::stage(dir)?;
+        let cannot = |name: &'static str| move || cannot_write(dir, name);
+        let text = power_csv(&self.label, &rule, &ids, &self.indices, None);
+        staged
+            .write("power.csv", text.as_bytes())
+            .context_io(cannot("power.csv"))?;
+        let manifest = self.manifest_json();
+        staged
+            .write("manifest.json", manifest.as_bytes())
+            .context_io(cannot("manifest.json"))?;
+        let svg = chart(
+            &format!("{}: voting power ({rule})", self.label),
+            &ids,
+            &self.indices,
+            None,
+        );
+        let html = report::report_html(
+            &format!("{}: voting power", self.label),
+            &[
+                Section {
+                    heading: "Voting power".into(),
+                    body_html: report::p_html(&self.summary())
+                        + &report::svg_html(&svg)
+                        + &report::csv_table_html(&text),
+                },
+                Section {
+                    heading: "Manifest".into(),
+                    body_html: report::pre_html(&manifest),
+                },
+            ],
+        );
+        for (name, body) in [("power.svg", svg), ("report.html", html)] {
+            staged
+                .write(name, body.as_bytes())
+                .context_io(cannot(name))?;
+        }
+        super::commit(staged, self.replace)
+    }
+
+    /// One sentence on the game: members, total weight, quota.
+    pub fn summary(&self) -> String {
+        let g = &self.game;
+        let quota = match g.quota {
+            Quota::Absolute(q) => format!("quota {q}"),
+            Quota::Share(s) => format!("quota {s} of the total, {}", g.winning_weight()),
+        };
+        format!(
+            "{} members, total weight {}, {quota}: a coalition wins with a weight of at least {}",
+            g.members.len(),
+            g.total_weight(),
+            g.winning_weight()
+        )
+    }
+
+    fn manifest_json(&self) -> String {
+        let g = &self.game;
+        let (file, sha256, weights) = match &g.source {
+            GameSource::File { path, sha256 } => {
+                (Some(path.display().to_string()), Some(sha256.clone()), None)
+            }
+            GameSource::Inline(list) => (None, None, Some(list.clone())),
+        };
+        let m = GameManifest {
+            tool: "alliance-sim",
+            version: env!("CARGO_PKG_VERSION"),
+            command: crate::output::manifest::command_line(),
+            game: self.label.clone(),
+            game_file: file,
+            game_sha256: sha256,
+            weights,
+            members: g.members.len(),
+            total_weight: g.total_weight(),
+            rule: g.quota.to_string(),
+            winning_weight: g.winning_weight(),
+            method: "enumeration of all coalitions, exact whole-number weights",
+            files: ["power.csv", "power.svg", "report.html"],
+        };
+        let mut json = serde_json::to_string_pretty(&m).expect("a manifest serializes");
+        json.push('\n');
+        json
+    }
+}
+
+/// `manifest.json` of a plain game.
+#[derive(Debug, Serialize)]
+struct GameManifest {
+    tool: &'static str,
+    version: &'static str,
+    command: Vec<String>,
+    game: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    game_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    game_sha256: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    weights: Option<String>,
+    members: usize,
+    total_weight: String,
+    rule: String,
+    winning_weight: String,
+    method: &'static str,
+    files: [&'static str; 3],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fractions_are_in_lowest_terms() {
+        assert_eq!(fraction(212, 1270), "106/635");
+        assert_eq!(fraction(0, 5), "0");
+        assert_eq!(fraction(7, 7), "1");
+        assert_eq!(fraction(3, 0), "0");
+        assert_eq!(exact_cell("106/635"), "\"106/635\"");
+        assert_eq!(exact_cell("1"), "1");
+    }
+
+    #[test]
+    fn exact_indices_of_the_eec_council() {
+        let p = SimpleGame::weighted(&[4.0, 4.0, 4.0, 2.0, 2.0, 1.0], 12.0)
+            .unwrap()
+            .indices();
+        let e = ExactIndices::of(&p);
+        assert_eq!(
+            e.banzhaf_absolute,
+            ["5/16", "5/16", "5/16", "3/16", "3/16", "0"]
+        );
+        assert_eq!(
+            e.banzhaf_normalized,
+            ["5/21", "5/21", "5/21", "1/7", "1/7", "0"]
+        );
+        assert_eq!(
+            e.shapley_shubik,
+            ["7/30", "7/30", "7/30", "3/20", "3/20", "0"]
+        );
     }
 }

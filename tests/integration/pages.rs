@@ -319,27 +319,50 @@ fn power_points_sit_at_each_members_power() {
     assert!(spread("banzhaf_normalized") > 0.3 && spread("p_decisive") > 0.3);
     let svg = std::fs::read_to_string(dir.join("power.svg")).unwrap();
     let chart = markup::svg(&svg, "power.svg");
-    let (x, y) = (Axis::read(&chart, true), Axis::read(&chart, false));
-    let points = elements(&chart, "circle");
-    assert_eq!(points.len(), rows.len(), "a point per member");
-    let labels: Vec<String> = elements(&chart, "text")
+    // A row per member: its id, a bar as long as its normalized Banzhaf
+    // index and a point at its decisive share, on one value axis.
+    let x = Axis::read(&chart, true);
+    // Rows are 16 pixels apart: a label, a bar and a point of one row lie
+    // within half a row of each other.
+    let same_row = |a: f64, b: f64| (a - b).abs() < 8.0;
+    let labels: Vec<(f64, String)> = elements(&chart, "text")
         .into_iter()
-        .filter(|t| t.attribute("font-size") == Some("11"))
-        .map(text_of)
+        .filter(|t| t.attribute("text-anchor") == Some("end"))
+        .map(|t| (attr(t, "y") - 4.0, text_of(t)))
         .collect();
-    let members: Vec<&str> = rows.iter().map(|r| r["member"].as_str()).collect();
-    assert_eq!(labels, members);
-    for (point, row) in points.iter().zip(&rows) {
+    let banzhaf: Vec<Node> = bars(&chart)
+        .into_iter()
+        .filter(|r| r.attribute("fill") == Some("#1f77b4") && attr(*r, "height") == 7.0)
+        .collect();
+    let points: Vec<Node> = elements(&chart, "circle")
+        .into_iter()
+        .filter(|c| labels.iter().any(|(y, _)| same_row(*y, attr(*c, "cy"))))
+        .collect();
+    assert_eq!(banzhaf.len(), rows.len(), "a bar per member");
+    assert_eq!(points.len(), rows.len(), "a point per member");
+    for row in &rows {
         let (bx, dy) = (num(row, "banzhaf_normalized"), num(row, "p_decisive"));
+        let member = &row["member"];
+        let line = labels
+            .iter()
+            .find(|(_, l)| l == member)
+            .unwrap_or_else(|| panic!("no label {member}"))
+            .0;
+        let bar = banzhaf
+            .iter()
+            .find(|b| same_row(attr(**b, "y") + 3.5, line))
+            .unwrap_or_else(|| panic!("no bar in the row of {member}"));
+        let point = points
+            .iter()
+            .find(|c| same_row(attr(**c, "cy"), line))
+            .unwrap_or_else(|| panic!("no point in the row of {member}"));
         assert!(
-            (attr(*point, "cx") - x.px(bx)).abs() <= PX
-                && (attr(*point, "cy") - y.px(dy)).abs() <= PX,
-            "{}: point at ({}, {}), power ({bx}, {dy}) is at ({}, {})",
-            row["member"],
+            (attr(*bar, "x") - x.px(0.0)).abs() <= PX
+                && (attr(*bar, "x") + attr(*bar, "width") - x.px(bx)).abs() <= PX
+                && (attr(*point, "cx") - x.px(dy)).abs() <= PX,
+            "{member}: bar to {}, point at {}; power {bx}, decisive {dy}",
+            attr(*bar, "x") + attr(*bar, "width"),
             attr(*point, "cx"),
-            attr(*point, "cy"),
-            x.px(bx),
-            y.px(dy)
         );
     }
 }

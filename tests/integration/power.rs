@@ -7,7 +7,7 @@ use crate::util;
 
 /// Columns of `power.csv`.
 const HEADER: &str = "scenario,rule,member,banzhaf_absolute,banzhaf_normalized,shapley_shubik,\
-runs,decisive,p_decisive,ci_low,ci_high";
+runs,decisive,p_decisive,ci_low,ci_high,banzhaf_absolute_exact,banzhaf_normalized_exact,shapley_shubik_exact";
 
 /// Runs `alliance-sim power STEM args --quiet` in `dir` and returns the rows
 /// of `power.csv` (header first), split into cells.
@@ -40,7 +40,7 @@ fn csv_header_and_one_row_per_member() {
     let members: Vec<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
     assert_eq!(members, ["RUS", "KAZ", "BLR", "ARM", "KGZ", "TJK"]);
     for r in &rows[1..] {
-        assert_eq!(r.len(), 11);
+        assert_eq!(r.len(), 14);
         assert_eq!(r[0], "kazakhstan_2022");
         assert_eq!(r[1], "unanimity");
         assert_eq!(r[6], "500");

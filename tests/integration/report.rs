@@ -98,8 +98,8 @@ fn power_and_validate_write_chart_and_report() {
             .descendants()
             .filter(|n| n.has_tag_name("circle"))
             .count(),
-        6,
-        "a point per member"
+        7,
+        "a point per member and one in the legend"
     );
     let html = markup::read_html(&dir.join("report.html"));
     assert!(html.contains("<svg") && !links_outside_pre(&html));

@@ -19,8 +19,10 @@
 //! NaN).
 
 mod calibration;
+mod power;
 
 pub use calibration::{grouped_bars, reliability, reliability_bins, ReliabilitySeries};
+pub use power::{power_bars, PowerRow};
 
 use std::fmt::Write;
 
@@ -854,50 +856,6 @@ pub fn tornado(
     close(s)
 }
 
-/// Labelled points with both axes from 0 to 1 and a dashed diagonal.
-pub fn scatter(title: &str, x_label: &str, y_label: &str, points: &[(String, f64, f64)]) -> String {
-    let a = Area {
-        left: 70.0,
-        top: 40.0,
-        width: 360.0,
-        height: 360.0,
-        x0: 0.0,
-        x1: 1.0,
-        y0: 0.0,
-        y1: 1.0,
-    };
-    let mut s = open(a.right() + 80.0, a.bottom() + 50.0, title);
-    x_axis_unit(&mut s, &a, x_label);
-    y_axis_unit(&mut s, &a, y_label);
-    line(
-        &mut s,
-        a.px(0.0),
-        a.py(0.0),
-        a.px(1.0),
-        a.py(1.0),
-        "stroke=\"#999999\" stroke-width=\"1\" stroke-dasharray=\"4 4\"",
-    );
-    for (k, (label, x, y)) in points.iter().enumerate() {
-        let (Some(x), Some(y)) = (unit(*x), unit(*y)) else {
-            continue;
-        };
-        let colour = PALETTE[k % PALETTE.len()];
-        let (px, py) = (a.px(x), a.py(y));
-        let _ = writeln!(
-            s,
-            "<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{colour}\" fill-opacity=\"0.8\"/>",
-            c(px),
-            c(py)
-        );
-        // Points often coincide (equal power): stagger their labels.
-        let dy = -6.0 + 12.0 * (k % 4) as f64;
-        let anchor = if x > 0.8 { "end" } else { "start" };
-        let dx = if x > 0.8 { -7.0 } else { 7.0 };
-        text(&mut s, px + dx, py + dy, anchor, " font-size=\"11\"", label);
-    }
-    close(s)
-}
-
 #[cfg(test)]
 mod tick_tests {
     use super::nice_step;
@@ -1115,18 +1073,29 @@ mod tests {
     }
 
     #[test]
-    fn scatter_is_valid_and_handles_edge_cases() {
-        let pts = vec![
-            ("RUS".to_string(), 1.0, 1.0),
-            ("A&B".to_string(), 0.0, 0.0),
-            ("nan".to_string(), f64::NAN, 0.5),
+    fn power_bars_is_valid_and_escaped() {
+        let row = |label: &str, b: f64, d: Option<f64>| PowerRow {
+            label: label.to_string(),
+            banzhaf_normalized: b,
+            shapley_shubik: b,
+            decisive: d,
+        };
+        let rows = vec![
+            row("RUS", 1.0, Some(1.0)),
+            row("A&B", 0.0, Some(0.0)),
+            row("nan", f64::NAN, Some(f64::NAN)),
         ];
-        let svg = scatter("S", "banzhaf", "decisive", &pts);
+        let svg = power_bars("S <&>", &rows);
         check(&svg);
-        assert!(svg.contains("A&amp;B") && svg.contains("banzhaf") && svg.contains("decisive"));
-        assert!(svg.contains("stroke-dasharray"));
-        assert_eq!(svg.matches("<circle").count(), 2);
-        check(&scatter("empty", "x", "y", &[]));
+        assert!(svg.contains("A&amp;B") && svg.contains("S &lt;&amp;&gt;"));
+        // Two members' points and the legend's.
+        assert_eq!(svg.matches("<circle").count(), 3);
+        check(&power_bars("empty", &[]));
+        // Without a simulation: no points, no legend entry for them.
+        let plain = power_bars("plain", &[row("A", 0.5, None), row("B", 0.5, None)]);
+        check(&plain);
+        assert_eq!(plain.matches("<circle").count(), 0);
+        assert!(!plain.contains("simulated"));
     }
 
     #[test]
