@@ -14,6 +14,7 @@ mod hostile_text;
 mod markup;
 mod noise;
 mod pages;
+mod plain_games;
 mod posterior;
 mod power;
 mod properties;
