@@ -475,7 +475,7 @@ fn the_charts_power_writes_have_no_overlapping_text() {
         &["--weights", &["1"; 25].join(","), "--quota", "25"],
     );
     let svg = std::fs::read_to_string(tmp.path().join("out/game-power/power.svg")).unwrap();
-    assert_eq!(assert_no_overlap(&svg, "25 members") > 25, true);
+    assert!(assert_no_overlap(&svg, "25 members") > 25);
     succeed(
         tmp.path(),
         &[
