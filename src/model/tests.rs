@@ -159,7 +159,7 @@ fn parties_vote_abstain_or_are_excluded() {
     let (d, votes) = with_party(PartyVote::Excluded, strict);
     assert_eq!((votes[2], d.level), (Vote::Absent, 2));
     // 2 of 2 taking part is a qualified majority of 0.9; 2 of 3 would not be.
-    let qmv = DecisionRule::QualifiedMajority { threshold: 0.9 };
+    let qmv = DecisionRule::qualified_majority("0.9".parse().unwrap());
     assert_eq!(with_party(PartyVote::Excluded, qmv).0.level, 2);
     assert_eq!(with_party(PartyVote::Abstain, qmv).0.level, 0);
 }
