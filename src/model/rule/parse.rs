@@ -79,10 +79,14 @@ impl RuleError {
 }
 
 /// An exact number as written: a decimal, a fraction or a whole number
-/// ([`Ratio`]), or any other form of a number Rust reads (`5e-1`), taken as
-/// its shortest decimal.
+/// ([`Ratio`]), or a number with an exponent (`5e-1`, which labels accepted
+/// before quotas were exact), taken as the shortest decimal of its `f64`.
+/// A decimal with too many digits is refused rather than rounded.
 pub(crate) fn number(text: &str) -> Option<Ratio> {
     text.parse::<Ratio>().ok().or_else(|| {
+        if !text.contains(['e', 'E']) {
+            return None;
+        }
         let x = text.trim().parse::<f64>().ok()?;
         Ratio::from_f64(x)
     })

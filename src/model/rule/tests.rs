@@ -322,6 +322,8 @@ fn bad_rules_explain_themselves() {
         "qualified_majority:0",
         "qualified_majority:-0.5",
         "qualified_majority:2/0",
+        "qualified_majority:0.2800000000000000000001",
+        "qualified_majority:inf",
         "weighted:military:amount:0",
         "weighted:military:1.01",
         "weighted:military",

@@ -224,3 +224,148 @@ pub(super) fn check_montecarlo(ck: &Checker, mc: &RawMonteCarlo) -> Result<Monte
         noise_model,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::model::{DecisionRule, Quota, Ratio};
+    use crate::scenario::load_str;
+
+    /// Kazakhstan 2022 with `extra` appended (a `[rule]` table, a member's
+    /// population).
+    fn with(extra: &str) -> Result<crate::scenario::Scenario, crate::scenario::ScenarioError> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = format!("include = [\"scenarios/kazakhstan_2022.toml\"]\n{extra}");
+        load_str(&text, &root.join("case.toml"))
+    }
+
+    fn rule(table: &str) -> DecisionRule {
+        with(&format!("[rule]\n{table}\n")).unwrap().rule
+    }
+
+    #[test]
+    fn quotas_are_read_as_written() {
+        let r = |s: &str| s.parse::<Ratio>().unwrap();
+        assert_eq!(
+            rule("kind = \"qualified_majority\"\nthreshold = \"2/3\""),
+            DecisionRule::qualified_majority(r("2/3"))
+        );
+        assert_eq!(
+            rule("kind = \"qualified_majority\"\nthreshold = 0.67").to_string(),
+            "qualified_majority:0.67"
+        );
+        assert_eq!(
+            rule("kind = \"qualified_majority\"\nthreshold = 1").to_string(),
+            "qualified_majority:1"
+        );
+        assert_eq!(
+            rule("kind = \"qualified_majority\"\nvotes = 4"),
+            DecisionRule::QualifiedMajority {
+                threshold: Quota::Absolute(r("4"))
+            }
+        );
+        assert_eq!(
+            rule("kind = \"weighted\"\nattribute = \"military\"\namount = 39.5").to_string(),
+            "weighted:military:amount:39.5"
+        );
+        assert_eq!(
+            rule("kind = \"weighted\"\nattribute = \"economic\"\nquota = \"39/45\"").to_string(),
+            "weighted:economic:39/45"
+        );
+    }
+
+    #[test]
+    fn the_double_majority_table_and_populations() {
+        let mut members = String::new();
+        for id in ["RUS", "KAZ", "BLR", "ARM", "KGZ", "TJK"] {
+            members.push_str(&format!("[members.{id}]\npopulation = 1000\n"));
+        }
+        let s = with(&format!(
+            "{members}[rule]\nkind = \"double_majority\"\nblocking = 2\npopulation = \"2/3\"\n"
+        ))
+        .unwrap();
+        assert_eq!(s.rule.to_string(), "double_majority:0.55:2/3:2");
+        assert!(s.members.iter().all(|m| m.population.is_some()));
+        let paths = crate::scenario::paths::list(&s);
+        assert!(paths.iter().any(|p| p.path == "members.KAZ.population"));
+        // Without populations the rule is refused at the first member's table.
+        let e = with("[rule]\nkind = \"double_majority\"\n").unwrap_err();
+        assert_eq!(e.field, "members.RUS.population");
+        assert!(e.file.ends_with("scenarios/csto/roster.toml"), "{e}");
+        assert!(e.line.is_some());
+        // Population is a fact per member, not a default.
+        let e = with("[defaults]\npopulation = 5\n").unwrap_err();
+        assert!(e.message.contains("fact about each state"), "{e}");
+        // And it must lie in its range.
+        let e = with("[members.RUS]\npopulation = -1\n").unwrap_err();
+        assert_eq!(e.field, "members.RUS.population");
+    }
+
+    #[test]
+    fn bad_quotas_are_refused_where_written() {
+        for (table, field, fragment) in [
+            (
+                "kind = \"qualified_majority\"\nthreshold = \"3/2\"",
+                "rule.threshold",
+                "(0, 1]",
+            ),
+            (
+                "kind = \"qualified_majority\"\nthreshold = 15",
+                "rule.threshold",
+                "`votes = 15`",
+            ),
+            (
+                "kind = \"qualified_majority\"\nthreshold = \"2/0\"",
+                "rule.threshold",
+                "denominator",
+            ),
+            (
+                "kind = \"qualified_majority\"\nthreshold = -0.5",
+                "rule.threshold",
+                "exact",
+            ),
+            (
+                "kind = \"qualified_majority\"\nvotes = 7",
+                "rule.votes",
+                "at most 6",
+            ),
+            (
+                "kind = \"qualified_majority\"\nvotes = 2.5",
+                "rule.votes",
+                "whole number",
+            ),
+            (
+                "kind = \"weighted\"\nattribute = \"military\"\namount = 0",
+                "rule.amount",
+                "above 0",
+            ),
+            (
+                "kind = \"majority\"\nvotes = 3",
+                "rule.votes",
+                "does not apply",
+            ),
+            (
+                "kind = \"double_majority\"\nthreshold = 0.5",
+                "rule.threshold",
+                "does not apply",
+            ),
+            (
+                "kind = \"double_majority\"\nmembers = 1.5",
+                "rule.members",
+                "(0, 1]",
+            ),
+            (
+                "kind = \"double_majority\"\nblocking = -1",
+                "rule.blocking",
+                "found -1",
+            ),
+            ("kind = \"qualified_majority\"", "rule.kind", "`threshold`"),
+        ] {
+            let e = with(&format!("[rule]\n{table}\n")).unwrap_err();
+            assert_eq!(e.field, field, "{table}: {e}");
+            assert!(e.message.contains(fragment), "{table}: {e}");
+            assert!(e.line.is_some(), "{table}: {e}");
+        }
+    }
+}
