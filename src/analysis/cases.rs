@@ -182,6 +182,9 @@ pub fn load(paths: &[PathBuf], overrides: Overrides) -> Result<CaseSet, CasesErr
                     file.display()
                 )));
             }
+            if let Some(e) = s.rule_problem(&rule) {
+                return Err(CasesError::Input(e.to_string()));
+            }
             let alliance = if s.alliance.name.is_empty() {
                 "(alliance without a name)".to_string()
             } else {

@@ -155,10 +155,10 @@ impl SimpleGame {
     /// The weighted game in which a coalition wins when it holds at least
     /// `share` of the total weight, as the `weighted` rule counts.
     pub fn weighted_share(weights: &[f64], share: f64) -> Result<SimpleGame, PowerError> {
-        let rule = DecisionRule::Weighted {
-            attribute: crate::model::Attribute::Equal,
-            quota: share,
-        };
+        let share = crate::model::Ratio::from_f64(share)
+            .filter(|r| r.is_share())
+            .ok_or_else(|| PowerError::BadWeights(format!("the share {share} is not in (0, 1]")))?;
+        let rule = DecisionRule::weighted(crate::model::Attribute::Equal, share);
         SimpleGame::from_rule(&rule, weights, None)
     }
 
@@ -530,7 +530,7 @@ mod tests {
         // Player 0 holds 60% of the weight against a 0.5 quota: a dictator.
         let rule = DecisionRule::Weighted {
             attribute: Attribute::Military,
-            quota: 0.5,
+            quota: crate::model::Quota::Share("0.5".parse().unwrap()),
         };
         let p = SimpleGame::from_rule(&rule, &[0.6, 0.3, 0.1], None)
             .unwrap()

@@ -481,6 +481,9 @@ pub fn analyse(
             "the hegemon_majority rule needs `alliance.hegemon`, which this scenario does not name",
         ));
     }
+    if let Some(e) = scenario.rule_problem(&settings.rule) {
+        return Err(input(e.to_string()));
+    }
     if settings.runs == 0 {
         return Err(input("--runs must be at least 1"));
     }

@@ -60,7 +60,9 @@ pub struct RunsArg {
 #[derive(Debug, Args)]
 pub struct RuleArg {
     /// Decision rule instead of the scenario's: unanimity, unanimity:abstention_blocks,
-    /// majority, qualified_majority:THRESHOLD, weighted:ATTRIBUTE:QUOTA, hegemon_majority.
+    /// majority, qualified_majority:SHARE (0.67 or 2/3), qualified_majority:votes:N,
+    /// weighted:ATTRIBUTE:SHARE, weighted:ATTRIBUTE:amount:AMOUNT, hegemon_majority,
+    /// double_majority[:MEMBERS:POPULATION:BLOCKING].
     #[arg(long, value_name = "RULE", value_parser = super::parse_rule)]
     pub rule: Option<DecisionRule>,
 }

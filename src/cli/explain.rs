@@ -32,7 +32,9 @@ pub struct ExplainArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Decision rule instead of the scenario's: unanimity, unanimity:abstention_blocks,
-    /// majority, qualified_majority:THRESHOLD, weighted:ATTRIBUTE:QUOTA, hegemon_majority.
+    /// majority, qualified_majority:SHARE (0.67 or 2/3), qualified_majority:votes:N,
+    /// weighted:ATTRIBUTE:SHARE, weighted:ATTRIBUTE:amount:AMOUNT, hegemon_majority,
+    /// double_majority[:MEMBERS:POPULATION:BLOCKING].
     #[arg(long, value_name = "RULE", value_parser = super::parse_rule)]
     pub rule: Option<DecisionRule>,
 }
@@ -58,6 +60,9 @@ pub fn execute(args: &ExplainArgs) -> anyhow::Result<()> {
             args.file.display()
         ))
         .into());
+    }
+    if let Some(e) = s.rule_problem(&rule) {
+        return Err(BadInput(e.to_string()).into());
     }
     if let Some(id) = &args.member {
         if s.member_index(id).is_none() {

@@ -155,6 +155,9 @@ pub fn check_rule(file: &Path, s: &Scenario, rule: DecisionRule) -> Result<(), J
             file.display()
         )));
     }
+    if let Some(e) = s.rule_problem(&rule) {
+        return Err(JobError::input(e.to_string()));
+    }
     Ok(())
 }
 

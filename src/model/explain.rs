@@ -397,7 +397,7 @@ impl Model {
         let decision = procedure::decide(
             &self.rule,
             self.requested,
-            self.counting(&central.rule_weights),
+            self.counting(&central),
             &mut requested_votes,
             &mut scratch,
             |level, out| {
@@ -413,9 +413,7 @@ impl Model {
                 level,
                 option: option_id(level),
                 yes: votes.iter().filter(|v| **v == Vote::Yes).count(),
-                passed: self
-                    .rule
-                    .passes(&votes, &central.rule_weights, self.hegemon),
+                passed: self.rule.passes(&votes, central.weighing(), self.hegemon),
                 blockers: votes
                     .iter()
                     .enumerate()
@@ -506,14 +504,14 @@ mod tests {
                 abstention_blocks: true,
             },
             DecisionRule::Majority,
-            DecisionRule::QualifiedMajority { threshold: 0.67 },
+            DecisionRule::qualified_majority("0.67".parse().unwrap()),
             DecisionRule::Weighted {
                 attribute: Attribute::Military,
-                quota: 0.5,
+                quota: crate::model::Quota::Share("0.5".parse().unwrap()),
             },
             DecisionRule::Weighted {
                 attribute: Attribute::Economic,
-                quota: 0.9,
+                quota: crate::model::Quota::Share("0.9".parse().unwrap()),
             },
             DecisionRule::HegemonMajority,
         ]

@@ -10,7 +10,7 @@ pub mod utility;
 
 pub use procedure::Decision;
 pub use quota::Ratio;
-pub use rule::{Attribute, DecisionRule, PartyVote, Vote};
+pub use rule::{Attribute, DecisionRule, PartyVote, Quota, RuleWeights, Vote};
 pub use utility::{Inputs, MemberInputs, Terms};
 
 use rand::Rng;
@@ -35,6 +35,10 @@ pub struct Model {
     params: ParamTable,
     /// Everything that does not change between runs when no parameter is a distribution.
     fixed: Option<Evaluated>,
+    /// The members' amounts of the rule's attribute as exact units, when
+    /// the rule counts one, the amounts are fixed and they have an exact
+    /// form: (units, units per unit of the attribute).
+    fixed_units: Option<(Vec<u64>, u64)>,
 }
 
 /// The `Param` behind each field of `Inputs`.
@@ -57,6 +61,7 @@ impl ParamTable {
                 &m.concern,
                 &m.affinity_requester,
                 &m.affinity_adversary,
+                &m.population,
             ])
         });
         crisis.chain(options).chain(members).all(Param::is_fixed)
@@ -71,6 +76,9 @@ struct MemberParams {
     affinity_requester: Param,
     affinity_adversary: Param,
     weights: [Param; 7],
+    /// Drawn (last, after every other parameter) only when the rule counts
+    /// population, so that a rule that does not leaves the runs unchanged.
+    population: Param,
 }
 
 /// One set of inputs worked through to the numbers the vote needs.
@@ -80,8 +88,29 @@ pub struct Evaluated {
     pub inputs: Inputs,
     /// Each member's utility terms.
     pub terms: Vec<Terms>,
-    /// Each member's weight under the decision rule.
+    /// Each member's amount of the attribute the rule counts, as given
+    /// (military spending or GDP in billions of USD, population in
+    /// thousands; 1 each for `equal` and for rules that count no attribute).
     pub rule_weights: Vec<f64>,
+    /// The same amounts as whole numbers of a common unit, for exact
+    /// comparisons; meaningful when `rule_per_unit` is `Some`.
+    pub rule_units: Vec<u64>,
+    /// Units in one unit of the attribute, or `None` when the amounts have
+    /// no exact form (the rule then compares in floating point).
+    pub rule_per_unit: Option<u64>,
+}
+
+impl Evaluated {
+    /// The weights the rule counts, exact when they can be.
+    pub fn weighing(&self) -> RuleWeights<'_> {
+        match self.rule_per_unit {
+            Some(per_unit) => RuleWeights::Exact {
+                units: &self.rule_units,
+                per_unit,
+            },
+            None => RuleWeights::Float(&self.rule_weights),
+        }
+    }
 }
 
 /// Reusable buffers for one worker, so a run allocates nothing.
@@ -132,6 +161,12 @@ impl Model {
                     affinity_requester,
                     affinity_adversary,
                     weights: m.weights.params().map(Param::clone),
+                    // A rule that counts population is refused where a
+                    // member lacks it (`Scenario::rule_problem`).
+                    population: match (rule.attribute(), &m.population) {
+                        (Some(Attribute::Population), Some(p)) => p.clone(),
+                        _ => Param::Fixed(0.0),
+                    },
                 }
             })
             .collect();
@@ -168,7 +203,15 @@ impl Model {
             noise_model: scenario.montecarlo.noise_model,
             params,
             fixed: None,
+            fixed_units: None,
         };
+        if model.attribute_fixed() {
+            let mut amounts = Evaluated::default();
+            model.fill_inputs(&mut amounts.inputs, |p| p.central());
+            model.fill_rule_weights(&mut amounts);
+            model.fixed_units = quota::exact_units(&amounts.rule_weights)
+                .filter(|_| model.rule.attribute().is_some());
+        }
         if model.params.all_fixed() {
             model.fixed = Some(model.central());
         }
@@ -243,6 +286,7 @@ impl Model {
         x.members.resize(p.members.len(), MemberInputs::default());
         for (mi, mp) in x.members.iter_mut().zip(&p.members) {
             let [ms, gdp, dep, sov, vul, res] = &mp.scalars;
+            mi.population = 0.0;
             mi.military_spending = value(ms);
             mi.gdp = value(gdp);
             mi.dependence = value(dep);
@@ -257,6 +301,42 @@ impl Model {
                 *w = value(wp);
             }
         }
+        // Last, so that drawing populations moves no other draw.
+        for (mi, mp) in x.members.iter_mut().zip(&p.members) {
+            mi.population = value(&mp.population);
+        }
+    }
+
+    /// Whether the amounts the rule counts are the same in every run.
+    fn attribute_fixed(&self) -> bool {
+        let members = &self.params.members;
+        match self.rule.attribute() {
+            None | Some(Attribute::Equal) => true,
+            Some(Attribute::Military) => members.iter().all(|m| m.scalars[0].is_fixed()),
+            Some(Attribute::Economic) => members.iter().all(|m| m.scalars[1].is_fixed()),
+            Some(Attribute::Population) => members.iter().all(|m| m.population.is_fixed()),
+        }
+    }
+
+    /// Copies the amounts the rule counts from `out.inputs` into
+    /// `out.rule_weights` (1 each when they are all zero).
+    fn fill_rule_weights(&self, out: &mut Evaluated) {
+        let members = &out.inputs.members;
+        out.rule_weights.resize(members.len(), 1.0);
+        let amount: fn(&MemberInputs) -> f64 = match self.rule.attribute() {
+            Some(Attribute::Military) => |m| m.military_spending,
+            Some(Attribute::Economic) => |m| m.gdp,
+            Some(Attribute::Population) => |m| m.population,
+            Some(Attribute::Equal) | None => |_| 1.0,
+        };
+        for (w, m) in out.rule_weights.iter_mut().zip(members) {
+            *w = amount(m);
+        }
+        // As for the shares the utilities use: when every member reports
+        // zero, each counts the same.
+        if out.rule_weights.iter().all(|w| *w == 0.0) {
+            out.rule_weights.fill(1.0);
+        }
     }
 
     fn evaluate_into(&self, out: &mut Evaluated, military: &mut [f64], economic: &mut [f64]) {
@@ -267,12 +347,18 @@ impl Model {
         for (i, (t, m)) in out.terms.iter_mut().zip(military.iter()).enumerate() {
             *t = utility::terms(&out.inputs, i, self.requester, *m, imp);
         }
-        out.rule_weights.resize(n, 1.0);
-        match self.rule.attribute() {
-            Some(Attribute::Military) => out.rule_weights.copy_from_slice(military),
-            Some(Attribute::Economic) => out.rule_weights.copy_from_slice(economic),
-            Some(Attribute::Equal) | None => out.rule_weights.fill(1.0),
-        }
+        self.fill_rule_weights(out);
+        // Exact units: once per model when the amounts are fixed, otherwise
+        // from this run's draws (into buffers that stop growing).
+        out.rule_per_unit = match (&self.fixed_units, self.rule.attribute()) {
+            (_, None) => None,
+            (Some((units, per_unit)), _) => {
+                out.rule_units.clear();
+                out.rule_units.extend_from_slice(units);
+                Some(*per_unit)
+            }
+            (None, Some(_)) => quota::exact_units_into(&out.rule_weights, &mut out.rule_units),
+        };
     }
 
     /// One member's utility for `level` given its perceived (B − E, V, T).
@@ -398,15 +484,15 @@ impl Model {
         procedure::decide(
             &self.rule,
             self.requested,
-            self.counting(&eval.rule_weights),
+            self.counting(eval),
             requested_votes,
             votes,
             |level, out| self.vote(inputs, perceived, utilities, level, out),
         )
     }
 
-    /// Each member's weight under the rule in the last run simulated with
-    /// `scratch` (the weights `DecisionRule::passes` was given).
+    /// Each member's amount of the rule's attribute in the last run
+    /// simulated with `scratch` (see [`Evaluated::rule_weights`]).
     pub fn rule_weights<'a>(&'a self, scratch: &'a Scratch) -> &'a [f64] {
         match &self.fixed {
             Some(fixed) => &fixed.rule_weights,
@@ -414,9 +500,19 @@ impl Model {
         }
     }
 
-    /// What the rule counts besides the votes: `weights`, the hegemon and
-    /// the members absent from every vote.
-    fn counting<'a>(&self, weights: &'a [f64]) -> procedure::Counting<'a> {
+    /// The weights `DecisionRule::passes` was given in the last run
+    /// simulated with `scratch`: exact when they can be.
+    pub fn rule_weighing<'a>(&'a self, scratch: &'a Scratch) -> RuleWeights<'a> {
+        match &self.fixed {
+            Some(fixed) => fixed.weighing(),
+            None => scratch.evaluated.weighing(),
+        }
+    }
+
+    /// What the rule counts besides the votes: the weights of `eval`, the
+    /// hegemon and the members absent from every vote.
+    fn counting<'a>(&self, eval: &'a Evaluated) -> procedure::Counting<'a> {
+        let weights = eval.weighing();
         let absent = match self.party_vote {
             PartyVote::Excluded => self.parties.count_ones() as usize,
             PartyVote::Vote | PartyVote::Abstain => 0,

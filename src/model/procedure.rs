@@ -1,7 +1,7 @@
 //! The procedure: the chair proposes the requested option, then each milder
 //! one in turn, until one passes the rule; if none does, nothing is done.
 
-use super::rule::{DecisionRule, Vote};
+use super::rule::{DecisionRule, RuleWeights, Vote};
 
 /// What one run of the procedure decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,7 @@ impl Decision {
 #[derive(Debug, Clone, Copy)]
 pub struct Counting<'a> {
     /// Each member's weight under the rule.
-    pub weights: &'a [f64],
+    pub weights: RuleWeights<'a>,
     /// The hegemon's index, if any.
     pub hegemon: Option<usize>,
     /// Members whose vote is `Absent` on every proposal.
@@ -99,7 +99,7 @@ mod tests {
             &rule,
             requested,
             Counting {
-                weights: &vec![1.0; n],
+                weights: RuleWeights::Float(&vec![1.0; n]),
                 hegemon: Some(0),
                 absent: 0,
             },

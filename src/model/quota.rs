@@ -90,6 +90,118 @@ impl Ratio {
     }
 }
 
+impl Ratio {
+    /// The decimal a floating-point number stands for: its shortest form
+    /// (`0.67` for the `f64` nearest 0.67), which is what the user wrote when
+    /// the number came from a file or the command line. `None` for a
+    /// negative or non-finite number, or one that needs more than 18 decimal
+    /// places or more than 19 digits.
+    pub fn from_f64(x: f64) -> Option<Ratio> {
+        let (num, places) = shortest_decimal(x)?;
+        Some(Ratio {
+            num,
+            den: 10u64.checked_pow(places)?,
+            fraction: false,
+        })
+    }
+
+    /// Whether the value is a whole number.
+    pub fn is_whole(&self) -> bool {
+        self.num.is_multiple_of(self.den)
+    }
+}
+
+/// Most bytes of the shortest decimal form of an `f64` that can still be a
+/// whole number of units below 2^64 (20 digits, a point and leading zeros
+/// for 18 places).
+const DECIMAL_BUFFER: usize = 48;
+
+/// A fixed buffer that `write!` fills, failing when it is full, so that the
+/// shortest decimal form of a number is found without allocating.
+struct Buffer {
+    bytes: [u8; DECIMAL_BUFFER],
+    len: usize,
+}
+
+impl fmt::Write for Buffer {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        if end > DECIMAL_BUFFER {
+            return Err(fmt::Error);
+        }
+        self.bytes[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// `x` as `digits / 10^places` from its shortest decimal form (Rust's `{}`,
+/// which never uses an exponent): `None` when negative, not finite, or too
+/// long for a `u64`.
+fn shortest_decimal(x: f64) -> Option<(u64, u32)> {
+    use fmt::Write as _;
+    if !x.is_finite() || x.is_sign_negative() && x != 0.0 {
+        return None;
+    }
+    let mut buf = Buffer {
+        bytes: [0; DECIMAL_BUFFER],
+        len: 0,
+    };
+    write!(buf, "{}", x.abs()).ok()?;
+    let text = &buf.bytes[..buf.len];
+    let (mut digits, mut places, mut after_point) = (0u64, 0u32, false);
+    for &b in text {
+        match b {
+            b'.' => after_point = true,
+            b'0'..=b'9' => {
+                digits = digits.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+                if after_point {
+                    places += 1;
+                }
+            }
+            _ => return None,
+        }
+    }
+    (places <= MAX_DECIMALS).then_some((digits, places))
+}
+
+/// Converts decimal amounts (a member's military spending, GDP or
+/// population, as written in a scenario or drawn) to whole numbers of one
+/// common unit, so that sums and quotas can be compared exactly: each value's
+/// shortest decimal form is scaled to the most decimal places any value has.
+/// Returns the whole numbers and how many of them make one unit of the
+/// values (a power of ten). `None` when a value is negative or not finite,
+/// or when the whole numbers would not fit in 64 bits (a drawn value with 17
+/// significant digits beside a large one, say); callers then compare in
+/// floating point.
+pub fn exact_units(values: &[f64]) -> Option<(Vec<u64>, u64)> {
+    let mut units = Vec::with_capacity(values.len());
+    let per_unit = exact_units_into(values, &mut units)?;
+    Some((units, per_unit))
+}
+
+/// [`exact_units`] into a buffer the caller keeps (cleared first), so that
+/// it allocates nothing once the buffer has grown to the number of values.
+/// Returns how many units make one unit of the values; on `None` the
+/// buffer's contents are unspecified.
+pub fn exact_units_into(values: &[f64], units: &mut Vec<u64>) -> Option<u64> {
+    units.clear();
+    let mut places = 0u32;
+    for &x in values {
+        let (digits, p) = shortest_decimal(x)?;
+        if p > places {
+            // Every value so far gains the extra places.
+            let factor = 10u64.checked_pow(p - places)?;
+            for u in units.iter_mut() {
+                *u = u.checked_mul(factor)?;
+            }
+            places = p;
+        }
+        units.push(digits.checked_mul(10u64.checked_pow(places - p)?)?);
+    }
+    10u64.checked_pow(places)
+}
+
 /// `a * b` as (high, low) 128-bit halves, ordered lexicographically.
 fn mul_wide(a: u128, b: u128) -> (u128, u128) {
     const MASK: u128 = u64::MAX as u128;
@@ -262,6 +374,45 @@ mod tests {
         ));
         let (h, l) = mul_wide(u128::MAX, u128::MAX);
         assert_eq!((h, l), (u128::MAX - 1, 1));
+    }
+
+    #[test]
+    fn floats_read_as_the_decimal_they_print_as() {
+        assert_eq!(Ratio::from_f64(0.67).unwrap().to_string(), "0.67");
+        assert_eq!(Ratio::from_f64(0.67), Some(r("67/100")));
+        assert_eq!(Ratio::from_f64(39.0).unwrap().to_string(), "39");
+        assert_eq!(
+            Ratio::from_f64(0.8666666666666667).unwrap(),
+            r("0.8666666666666667")
+        );
+        assert_ne!(Ratio::from_f64(0.8666666666666667).unwrap(), r("39/45"));
+        assert_eq!(Ratio::from_f64(0.0), Some(r("0")));
+        for bad in [-0.5, f64::NAN, f64::INFINITY, 1e-19, 1e20, 5e-324] {
+            assert_eq!(Ratio::from_f64(bad), None, "{bad}");
+        }
+        assert!(r("15").is_whole() && r("30/2").is_whole() && !r("2/3").is_whole());
+    }
+
+    #[test]
+    fn amounts_become_whole_units_of_one_scale() {
+        assert_eq!(
+            exact_units(&[52.8, 0.48, 3889.0, 1.15]),
+            Some((vec![5280, 48, 388900, 115], 100))
+        );
+        assert_eq!(exact_units(&[7.0, 1.0, 1.0]), Some((vec![7, 1, 1], 1)));
+        assert_eq!(exact_units(&[]), Some((vec![], 1)));
+        // 0.1 + 0.2 is not 0.3 in floating point, but 1 + 2 units is 3.
+        let (u, per) = exact_units(&[0.1, 0.2, 0.3]).unwrap();
+        assert_eq!((u[0] + u[1], u[2], per), (3, 3, 10));
+        // A drawn value with 17 significant digits beside a large one
+        // overflows 64 bits: no exact form.
+        assert_eq!(exact_units(&[0.12345678901234568, 83_000_000.0]), None);
+        assert_eq!(exact_units(&[1.0, -1.0]), None);
+        assert_eq!(exact_units(&[1.0, f64::NAN]), None);
+        // The buffer is reused and cleared.
+        let mut buf = vec![9, 9, 9, 9, 9];
+        assert_eq!(exact_units_into(&[2.5, 1.0], &mut buf), Some(10));
+        assert_eq!(buf, [25, 10]);
     }
 
     #[test]

@@ -159,7 +159,7 @@ fn parties_vote_abstain_or_are_excluded() {
     let (d, votes) = with_party(PartyVote::Excluded, strict);
     assert_eq!((votes[2], d.level), (Vote::Absent, 2));
     // 2 of 2 taking part is a qualified majority of 0.9; 2 of 3 would not be.
-    let qmv = DecisionRule::QualifiedMajority { threshold: 0.9 };
+    let qmv = DecisionRule::qualified_majority("0.9".parse().unwrap());
     assert_eq!(with_party(PartyVote::Excluded, qmv).0.level, 2);
     assert_eq!(with_party(PartyVote::Abstain, qmv).0.level, 0);
 }
@@ -254,4 +254,105 @@ fn relative_noise_scales_the_same_draws_by_each_term() {
         }
     }
     assert!(moved > 500, "relative noise moved only {moved} terms");
+}
+
+/// Five members with noise, spending drawn, and population drawn or not.
+fn drawn(rule: &str, population: &str) -> crate::scenario::Scenario {
+    let mut text =
+        String::from("[alliance]\ncapacity = 0.5\nregions = [\"r\"]\ncrisis_types = [\"t\"]\n");
+    for (i, id) in ["A", "B", "C", "D", "E"].iter().enumerate() {
+        text.push_str(&format!(
+            "[members.{id}]\nregion = \"r\"\nmilitary_spending = {{ dist = \"uniform\", lo = 1, hi = {} }}\n\
+             gdp = 1\ndependence = 0\nsovereignty = 0.5\nvulnerability = 0.5\nthreat = {{ t = 0.5 }}\n\
+             concern = {{ r = 1 }}\npopulation = {population}\n",
+            2 + i
+        ));
+    }
+    text.push_str(&format!(
+        "[crisis]\nrequester = \"A\"\ntype = \"t\"\nregion = \"r\"\nrequested = \"act\"\n\
+         severity = 0.5\ndomestic = 0\nframing = 0\ncontagion = 0\nlegal_fit = 1\nlegitimacy = 1\n\
+         credibility = 0.5\ncombat_risk = 0.5\n\
+         [[options]]\nid = \"act\"\neffect = 1\ntroops = 0.5\nintrusion = 0.5\n\
+         [rule]\n{rule}\n[montecarlo]\nnoise = 0.3\n"
+    ));
+    load_str(&text, Path::new("drawn.toml")).expect("valid scenario")
+}
+
+fn decisions(model: &Model, runs: u64) -> Vec<Decision> {
+    let mut scratch = model.scratch();
+    (0..runs)
+        .map(|r| {
+            let mut rng = ChaCha8Rng::seed_from_u64(7);
+            rng.set_stream(r);
+            model.simulate(&mut rng, &mut scratch)
+        })
+        .collect()
+}
+
+#[test]
+fn populations_drawn_or_fixed_change_nothing_under_a_rule_without_them() {
+    let fixed = drawn("kind = \"majority\"", "100");
+    let random = drawn(
+        "kind = \"majority\"",
+        "{ dist = \"uniform\", lo = 10, hi = 1000 }",
+    );
+    let (a, b) = (
+        Model::new(&fixed, fixed.rule),
+        Model::new(&random, random.rule),
+    );
+    assert_eq!(decisions(&a, 300), decisions(&b, 300));
+    // Under the double majority the drawn populations count.
+    let dm = DecisionRule::double_majority();
+    let m = Model::new(&random, dm);
+    let mut scratch = m.scratch();
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    m.simulate(&mut rng, &mut scratch);
+    let w = m.rule_weights(&scratch);
+    assert!(w.iter().all(|p| (10.0..=1000.0).contains(p)), "{w:?}");
+    assert!(w.windows(2).any(|p| p[0] != p[1]));
+    assert!(matches!(
+        m.rule_weighing(&scratch),
+        RuleWeights::Exact { .. }
+    ));
+}
+
+#[test]
+fn weighted_rules_count_raw_amounts_as_exact_units() {
+    // Fixed spending 52.8, 0.48: the model keeps whole hundredths.
+    let s = scenario(false, [1.0; 3], 0.0, 0.05);
+    let mut s = s;
+    for (m, x) in s.members.iter_mut().zip([52.8, 0.48, 1.0]) {
+        m.military_spending = crate::scenario::Param::Fixed(x);
+    }
+    let rule: DecisionRule = "weighted:military:amount:53.28".parse().unwrap();
+    let model = Model::new(&s, rule);
+    let central = model.central();
+    assert_eq!(central.rule_weights, [52.8, 0.48, 1.0]);
+    assert_eq!(central.rule_units, [5280, 48, 100]);
+    assert_eq!(central.rule_per_unit, Some(100));
+    let w = central.weighing();
+    assert!(rule.passes(&[Vote::Yes, Vote::Yes, Vote::No], w, None));
+    assert!(!rule.passes(&[Vote::Yes, Vote::No, Vote::No], w, None));
+    // Drawn spending: exact units every run.
+    let d = drawn(
+        "kind = \"weighted\"\nattribute = \"military\"\nquota = \"1/2\"",
+        "1",
+    );
+    let m = Model::new(&d, d.rule);
+    let mut scratch = m.scratch();
+    for r in 0..20 {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        rng.set_stream(r);
+        m.simulate(&mut rng, &mut scratch);
+        let RuleWeights::Exact { units, per_unit } = m.rule_weighing(&scratch) else {
+            panic!("drawn decimals of 17 digits below 6 fit in 64 bits");
+        };
+        let w = m.rule_weights(&scratch);
+        for (u, x) in units.iter().zip(w) {
+            assert!(
+                (*u as f64 / per_unit as f64 - x).abs() <= x * 1e-15,
+                "{u}/{per_unit} vs {x}"
+            );
+        }
+    }
 }

@@ -40,6 +40,8 @@ pub struct MemberInputs {
     pub military_spending: f64,
     /// GDP (absolute).
     pub gdp: f64,
+    /// Population, thousands (0 unless the rule counts population).
+    pub population: f64,
     /// Dependence on the hegemon d.
     pub dependence: f64,
     /// Sovereignty sensitivity σ.
@@ -198,6 +200,7 @@ mod tests {
         let member = MemberInputs {
             military_spending: 1.0,
             gdp: 1.0,
+            population: 0.0,
             dependence: 0.5,
             sovereignty: 0.8,
             vulnerability: 0.5,

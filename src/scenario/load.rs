@@ -465,7 +465,7 @@ pub fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioErr
             let in_layer = field.starts_with("defaults") || field.starts_with("groups.");
             if word == "include" {
                 shown = "unknown key `include`: `include` must come first in the file, before any [table] heading".into();
-            } else if in_layer && matches!(word, "military_spending" | "gdp") {
+            } else if in_layer && matches!(word, "military_spending" | "gdp" | "population") {
                 shown = format!(
                     "unknown key `{word}`: `{word}` is a fact about each state, given per member in [members.ID], not as a default or for a group"
                 );

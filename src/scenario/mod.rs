@@ -19,7 +19,7 @@ pub use error::ScenarioError;
 pub use load::{load, load_stored, load_str, toml_problem, SourceFile};
 pub use param::{Param, Range};
 
-use crate::model::{DecisionRule, PartyVote};
+use crate::model::{Attribute, DecisionRule, PartyVote, Quota, Ratio};
 
 /// Limits that keep a hostile file from exhausting memory.
 pub mod limits {
@@ -103,6 +103,12 @@ pub struct Member {
     pub military_spending: Param,
     /// GDP, billions of USD.
     pub gdp: Param,
+    /// Population, thousands, where given: the `double_majority` rule and
+    /// `weighted:population` count it, and need it of every member.
+    pub population: Option<Param>,
+    /// Where the member's table is written (source file index, byte
+    /// offset), for messages about the member as a whole.
+    pub origin: Option<(usize, usize)>,
     /// Dependence on the hegemon d in [0, 1].
     pub dependence: Param,
     /// Sovereignty sensitivity σ in [0, 1].
@@ -314,6 +320,56 @@ impl Scenario {
         self.options.iter().position(|o| o.id == id)
     }
 
+    /// Why `rule` cannot decide for this alliance, if it cannot: it counts
+    /// population and a member gives none (the message names the member's
+    /// table, file and line), or it asks for more yes votes than there are
+    /// members. (A `hegemon_majority` without a hegemon is refused by each
+    /// command, as before.)
+    pub fn rule_problem(&self, rule: &DecisionRule) -> Option<ScenarioError> {
+        if let DecisionRule::QualifiedMajority {
+            threshold: Quota::Absolute(votes),
+        } = rule
+        {
+            let n = self.members.len();
+            if *votes > Ratio::whole(n as u64) {
+                let main = self.sources.first().map(|s| s.path.clone());
+                return Some(ScenarioError::file(
+                    main.unwrap_or_default(),
+                    "rule",
+                    format!(
+                        "the rule `{rule}` asks for {votes} yes votes of an alliance of {n} members; at most {n}"
+                    ),
+                ));
+            }
+        }
+        if rule.attribute() != Some(Attribute::Population) {
+            return None;
+        }
+        let m = self.members.iter().find(|m| m.population.is_none())?;
+        let field = keys::join(["members", &m.id, "population"]);
+        let message = keys::one_line(&format!(
+            "the rule `{rule}` counts each member's population, and `{}` gives none; add `population`, in thousands, to its [members] table",
+            m.id
+        ));
+        let located = m.origin.and_then(|(file, offset)| {
+            let source = self.sources.get(file)?;
+            let (line, column) = source.line_col(offset);
+            Some(ScenarioError {
+                file: source.path.clone(),
+                line: Some(line),
+                column: Some(column),
+                field: field.clone(),
+                message: message.clone(),
+                help: None,
+            })
+        });
+        let main = self.sources.first().map(|s| s.path.clone());
+        Some(
+            located
+                .unwrap_or_else(|| ScenarioError::file(main.unwrap_or_default(), field, message)),
+        )
+    }
+
     /// Whether any parameter is a distribution (otherwise only perception
     /// noise varies between runs).
     pub fn has_distributions(&self) -> bool {
@@ -324,6 +380,7 @@ impl Scenario {
         }
         for m in &self.members {
             params.extend(m.scalars());
+            params.extend(m.population.as_ref());
             params.extend(m.weights.params());
             params.extend(m.threat.iter().flatten());
             params.extend(m.concern.iter().flatten());

@@ -33,6 +33,11 @@ impl Range {
         lo: 0.0,
         hi: 100_000.0,
     };
+    /// [0, 10000000]: populations in thousands (up to ten billion people).
+    pub const POPULATION: Range = Range {
+        lo: 0.0,
+        hi: 10_000_000.0,
+    };
     /// (0, 1]: above 0, however little (its low end is the smallest
     /// positive number, 5e-324, so that the command line takes what a
     /// scenario file takes), up to 1.

@@ -66,6 +66,7 @@ enum Slot {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum MemberSlot {
     Scalar(usize),
+    Population,
     Threat(usize),
     Concern(usize),
     Affinity(usize),
@@ -226,6 +227,20 @@ impl ParamPath {
                         .ok_or_else(|| unknown("member", id, &ids().collect::<Vec<_>>()))?]
                 };
                 let (slot, range) = member_slot(scenario, rest, &unknown, index)?;
+                if slot == MemberSlot::Population {
+                    if let Some(&m) = members
+                        .iter()
+                        .find(|&&m| scenario.members[m].population.is_none())
+                    {
+                        return Err(PathError::new(
+                            format!(
+                                "`{text}`: member `{}` gives no population in the scenario; add `population` (thousands) to its [members] table first",
+                                scenario.members[m].id
+                            ),
+                            None,
+                        ));
+                    }
+                }
                 if *id != "*" && slot == MemberSlot::Affinity(members[0]) {
                     return Err(PathError::new(
                         format!("`{text}`: a member's affinity toward itself is not a parameter"),
@@ -312,7 +327,7 @@ fn member_slot(
     let fields: Vec<&str> = MEMBER
         .iter()
         .map(|(n, _)| *n)
-        .chain(["threat", "concern", "affinity", "weights"])
+        .chain(["population", "threat", "concern", "affinity", "weights"])
         .collect();
     // The names are listed only for a message, so gathered only then.
     fn keyed<'n>(
@@ -327,6 +342,7 @@ fn member_slot(
     let types = || scenario.crisis_types.iter().map(String::as_str);
     let regions = || scenario.regions.iter().map(String::as_str);
     match rest {
+        ["population"] => Ok((MemberSlot::Population, Range::POPULATION)),
         [field] => match MEMBER.iter().position(|(n, _)| n == field) {
             Some(i) => Ok((MemberSlot::Scalar(i), MEMBER[i].1)),
             None => Err(unknown("member parameter", field, &fields)),
@@ -393,6 +409,7 @@ fn param_mut(s: &mut Scenario, slot: Slot) -> &mut Param {
             let m = &mut s.members[m];
             match field {
                 MemberSlot::Scalar(i) => nth(m.scalars_mut(), i),
+                MemberSlot::Population => m.population.get_or_insert(Param::Fixed(0.0)),
                 MemberSlot::Threat(i) => m.threat[i].get_or_insert(Param::Fixed(0.0)),
                 MemberSlot::Concern(i) => m.concern[i].get_or_insert(Param::Fixed(0.0)),
                 MemberSlot::Affinity(i) => &mut m.affinity[i],
@@ -412,6 +429,7 @@ fn param_ref(s: &Scenario, slot: Slot) -> Option<&Param> {
             let m = &s.members[m];
             match field {
                 MemberSlot::Scalar(i) => m.scalars()[i],
+                MemberSlot::Population => m.population.as_ref()?,
                 MemberSlot::Threat(i) => m.threat[i].as_ref()?,
                 MemberSlot::Concern(i) => m.concern[i].as_ref()?,
                 MemberSlot::Affinity(i) => &m.affinity[i],
@@ -449,6 +467,11 @@ pub fn list(scenario: &Scenario) -> Vec<ParamEntry> {
         for (i, (name, range)) in MEMBER.iter().enumerate() {
             let p = param_ref(scenario, Slot::Member(mi, MemberSlot::Scalar(i))).expect("exists");
             push(format!("{base}.{name}"), p, *range);
+            if i == 1 {
+                if let Some(p) = &m.population {
+                    push(format!("{base}.population"), p, Range::POPULATION);
+                }
+            }
         }
         for (t, p) in scenario.crisis_types.iter().zip(&m.threat) {
             if let Some(p) = p {

@@ -126,6 +126,43 @@ impl<'de> Deserialize<'de> for RawParam {
     }
 }
 
+/// An exact number as written in `[rule]`: a TOML number (`0.67`, `15`) or
+/// text holding a fraction or decimal (`"2/3"`). Checked by `check`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawNumber {
+    /// A floating-point TOML number: the decimal it prints as.
+    Float(f64),
+    /// A whole TOML number.
+    Int(i128),
+    /// Text such as `"2/3"`.
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for RawNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct NumberVisitor;
+        impl<'de> Visitor<'de> for NumberVisitor {
+            type Value = RawNumber;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number such as 0.67, or a fraction in quotes such as \"2/3\"")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawNumber, E> {
+                Ok(RawNumber::Float(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawNumber, E> {
+                Ok(RawNumber::Int(v.into()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawNumber, E> {
+                Ok(RawNumber::Int(v.into()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawNumber, E> {
+                Ok(RawNumber::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(NumberVisitor)
+    }
+}
+
 /// A located numeric parameter.
 pub type LParam = Located<RawParam>;
 /// A located string.
@@ -202,6 +239,8 @@ pub struct RawMember {
     pub military_spending: Option<LParam>,
     /// GDP, billions of USD.
     pub gdp: Option<LParam>,
+    /// Population, thousands.
+    pub population: Option<LParam>,
     /// Dependence on the hegemon d.
     pub dependence: Option<LParam>,
     /// Sovereignty sensitivity σ.
@@ -398,11 +437,21 @@ pub struct RawRule {
     /// Unanimity only: abstaining blocks.
     pub abstention_blocks: Option<Located<bool>>,
     /// Qualified majority only: share of members needed.
-    pub threshold: Option<Located<f64>>,
-    /// Weighted only: `military`, `economic` or `equal`.
+    pub threshold: Option<Located<RawNumber>>,
+    /// Qualified majority only: number of yes votes needed (instead of `threshold`).
+    pub votes: Option<Located<RawNumber>>,
+    /// Weighted only: `military`, `economic`, `equal` or `population`.
     pub attribute: Option<LString>,
     /// Weighted only: share of the attribute needed.
-    pub quota: Option<Located<f64>>,
+    pub quota: Option<Located<RawNumber>>,
+    /// Weighted only: amount of the attribute needed (instead of `quota`).
+    pub amount: Option<Located<RawNumber>>,
+    /// Double majority only: share of members needed.
+    pub members: Option<Located<RawNumber>>,
+    /// Double majority only: share of population needed.
+    pub population: Option<Located<RawNumber>>,
+    /// Double majority only: least number of members of a blocking minority.
+    pub blocking: Option<Located<i64>>,
     /// Half-width of the abstention band β.
     pub abstention_band: Option<Located<f64>>,
     /// How a party to the dispute takes part: `vote`, `abstain` or `excluded`.
@@ -516,6 +565,7 @@ impl RawMember {
             .or(at(&self.region))
             .or(atp(&self.military_spending))
             .or(atp(&self.gdp))
+            .or(atp(&self.population))
             .or(atp(&self.sovereignty))
             .or(atp(&self.dependence))
             .or(atp(&self.vulnerability))
@@ -526,6 +576,7 @@ impl RawMember {
         take(&mut self.region, o.region);
         take(&mut self.military_spending, o.military_spending);
         take(&mut self.gdp, o.gdp);
+        take(&mut self.population, o.population);
         take(&mut self.dependence, o.dependence);
         take(&mut self.sovereignty, o.sovereignty);
         take(&mut self.vulnerability, o.vulnerability);

@@ -140,6 +140,9 @@ impl Plan {
                 "--rules: the hegemon_majority rule needs `alliance.hegemon`, which this scenario does not name".into(),
             ));
         }
+        if let Some(e) = rules.iter().find_map(|r| scenario.rule_problem(r)) {
+            return Err(PlanError(format!("--rules: {e}")));
+        }
         Ok(Plan {
             dimensions,
             design,

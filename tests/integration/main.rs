@@ -5,6 +5,7 @@
 mod bad_scenarios;
 mod calibrate;
 mod cli;
+mod exact_rules;
 mod explain;
 mod features;
 mod folders;

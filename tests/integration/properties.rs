@@ -681,14 +681,14 @@ fn all_rules(has_hegemon: bool) -> Vec<DecisionRule> {
         STRICT,
         PLAIN,
         DecisionRule::Majority,
-        DecisionRule::QualifiedMajority { threshold: 0.67 },
+        DecisionRule::qualified_majority("0.67".parse().unwrap()),
         DecisionRule::Weighted {
             attribute: Attribute::Military,
-            quota: 0.5,
+            quota: alliance_sim::model::Quota::Share("0.5".parse().unwrap()),
         },
         DecisionRule::Weighted {
             attribute: Attribute::Economic,
-            quota: 0.5,
+            quota: alliance_sim::model::Quota::Share("0.5".parse().unwrap()),
         },
     ];
     if has_hegemon {
@@ -1019,7 +1019,7 @@ fn adding_a_member_never_raises_strict_unanimity() {
             let n = g.members.len();
             let weighted = |attribute| DecisionRule::Weighted {
                 attribute,
-                quota: 0.5,
+                quota: alliance_sim::model::Quota::Share("0.5".parse().unwrap()),
             };
             for rule in [
                 STRICT,

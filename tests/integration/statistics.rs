@@ -225,13 +225,13 @@ fn exact_pass_probabilities() -> Vec<(DecisionRule, f64)> {
         ),
         (DecisionRule::Majority, majority),
         (
-            DecisionRule::QualifiedMajority { threshold: 0.7 },
+            DecisionRule::qualified_majority("0.7".parse().unwrap()),
             qualified,
         ),
         (
             DecisionRule::Weighted {
                 attribute: alliance_sim::model::Attribute::Military,
-                quota: 0.5,
+                quota: alliance_sim::model::Quota::Share("0.5".parse().unwrap()),
             },
             weighted,
         ),

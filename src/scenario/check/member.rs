@@ -158,6 +158,12 @@ pub(super) fn check_member(
             "`gdp`, billions of USD",
             near,
         )?,
+        population: raw
+            .population
+            .as_ref()
+            .map(|p| ck.param(p, &f("population"), Range::POPULATION))
+            .transpose()?,
+        origin: near,
         dependence,
         sovereignty: unit(&raw.sovereignty, "sovereignty", "`sovereignty` σ in [0, 1]")?,
         vulnerability: unit(

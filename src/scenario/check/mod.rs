@@ -585,7 +585,7 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
     }
     let requested = ck.lookup(requested_id, &requestable, "crisis.requested", "option")? + 1;
 
-    let (rule, abstention_band, party_vote) = check_rule(&ck, &raw.rule, hegemon)?;
+    let (rule, abstention_band, party_vote) = check_rule(&ck, &raw.rule, hegemon, members.len())?;
 
     let montecarlo = check_montecarlo(&ck, &raw.montecarlo.unwrap_or_default())?;
 
@@ -690,6 +690,9 @@ pub(super) fn check(mut raw: RawFile, sources: Vec<SourceFile>, stem: &str) -> R
     let ck = Checker::new(std::mem::take(&mut scenario.sources));
     apply_set(&ck, &raw.set, &mut scenario)?;
     scenario.sources = ck.sources;
+    if let Some(e) = scenario.rule_problem(&scenario.rule) {
+        return Err(e);
+    }
     Ok(scenario)
 }
 
