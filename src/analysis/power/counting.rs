@@ -681,10 +681,8 @@ mod tests {
         let hegemon = CountedGame::new(w, n / 2 + 1, 1, n + 1).unwrap();
         let p = hegemon.indices(None).unwrap();
         assert_eq!(p, simple(DecisionRule::HegemonMajority, Some(2)));
-        // Exactly: the hegemon swings in every coalition of 3 to 6 others
-        // (their count is 2^6 − 1 − 6 − 15 = 42) and in those of the others
-        // ... as a member of a size-4 majority it needs 3 others: C(6,3) = 20,
-        // with 4 or more others it swings too: C(6,4)+C(6,5)+C(6,6) = 22.
+        // Exactly: without the hegemon every coalition loses, and with it one
+        // of 3 or more of the 6 others wins: 20 + 15 + 6 + 1 = 42 swings.
         assert_eq!(p.swings[2], BigUint::from(42u8));
         // An ordinary member swings where the coalition holds the hegemon and
         // exactly 3 members: the hegemon and 2 of the 5 others: C(5,2) = 10.

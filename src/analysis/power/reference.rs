@@ -76,8 +76,8 @@ pub fn eu27_council_2023() -> CountedGame {
 
 /// A weighted game of 193 players, the size of the UN General Assembly: the
 /// weights are 1 + (x mod 100) for the first 193 outputs x of SplitMix64
-/// seeded with 193 (so in 1..=100; total 9,869), the quota half the total
-/// plus one, rounded down (4,935). Deterministic, so the Python peer can
+/// seeded with 193 (so in 1..=100; total 9,738), the quota half the total
+/// plus one, rounded down (4,870). Deterministic, so the Python peer can
 /// check the same game.
 pub fn assembly_193() -> CountedGame {
     let weights = splitmix_weights(193, 193, 100);
@@ -98,4 +98,27 @@ pub fn splitmix_weights(n: usize, seed: u64, max: u64) -> Vec<u64> {
             1 + z % max
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The figures docs/PERFORMANCE.md and the Python peer rely on.
+    #[test]
+    fn the_benchmark_games_are_as_documented() {
+        let un = assembly_193();
+        assert_eq!(un.players(), 193);
+        assert_eq!((un.total_weight(), un.min_weight()), (9_738, 4_870));
+        assert!(un.weights().iter().all(|w| (1..=100).contains(w)));
+        assert!(un.is_plain_weighted());
+        let eu = eu27_council_2023();
+        assert_eq!((eu.total_weight(), eu.min_weight()), (448_391, 291_455));
+        assert_eq!((eu.min_members(), eu.enough_members()), (15, 24));
+        // 65% exactly: 291,455 reaches it, one less does not.
+        let (p, q) = (eu.total_weight(), eu.min_weight());
+        assert!(q * 100 >= 65 * p && (q - 1) * 100 < 65 * p);
+        assert_eq!(unsc_1965().total_weight(), 45);
+        assert_eq!(eec_1958().total_weight(), 17);
+    }
 }
