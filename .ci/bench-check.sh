@@ -3,8 +3,10 @@
 # (clippy --all-targets in .ci/run compiles benches/ and examples/) and that
 # the numpy and Mesa peers reproduce our outcome distribution on a small run
 # count, so that bench/run.sh compares equal work (and, on an EU initiative
-# with no requesting member, that they agree on that path too). See
-# docs/PERFORMANCE.md.
+# with no requesting member, that they agree on that path too), and that the
+# Python package powerindex gives the same voting power as ours on the shared
+# games (one repetition each; its Shapley-Shubik index on 193 players, which
+# overflows after about 25 s, is not attempted). See docs/PERFORMANCE.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +21,7 @@ for scenario in scenarios/kyrgyzstan_2010.toml bench/synthetic_20x6.toml scenari
     "$venv/bin/python" bench/peers/check.py --scenario "$scenario" --runs 20000 --mesa-runs 1000 \
         --bin target/release/alliance-sim
 done
+
+cargo build --locked --release --quiet --example power_games
+echo "== powerindex agrees with alliance-sim's voting power"
+"$venv/bin/python" bench/peers/powerindex_peer.py --reps 1 --bin target/release/examples/power_games

@@ -36,10 +36,11 @@ command -v cargo >/dev/null || die "cargo not found; install Rust (https://rustu
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/alliance-bench.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-note "building release binaries (cargo build --release --bin alliance-sim --example floor)"
-cargo build --release --quiet --bin alliance-sim --example floor || die "cargo build failed"
+note "building release binaries (cargo build --release --bin alliance-sim --example floor --example power_games)"
+cargo build --release --quiet --bin alliance-sim --example floor --example power_games || die "cargo build failed"
 BIN=$ROOT/target/release/alliance-sim
 FLOOR=$ROOT/target/release/examples/floor
+POWER=$ROOT/target/release/examples/power_games
 NPROC=$(nproc)
 
 KAZ=scenarios/kazakhstan_2022.toml
@@ -150,6 +151,23 @@ else
     echo "  (ours/peer (all): alliance-sim on all $NPROC cores; (1 core): on 1 thread; peers run as they are)"
 fi
 
+# (e), printed after (d): voting power against powerindex, measured here while the
+# venv is at hand.
+POWER_OUT=$TMP/power.txt
+if [[ -n ${BENCH_SKIP_PEERS:-} || ! -f bench/peers/powerindex_peer.py ]]; then
+    note "voting power: our times only (no powerindex comparison)"
+    "$POWER" --reps "$REPS" | python3 -c "
+import json, sys
+for g in json.load(sys.stdin)['games']:
+    print('%-20s %7d  banzhaf %.6f s  all indices %.6f s' % (g['name'], g['players'], g['seconds_banzhaf'], g['seconds_all']))
+" >"$POWER_OUT" || die "power_games failed"
+else
+    note "voting power: alliance-sim against powerindex (median of $REPS; powerindex's Shapley-Shubik on 193 players is attempted and fails after about 25 s)"
+    if ! "$PY" bench/peers/powerindex_peer.py --bin "$POWER" --reps "$REPS" --attempt-overflow >"$POWER_OUT" 2>&1; then
+        echo "  FAILED: powerindex_peer.py disagrees or failed" >>"$POWER_OUT"
+    fi
+fi
+
 # (d) Peak memory.
 rss() { # label, command...
     local label=$1; shift
@@ -171,3 +189,7 @@ K2=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/time.log")
 rss "sweep kyrgyzstan_2010 40x25 points --runs 10000" "$BIN" sweep scenarios/kyrgyzstan_2010.toml \
     --vary crisis.severity=0:1:40 --vary members.UZB.sovereignty=0:1:25 --runs 10000 --out "$TMP/sweep"
 echo "  run: RSS at $(fmt "$MEM_BIG") / at $(fmt "$MEM_SMALL") runs = $(ratio "$K2" "$K1")"
+
+echo
+echo "(e) voting power (examples/power_games, one thread; bench/peers/powerindex_peer.py)"
+sed 's/^/  /' "$POWER_OUT"

@@ -162,44 +162,72 @@ fn render_game(job: &GamePowerJob) -> String {
             .unwrap_or(0)
             .max(header.len())
     };
-    let e = &job.exact;
+    let p = &job.indices;
+    let strings = |xs: &[alliance_sim::analysis::power::Fraction]| -> Vec<String> {
+        xs.iter().map(|x| x.to_string()).collect()
+    };
+    let (norm, ss) = (
+        strings(&p.banzhaf_normalized_exact),
+        strings(&p.shapley_shubik_exact),
+    );
+    // Fractions of large games run to hundreds of digits: those stay in power.csv.
+    let exact = norm
+        .iter()
+        .chain(&ss)
+        .all(|f| f.len() <= MAX_EXACT_ON_TERMINAL);
     let (wi, ww) = (width(&ids, "member"), width(&weights, "weight"));
     let (wn, ws) = (
-        width(&e.banzhaf_normalized, "banzhaf_norm_exact"),
-        width(&e.shapley_shubik, "shapley_shubik_exact"),
+        width(&norm, "banzhaf_norm_exact"),
+        width(&ss, "shapley_shubik_exact"),
     );
-    let _ = writeln!(
+    let _ = write!(
         t,
-        "  {:wi$}  {:>ww$}  banzhaf_abs  banzhaf_norm  shapley_shubik  {:>wn$}  {:>ws$}",
-        "member", "weight", "banzhaf_norm_exact", "shapley_shubik_exact"
+        "  {:wi$}  {:>ww$}  banzhaf_abs  banzhaf_norm  shapley_shubik",
+        "member", "weight"
     );
-    let p = &job.indices;
+    if exact {
+        let _ = write!(
+            t,
+            "  {:>wn$}  {:>ws$}",
+            "banzhaf_norm_exact", "shapley_shubik_exact"
+        );
+    }
+    let _ = writeln!(t);
     for i in 0..ids.len() {
         let pad = wi.saturating_sub(ids[i].chars().count());
-        let _ = writeln!(
+        let _ = write!(
             t,
-            "  {}{:pad$}  {:>ww$}  {:>11.3}  {:>12.3}  {:>14.3}  {:>wn$}  {:>ws$}",
+            "  {}{:pad$}  {:>ww$}  {:>11.3}  {:>12.3}  {:>14.3}",
             ids[i],
             "",
             weights[i],
             p.banzhaf_absolute[i],
             p.banzhaf_normalized[i],
             p.shapley_shubik[i],
-            e.banzhaf_normalized[i],
-            e.shapley_shubik[i],
         );
+        if exact {
+            let _ = write!(t, "  {:>wn$}  {:>ws$}", norm[i], ss[i]);
+        }
+        let _ = writeln!(t);
     }
     let _ = writeln!(t);
     for line in [
         "banzhaf_abs: share of the other members' yes/no splits in which this member's vote decides (every split equally likely)",
         "banzhaf_norm: the same, as a share of all members' decisive positions (sums to 1)",
         "shapley_shubik: share of orders of joining in which this member's vote turns a losing coalition into a winning one",
-        "*_exact: the same as exact fractions in lowest terms; power.csv has all three",
+        if exact {
+            "*_exact: the same as exact fractions in lowest terms; power.csv has all three"
+        } else {
+            "exact fractions in lowest terms: the *_exact columns of power.csv (too long to print here)"
+        },
     ] {
         let _ = writeln!(t, "  {line}");
     }
     t
 }
+
+/// Longest exact fraction shown on the terminal.
+const MAX_EXACT_ON_TERMINAL: usize = 24;
 
 /// The table printed on the terminal.
 fn render(

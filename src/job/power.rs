@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use super::game::{GameError, GameSource, PlainGame, Quota};
 use super::{cannot_write, IoContext, JobError, Watch};
-use crate::analysis::power::{self, Decisiveness, PowerError, PowerIndices, SimpleGame};
+use crate::analysis::power::{self, CountedGame, Decisiveness, PowerError, PowerIndices};
 use crate::model::{DecisionRule, Model};
 use crate::output::charts;
 use crate::output::csv::{number_cell, text_cell};
@@ -205,7 +205,6 @@ fn power_csv(
     p: &PowerIndices,
     sim: Option<&Decisiveness>,
 ) -> String {
-    let exact = ExactIndices::of(p);
     let mut text = POWER_HEADER.join(",");
     text.push('\n');
     for (i, id) in ids.iter().enumerate() {
@@ -233,9 +232,9 @@ fn power_csv(
         cells.extend(simulated);
         cells.extend(
             [
-                &exact.banzhaf_absolute[i],
-                &exact.banzhaf_normalized[i],
-                &exact.shapley_shubik[i],
+                &p.banzhaf_absolute_exact[i].to_string(),
+                &p.banzhaf_normalized_exact[i].to_string(),
+                &p.shapley_shubik_exact[i].to_string(),
             ]
             .map(|f| exact_cell(f)),
         );
@@ -267,66 +266,6 @@ fn chart(title: &str, ids: &[&str], p: &PowerIndices, sim: Option<&Decisiveness>
         })
         .collect();
     charts::power_bars(title, &rows)
-}
-
-/// The three indices of every member as exact fractions in lowest terms
-/// (`106/635`; `0` and `1` for whole values).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExactIndices {
-    /// Swings over 2^(n−1).
-    pub banzhaf_absolute: Vec<String>,
-    /// Swings over all members' swings.
-    pub banzhaf_normalized: Vec<String>,
-    /// The Shapley-Shubik index.
-    pub shapley_shubik: Vec<String>,
-}
-
-impl ExactIndices {
-    /// The fractions of indices counted by enumeration (swings, and
-    /// Shapley-Shubik numerators over n!). The power engine's exact
-    /// fractions replace this when it provides them.
-    pub fn of(p: &PowerIndices) -> ExactIndices {
-        let n = p.swings.len();
-        let half = 1u128 << n.saturating_sub(1);
-        let total: u128 = p.swings.iter().map(|s| u128::from(*s)).sum();
-        ExactIndices {
-            banzhaf_absolute: p
-                .swings
-                .iter()
-                .map(|s| fraction(u128::from(*s), half))
-                .collect(),
-            banzhaf_normalized: p
-                .swings
-                .iter()
-                .map(|s| fraction(u128::from(*s), total))
-                .collect(),
-            shapley_shubik: p
-                .shapley_shubik_numerators
-                .iter()
-                .map(|x| fraction(*x, p.shapley_shubik_denominator))
-                .collect(),
-        }
-    }
-}
-
-/// `num / den` in lowest terms; `0` when `den` is 0 (nobody ever swings).
-fn fraction(num: u128, den: u128) -> String {
-    fn gcd(mut a: u128, mut b: u128) -> u128 {
-        while b != 0 {
-            (a, b) = (b, a % b);
-        }
-        a
-    }
-    if den == 0 || num == 0 {
-        return "0".into();
-    }
-    let g = gcd(num, den);
-    let (a, b) = (num / g, den / g);
-    if b == 1 {
-        a.to_string()
-    } else {
-        format!("{a}/{b}")
-    }
 }
 
 fn manifest(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Manifest {
@@ -378,23 +317,14 @@ pub struct GamePowerJob {
     pub dir: PathBuf,
     /// The a-priori indices.
     pub indices: PowerIndices,
-    /// The indices as exact fractions.
-    pub exact: ExactIndices,
     /// When an existing results folder is replaced.
     pub replace: Replace,
 }
 
-/// The a-priori indices of a plain game: the one place a plain game meets
-/// the power engine (today by enumerating its coalitions, at most
-/// [`power::MAX_PLAYERS`] members), counted on the exact whole-number weights.
+/// The a-priori indices of a plain game, counted on its exact whole-number
+/// weights (up to [`power::counting::MAX_COUNTED_PLAYERS`] members).
 fn indices_of(game: &PlainGame, cancel: Option<&AtomicBool>) -> Result<PowerIndices, PowerError> {
-    let n = game.members.len();
-    if n > power::MAX_PLAYERS {
-        return Err(PowerError::TooManyPlayers(n));
-    }
-    SimpleGame::from_fn_watched(n, |s| game.wins(s), cancel)?
-        .indices_watched(cancel)
-        .ok_or(PowerError::Cancelled)
+    CountedGame::weighted(game.scaled_weights.clone(), game.scaled_quota)?.indices(cancel)
 }
 
 impl GamePowerJob {
@@ -421,16 +351,11 @@ impl GamePowerJob {
             PowerError::Cancelled => JobError::Interrupted(format!(
                 "interrupted while counting the coalitions of {origin}; nothing was written"
             )),
-            PowerError::TooManyPlayers(n) => JobError::input(format!(
-                "{origin}: the game has {n} members; voting power is computed by enumerating all 2^n coalitions, which is limited to {} members",
-                power::MAX_PLAYERS
-            )),
             e => JobError::input(format!("{origin}: {e}")),
         })?;
         Ok(GamePowerJob {
             dir: settings.out.join(format!("{label}-power")),
             label,
-            exact: ExactIndices::of(&indices),
             indices,
             game,
             replace: settings.replace,
@@ -557,32 +482,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fractions_are_in_lowest_terms() {
-        assert_eq!(fraction(212, 1270), "106/635");
-        assert_eq!(fraction(0, 5), "0");
-        assert_eq!(fraction(7, 7), "1");
-        assert_eq!(fraction(3, 0), "0");
+    fn exact_cells_are_quoted_fractions() {
         assert_eq!(exact_cell("106/635"), "\"106/635\"");
         assert_eq!(exact_cell("1"), "1");
+        assert_eq!(exact_cell("0"), "0");
     }
 
     #[test]
     fn exact_indices_of_the_eec_council() {
-        let p = SimpleGame::weighted(&[4.0, 4.0, 4.0, 2.0, 2.0, 1.0], 12.0)
+        let p = CountedGame::weighted(vec![4, 4, 4, 2, 2, 1], 12)
             .unwrap()
-            .indices();
-        let e = ExactIndices::of(&p);
-        assert_eq!(
-            e.banzhaf_absolute,
-            ["5/16", "5/16", "5/16", "3/16", "3/16", "0"]
+            .indices(None)
+            .unwrap();
+        let text = power_csv(
+            "eec",
+            "quota:12",
+            &["FR", "DE", "IT", "BE", "NL", "LU"],
+            &p,
+            None,
         );
-        assert_eq!(
-            e.banzhaf_normalized,
-            ["5/21", "5/21", "5/21", "1/7", "1/7", "0"]
+        let column = |name: &str| -> Vec<String> {
+            let at = POWER_HEADER.iter().position(|h| *h == name).unwrap();
+            text.lines()
+                .skip(1)
+                .map(|l| l.split(',').nth(at).unwrap().trim_matches('"').to_string())
+                .collect()
+        };
+        let e = (
+            column("banzhaf_absolute_exact"),
+            column("banzhaf_normalized_exact"),
+            column("shapley_shubik_exact"),
         );
-        assert_eq!(
-            e.shapley_shubik,
-            ["7/30", "7/30", "7/30", "3/20", "3/20", "0"]
-        );
+        assert_eq!(e.0, ["5/16", "5/16", "5/16", "3/16", "3/16", "0"]);
+        assert_eq!(e.1, ["5/21", "5/21", "5/21", "1/7", "1/7", "0"]);
+        assert_eq!(e.2, ["7/30", "7/30", "7/30", "3/20", "3/20", "0"]);
     }
 }

@@ -1,11 +1,10 @@
-//! Voting power: a-priori indices by coalition enumeration, and how often each
-//! member was decisive in simulated runs.
+//! Voting power: a-priori indices of simple games, and how often each member
+//! was decisive in simulated runs.
 //!
 //! A-priori power treats the decision rule as a simple game: a coalition S
-//! (a set of members, as a bit mask) wins when the rule passes with the
-//! members of S voting yes and every other member voting no. Abstention plays
-//! no part. Member i is a swing in S (i not in S) when S loses and S ∪ {i}
-//! wins. From the swings:
+//! wins when the rule passes with the members of S voting yes and every other
+//! member voting no. Abstention plays no part. Member i is a swing for S
+//! (i not in S) when S loses and S ∪ {i} wins. From the swings:
 //!
 //! - absolute Banzhaf index: swings_i / 2^(n−1), the chance that i's vote
 //!   decides when every other member votes yes or no with probability ½;
@@ -14,24 +13,48 @@
 //!   share of orderings of the members in which i turns a losing coalition
 //!   into a winning one.
 //!
+//! When nobody ever swings (no coalition wins, not even all members together,
+//! or even the empty coalition wins) every index of every member is 0, the
+//! normalized Banzhaf index included (not 0/0).
+//!
+//! Two engines compute them, exactly (big integers and [`Fraction`]s), with
+//! the same [`PowerIndices`] as result:
+//!
+//! - [`counting`]: [`CountedGame`], a game of integer weights with conditions
+//!   on size and weight (weighted games, unanimity, majorities, the EU's double
+//!   majority), counted by dynamic programming over (members, weight), up to
+//!   [`counting::MAX_COUNTED_PLAYERS`] members;
+//! - [`enumerate`]: [`SimpleGame`], any rule, by listing all 2^n coalitions
+//!   (at most [`MAX_PLAYERS`] members); kept as the cross-check.
+//!
 //! The simulated counterpart counts, run by run, whether a member's vote on
 //! the requested option decided whether it passed: with that one vote flipped
 //! (yes to no; no or abstain to yes), would the outcome have been different?
 
+pub mod counting;
+pub mod enumerate;
+pub mod fraction;
+pub mod reference;
+pub mod rules;
+pub mod wide;
+
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use num_bigint::BigUint;
+use num_traits::{One, Zero};
 use rayon::prelude::*;
+
+pub use counting::CountedGame;
+pub use enumerate::{SimpleGame, MAX_PLAYERS};
+pub use fraction::Fraction;
 
 use crate::model::{DecisionRule, Model, Vote};
 use crate::output::summary::Share;
 use crate::runner::{self, CHUNK_RUNS};
 use crate::scenario::Scenario;
 
-/// Most players whose coalitions are enumerated (2^25 coalitions).
-pub const MAX_PLAYERS: usize = 25;
-
-/// Why a game cannot be built.
+/// Why a game's power cannot be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PowerError {
     /// More players than can be enumerated.
@@ -39,239 +62,159 @@ pub enum PowerError {
         "voting power is computed by enumerating all 2^n coalitions, which is limited to {MAX_PLAYERS} members; this alliance has {0}"
     )]
     TooManyPlayers(usize),
+    /// More players than the enumeration of a counted game handles.
+    #[error(
+        "enumerating all 2^n coalitions of a counted game is limited to {max} members; this game has {0}",
+        max = enumerate::MAX_ENUMERATED_PLAYERS
+    )]
+    TooManyToEnumerate(usize),
+    /// More players than the counting engine handles.
+    #[error(
+        "voting power is counted for at most {max} members; this game has {0}",
+        max = counting::MAX_COUNTED_PLAYERS
+    )]
+    TooManyToCount(usize),
+    /// The counting tables would be too large: the weights are too fine.
+    #[error(
+        "counting the coalitions of these {players} members by weight needs a table as wide as the quota ({quota}, of a total weight of {total_weight}), too large to count; write the weights in coarser units so that the total is smaller (for example populations in thousands rather than persons)"
+    )]
+    TableTooLarge {
+        /// Number of players.
+        players: usize,
+        /// Sum of all weights.
+        total_weight: u128,
+        /// The quota (minimum weight) of the game.
+        quota: u128,
+    },
     /// No players.
     #[error("voting power needs at least one member")]
     NoPlayers,
     /// The weights do not match the players, or are not finite and non-negative.
     #[error("{0}")]
     BadWeights(String),
-    /// Stopped through the cancel flag before the enumeration was done.
-    #[error("the enumeration of coalitions was stopped")]
+    /// Stopped through the cancel flag before the computation was done.
+    #[error("the computation of voting power was stopped")]
     Cancelled,
 }
-
-/// Coalitions enumerated between two looks at the cancel flag.
-const COALITIONS_PER_LOOK: u64 = 1 << 16;
 
 fn is_set(cancel: Option<&AtomicBool>) -> bool {
     cancel.is_some_and(|c| c.load(Ordering::Relaxed))
 }
 
-/// A simple game: `n` players and, for every coalition, whether it wins.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SimpleGame {
-    n: usize,
-    /// Bit `s` is set when coalition `s` wins.
-    winning: Vec<u64>,
-}
-
-impl SimpleGame {
-    /// The game whose winning coalitions are those for which `wins(mask)` is
-    /// true; bit i of `mask` is player i.
-    pub fn from_fn(n: usize, wins: impl FnMut(u64) -> bool) -> Result<SimpleGame, PowerError> {
-        SimpleGame::from_fn_watched(n, wins, None)
-    }
-
-    /// [`SimpleGame::from_fn`], stopping with [`PowerError::Cancelled`] soon
-    /// after `cancel` is set.
-    pub fn from_fn_watched(
-        n: usize,
-        mut wins: impl FnMut(u64) -> bool,
-        cancel: Option<&AtomicBool>,
-    ) -> Result<SimpleGame, PowerError> {
-        if n == 0 {
-            return Err(PowerError::NoPlayers);
-        }
-        if n > MAX_PLAYERS {
-            return Err(PowerError::TooManyPlayers(n));
-        }
-        let size = 1u64 << n;
-        let mut winning = vec![0u64; size.div_ceil(64) as usize];
-        for s in 0..size {
-            if s % COALITIONS_PER_LOOK == 0 && is_set(cancel) {
-                return Err(PowerError::Cancelled);
-            }
-            if wins(s) {
-                winning[(s / 64) as usize] |= 1 << (s % 64);
-            }
-        }
-        Ok(SimpleGame { n, winning })
-    }
-
-    /// The game a decision rule defines: a coalition wins when the rule
-    /// passes with its members voting yes and the others no. `weights` are
-    /// the rule weights (used by weighted rules; one per member) and
-    /// `hegemon` the hegemon's index (used by `hegemon_majority`).
-    pub fn from_rule(
-        rule: &DecisionRule,
-        weights: &[f64],
-        hegemon: Option<usize>,
-    ) -> Result<SimpleGame, PowerError> {
-        SimpleGame::from_rule_watched(rule, weights, hegemon, None)
-    }
-
-    /// [`SimpleGame::from_rule`], stopping with [`PowerError::Cancelled`]
-    /// soon after `cancel` is set.
-    pub fn from_rule_watched(
-        rule: &DecisionRule,
-        weights: &[f64],
-        hegemon: Option<usize>,
-        cancel: Option<&AtomicBool>,
-    ) -> Result<SimpleGame, PowerError> {
-        check_weights(weights)?;
-        let n = weights.len();
-        let mut votes = vec![Vote::No; n];
-        let wins = |s: u64| {
-            for (i, v) in votes.iter_mut().enumerate() {
-                *v = if s >> i & 1 == 1 { Vote::Yes } else { Vote::No };
-            }
-            rule.passes(&votes, weights, hegemon)
-        };
-        SimpleGame::from_fn_watched(n, wins, cancel)
-    }
-
-    /// The weighted game [quota; weights]: a coalition wins when its weights
-    /// add up to at least `quota` (an absolute amount, not a share). With
-    /// integer weights the sums are exact.
-    pub fn weighted(weights: &[f64], quota: f64) -> Result<SimpleGame, PowerError> {
-        check_weights(weights)?;
-        if !quota.is_finite() {
-            return Err(PowerError::BadWeights(format!(
-                "the quota must be a finite number, found {}",
-                crate::text::num(quota)
-            )));
-        }
-        SimpleGame::from_fn(weights.len(), |s| {
-            let sum: f64 = weights
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| s >> i & 1 == 1)
-                .map(|(_, w)| *w)
-                .sum();
-            sum >= quota
-        })
-    }
-
-    /// The weighted game in which a coalition wins when it holds at least
-    /// `share` of the total weight, as the `weighted` rule counts.
-    pub fn weighted_share(weights: &[f64], share: f64) -> Result<SimpleGame, PowerError> {
-        let share = crate::model::Ratio::from_f64(share)
-            .filter(|r| r.is_share())
-            .ok_or_else(|| PowerError::BadWeights(format!("the share {share} is not in (0, 1]")))?;
-        let rule = DecisionRule::weighted(crate::model::Attribute::Equal, share);
-        SimpleGame::from_rule(&rule, weights, None)
-    }
-
-    /// Number of players.
-    pub fn players(&self) -> usize {
-        self.n
-    }
-
-    /// Whether coalition `s` (bit i = player i) wins.
-    pub fn wins(&self, s: u64) -> bool {
-        self.winning[(s / 64) as usize] >> (s % 64) & 1 == 1
-    }
-
-    /// The exact power indices of every player.
-    pub fn indices(&self) -> PowerIndices {
-        self.indices_watched(None).expect("nothing cancels it")
-    }
-
-    /// [`SimpleGame::indices`], or `None` soon after `cancel` is set.
-    pub fn indices_watched(&self, cancel: Option<&AtomicBool>) -> Option<PowerIndices> {
-        let n = self.n;
-        // swings_by_size[i][k]: coalitions of size k, without i, for which i swings.
-        let mut by_size = vec![vec![0u64; n]; n];
-        for s in 0..(1u64 << n) {
-            if s % COALITIONS_PER_LOOK == 0 && is_set(cancel) {
-                return None;
-            }
-            if !self.wins(s) {
-                continue;
-            }
-            let k = s.count_ones() as usize;
-            for (i, counts) in by_size.iter_mut().enumerate() {
-                let bit = 1u64 << i;
-                if s & bit != 0 && !self.wins(s & !bit) {
-                    counts[k - 1] += 1;
-                }
-            }
-        }
-        let swings: Vec<u64> = by_size.iter().map(|c| c.iter().sum()).collect();
-        let total: u64 = swings.iter().sum();
-        let half = (1u64 << (n - 1)) as f64;
-        // Shapley-Shubik as an exact fraction over n!: k!(n−k−1)! per swing of size k.
-        let fact = |m: usize| (1..=m as u128).product::<u128>();
-        let denominator = fact(n);
-        let shapley_shubik_numerators: Vec<u128> = by_size
-            .iter()
-            .map(|counts| {
-                counts
-                    .iter()
-                    .enumerate()
-                    .map(|(k, c)| u128::from(*c) * fact(k) * fact(n - k - 1))
-                    .sum()
-            })
-            .collect();
-        Some(PowerIndices {
-            banzhaf_absolute: swings.iter().map(|s| *s as f64 / half).collect(),
-            banzhaf_normalized: swings
-                .iter()
-                .map(|s| {
-                    if total == 0 {
-                        0.0
-                    } else {
-                        *s as f64 / total as f64
-                    }
-                })
-                .collect(),
-            shapley_shubik: shapley_shubik_numerators
-                .iter()
-                .map(|x| *x as f64 / denominator as f64)
-                .collect(),
-            swings,
-            shapley_shubik_numerators,
-            shapley_shubik_denominator: denominator,
-        })
-    }
-}
-
-fn check_weights(weights: &[f64]) -> Result<(), PowerError> {
-    if weights.is_empty() {
-        return Err(PowerError::NoPlayers);
-    }
-    if weights.len() > MAX_PLAYERS {
-        return Err(PowerError::TooManyPlayers(weights.len()));
-    }
-    if let Some(w) = weights.iter().find(|w| !w.is_finite() || **w < 0.0) {
-        return Err(PowerError::BadWeights(format!(
-            "weights must be finite and non-negative, found {}",
-            crate::text::num(*w)
-        )));
-    }
-    Ok(())
-}
-
-/// The a-priori power of every player in a simple game.
+/// The a-priori power of every player in a simple game, exactly and as the
+/// nearest `f64`s. Both engines build it the same way from the same counts,
+/// so equal games give `==` results.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PowerIndices {
     /// Coalitions (without the player) the player turns from losing to winning.
-    pub swings: Vec<u64>,
+    pub swings: Vec<BigUint>,
     /// swings / 2^(n−1).
     pub banzhaf_absolute: Vec<f64>,
     /// swings / total swings (0 when nobody ever swings).
     pub banzhaf_normalized: Vec<f64>,
     /// The Shapley-Shubik index.
     pub shapley_shubik: Vec<f64>,
-    /// The Shapley-Shubik index exactly: numerator over `shapley_shubik_denominator` (n!).
-    pub shapley_shubik_numerators: Vec<u128>,
-    /// n!.
-    pub shapley_shubik_denominator: u128,
+    /// [`PowerIndices::banzhaf_absolute`] exactly.
+    pub banzhaf_absolute_exact: Vec<Fraction>,
+    /// [`PowerIndices::banzhaf_normalized`] exactly.
+    pub banzhaf_normalized_exact: Vec<Fraction>,
+    /// [`PowerIndices::shapley_shubik`] exactly.
+    pub shapley_shubik_exact: Vec<Fraction>,
+}
+
+/// The Banzhaf indices alone ([`CountedGame::banzhaf`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BanzhafIndices {
+    /// Coalitions (without the player) the player turns from losing to winning.
+    pub swings: Vec<BigUint>,
+    /// swings / 2^(n−1).
+    pub absolute: Vec<f64>,
+    /// swings / total swings (0 when nobody ever swings).
+    pub normalized: Vec<f64>,
+    /// [`BanzhafIndices::absolute`] exactly.
+    pub absolute_exact: Vec<Fraction>,
+    /// [`BanzhafIndices::normalized`] exactly.
+    pub normalized_exact: Vec<Fraction>,
+}
+
+impl BanzhafIndices {
+    /// The Banzhaf indices of `n` players from their swings.
+    pub fn from_swings(n: usize, swings: Vec<BigUint>) -> BanzhafIndices {
+        let half = BigUint::one() << (n.max(1) - 1);
+        let total: BigUint = swings.iter().sum();
+        let absolute_exact: Vec<Fraction> = swings
+            .iter()
+            .map(|s| Fraction::new(s.clone(), half.clone()).expect("2^(n-1) > 0"))
+            .collect();
+        let normalized_exact: Vec<Fraction> = swings
+            .iter()
+            .map(|s| Fraction::new(s.clone(), total.clone()).unwrap_or_else(Fraction::zero))
+            .collect();
+        BanzhafIndices {
+            absolute: absolute_exact.iter().map(Fraction::to_f64).collect(),
+            normalized: normalized_exact.iter().map(Fraction::to_f64).collect(),
+            swings,
+            absolute_exact,
+            normalized_exact,
+        }
+    }
+}
+
+impl PowerIndices {
+    /// The indices of `n` players in classes of equal power: `by_size[c][k]`
+    /// is the number of coalitions of size k, without the player, for which a
+    /// player of class c swings; `class_of[i]` is player i's class.
+    pub fn from_classes(n: usize, by_size: &[Vec<BigUint>], class_of: &[usize]) -> PowerIndices {
+        // k!(n−k−1)! for k = 0 .. n−1, and n!.
+        let mut fact = vec![BigUint::one()];
+        for m in 1..=n {
+            let next = &fact[m - 1] * m;
+            fact.push(next);
+        }
+        let shapley: Vec<Fraction> = by_size
+            .iter()
+            .map(|row| {
+                let num: BigUint = row
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| !c.is_zero())
+                    .map(|(k, c)| c * &fact[k] * &fact[n - k - 1])
+                    .sum();
+                Fraction::new(num, fact[n].clone()).expect("n! > 0")
+            })
+            .collect();
+        let class_swings: Vec<BigUint> = by_size.iter().map(|row| row.iter().sum()).collect();
+        let swings = class_of.iter().map(|c| class_swings[*c].clone()).collect();
+        let b = BanzhafIndices::from_swings(n, swings);
+        let shapley_shubik_exact: Vec<Fraction> =
+            class_of.iter().map(|c| shapley[*c].clone()).collect();
+        PowerIndices {
+            swings: b.swings,
+            banzhaf_absolute: b.absolute,
+            banzhaf_normalized: b.normalized,
+            shapley_shubik: shapley_shubik_exact.iter().map(Fraction::to_f64).collect(),
+            banzhaf_absolute_exact: b.absolute_exact,
+            banzhaf_normalized_exact: b.normalized_exact,
+            shapley_shubik_exact,
+        }
+    }
+
+    /// The Banzhaf part.
+    pub fn banzhaf(&self) -> BanzhafIndices {
+        BanzhafIndices {
+            swings: self.swings.clone(),
+            absolute: self.banzhaf_absolute.clone(),
+            normalized: self.banzhaf_normalized.clone(),
+            absolute_exact: self.banzhaf_absolute_exact.clone(),
+            normalized_exact: self.banzhaf_normalized_exact.clone(),
+        }
+    }
 }
 
 /// The a-priori indices of the members of `scenario` under `rule`, with the
-/// rule weights at every parameter's central value (military or economic
-/// shares for weighted rules, 1 each otherwise).
+/// members' amounts of the rule's attribute (spending, GDP or population) at
+/// every parameter's central value, counted exactly by [`CountedGame`] (up to
+/// [`counting::MAX_COUNTED_PLAYERS`] members).
 pub fn a_priori(scenario: &Scenario, rule: DecisionRule) -> Result<PowerIndices, PowerError> {
     a_priori_watched(scenario, rule, None)
 }
@@ -284,14 +227,20 @@ pub fn a_priori_watched(
     cancel: Option<&AtomicBool>,
 ) -> Result<PowerIndices, PowerError> {
     let n = scenario.members.len();
-    if n > MAX_PLAYERS {
-        return Err(PowerError::TooManyPlayers(n));
-    }
     let model = Model::new(scenario, rule);
-    let weights = model.central().rule_weights;
-    SimpleGame::from_rule_watched(&rule, &weights, model.hegemon(), cancel)?
-        .indices_watched(cancel)
-        .ok_or(PowerError::Cancelled)
+    let central = model.central();
+    match rules::counted_game(&rule, n, central.weighing(), model.hegemon())? {
+        Some(game) => game.indices(cancel),
+        None => {
+            // Amounts with no exact form: list the coalitions instead.
+            if n > MAX_PLAYERS {
+                return Err(PowerError::TooManyPlayers(n));
+            }
+            SimpleGame::from_rule_watched(&rule, &central.rule_weights, model.hegemon(), cancel)?
+                .indices_watched(cancel)
+                .ok_or(PowerError::Cancelled)
+        }
+    }
 }
 
 /// How often each member was decisive on the requested option in simulated runs.
@@ -412,9 +361,17 @@ fn decisive_chunk(model: &Model, seed: u64, runs: Range<u64>) -> Vec<u64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::Attribute;
+
+    pub(super) fn big(xs: &[u64]) -> Vec<BigUint> {
+        xs.iter().map(|x| BigUint::from(*x)).collect()
+    }
+
+    pub(super) fn fracs(xs: &[&str]) -> Vec<Fraction> {
+        xs.iter().map(|x| x.parse().unwrap()).collect()
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-12
@@ -463,7 +420,7 @@ mod tests {
         // France, Germany, Italy 4; Belgium, the Netherlands 2; Luxembourg 1; quota 12 of 17.
         let w = [4.0, 4.0, 4.0, 2.0, 2.0, 1.0];
         let p = SimpleGame::weighted(&w, 12.0).unwrap().indices();
-        assert_eq!(p.swings, vec![10, 10, 10, 6, 6, 0]);
+        assert_eq!(p.swings, big(&[10, 10, 10, 6, 6, 0]));
         let (big, small) = (5.0 / 21.0, 1.0 / 7.0);
         all_close(&p.banzhaf_normalized, &[big, big, big, small, small, 0.0]);
         all_close(
@@ -477,12 +434,16 @@ mod tests {
                 0.0,
             ],
         );
-        // Exactly: 7/30 = 168/720, 3/20 = 108/720.
-        assert_eq!(p.shapley_shubik_denominator, 720);
         assert_eq!(
-            p.shapley_shubik_numerators,
-            vec![168, 168, 168, 108, 108, 0]
+            p.shapley_shubik_exact,
+            fracs(&["7/30", "7/30", "7/30", "3/20", "3/20", "0"])
         );
+        assert_eq!(
+            p.banzhaf_normalized_exact,
+            fracs(&["5/21", "5/21", "5/21", "1/7", "1/7", "0"])
+        );
+        // Counted instead of enumerated: the same indices, to the last bit.
+        assert_eq!(reference::eec_1958().indices(None).unwrap(), p);
         all_close(
             &p.banzhaf_absolute,
             &[
@@ -542,7 +503,7 @@ mod tests {
         let p = SimpleGame::weighted(&[3.0, 2.0, 1.0], 5.0)
             .unwrap()
             .indices();
-        assert_eq!(p.swings[2], 0);
+        assert_eq!(p.swings[2], BigUint::zero());
         assert!(close(p.shapley_shubik[2], 0.0));
         all_close(&p.banzhaf_normalized, &[0.5, 0.5, 0.0]);
         all_close(&p.shapley_shubik, &[0.5, 0.5, 0.0]);
