@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use alliance_sim::analysis::power::{Fraction, SimpleGame};
+use alliance_sim::analysis::power::{reference, Fraction, SimpleGame};
 use alliance_sim::analysis::sensitivity::{morris, MorrisDesign};
 use alliance_sim::model::DecisionRule;
 use alliance_sim::output::charts::{power_bars, PowerRow};
@@ -588,6 +588,69 @@ fn hegemon_majority_in_the_csto_through_power() {
             ["3/16", "3/23", "1/10"]
         };
         assert_eq!(exact(r), expected, "{}", r["member"]);
+    }
+}
+
+/// The EU-27's double majority by the scenario route (the 2023 roster's
+/// populations, `--rule double_majority`) gives, member by member, the exact
+/// indices of the shipped game file counted as the Council's rule, and the
+/// treaty's thresholds reach the published structure: Germany first, Malta
+/// last, Shapley-Shubik indices summing to exactly 1.
+#[test]
+fn eu27_double_majority_from_the_roster_equals_the_game_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = util::root().join("scenarios/eu/ukraine_facility_2023_12.toml");
+    let rows = power(
+        tmp.path(),
+        "ukraine_facility_2023_12",
+        &[
+            scenario.to_str().unwrap(),
+            "--rule",
+            "double_majority",
+            "--runs",
+            "100",
+        ],
+    );
+    assert_eq!(rows.len(), 27);
+    let file = reference::eu27_population_2023();
+    let game = reference::eu27_council_2023().indices(None).unwrap();
+    let mut sum = Fraction::zero();
+    for (i, (id, _)) in file.iter().enumerate() {
+        let row = rows.iter().find(|r| r["member"] == *id).expect(id);
+        let expected = [
+            game.banzhaf_absolute_exact[i].to_string(),
+            game.banzhaf_normalized_exact[i].to_string(),
+            game.shapley_shubik_exact[i].to_string(),
+        ];
+        assert_eq!(exact(row), expected.each_ref().map(String::as_str), "{id}");
+        sum = &sum + &game.shapley_shubik_exact[i];
+    }
+    assert_eq!(sum.to_string(), "1");
+    let ss = |id: &str| {
+        rows.iter().find(|r| r["member"] == id).unwrap()["shapley_shubik"]
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!(rows
+        .iter()
+        .all(|r| ss("DEU") >= ss(&r["member"]) && ss("MLT") <= ss(&r["member"])));
+}
+
+/// NATO's 30 members of 2022 are past the 25 that enumeration allowed:
+/// under consensus every member holds 1/30 of both indices and 1/2^29 of
+/// the absolute Banzhaf index, exactly.
+#[test]
+fn nato_30_under_consensus_has_formal_equality() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = util::root().join("scenarios/nato/eastern_allies_2022.toml");
+    let rows = power(
+        tmp.path(),
+        "eastern_allies_2022",
+        &[scenario.to_str().unwrap(), "--runs", "100"],
+    );
+    assert_eq!(rows.len(), 30);
+    for r in &rows {
+        assert_eq!(exact(r), ["1/536870912", "1/30", "1/30"], "{}", r["member"]);
     }
 }
 

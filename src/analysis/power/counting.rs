@@ -788,7 +788,7 @@ mod tests {
     #[test]
     fn too_fine_weights_are_refused_with_advice() {
         // The EU-27 with populations in persons: the table would be too wide.
-        let persons = reference::EU27_POPULATION_2023
+        let persons = reference::eu27_population_2023()
             .iter()
             .map(|(_, p)| p * 1000)
             .collect();

@@ -4,6 +4,8 @@
 //! Python package `powerindex` (bench/peers/) all take their games from here.
 
 use super::{CountedGame, PowerError};
+use crate::model::rule::RuleWeights;
+use crate::model::DecisionRule;
 
 /// The UN Security Council since 1965: five permanent members of weight 7
 /// and ten elected members of weight 1, quota 39 (nine votes with no veto).
@@ -19,38 +21,28 @@ pub fn eec_1958() -> CountedGame {
     CountedGame::weighted(vec![4, 4, 4, 2, 2, 1], 12).expect("6 players")
 }
 
-/// The 27 member states of the EU with their populations in thousands
-/// (Eurostat, population on 1 January 2023, in thousands, as used for the
-/// Council's voting in 2024; rounded to the nearest thousand).
-pub const EU27_POPULATION_2023: [(&str, u64); 27] = [
-    ("DE", 84_359),
-    ("FR", 68_071),
-    ("IT", 58_851),
-    ("ES", 48_060),
-    ("PL", 36_754),
-    ("RO", 19_052),
-    ("NL", 17_811),
-    ("BE", 11_754),
-    ("CZ", 10_828),
-    ("SE", 10_522),
-    ("PT", 10_467),
-    ("EL", 10_394),
-    ("HU", 9_597),
-    ("AT", 9_105),
-    ("BG", 6_448),
-    ("DK", 5_933),
-    ("FI", 5_564),
-    ("SK", 5_429),
-    ("IE", 5_194),
-    ("HR", 3_851),
-    ("LT", 2_857),
-    ("SI", 2_117),
-    ("LV", 1_883),
-    ("EE", 1_366),
-    ("CY", 921),
-    ("LU", 661),
-    ("MT", 542),
-];
+/// The shipped game file of the EU-27 Council: populations in thousands on
+/// 1 January 2023, with its sources (`games/eu27_2023.csv`).
+pub const EU27_2023_CSV: &str = include_str!("../../../games/eu27_2023.csv");
+
+/// The 27 member states of the EU with their populations in thousands, as
+/// `games/eu27_2023.csv` gives them, most populous first.
+pub fn eu27_population_2023() -> Vec<(&'static str, u64)> {
+    EU27_2023_CSV
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .map(|line| {
+            let mut fields = line.split(',');
+            let id = fields.next().unwrap_or_default();
+            let weight = fields.next().and_then(|w| w.parse().ok());
+            (
+                id,
+                weight.expect("games/eu27_2023.csv: a whole-number weight"),
+            )
+        })
+        .collect()
+}
 
 /// The EU Council's qualified majority (Article 16(4) TEU) over members
 /// with the given populations: at least 55% of the members and at least 65%
@@ -58,19 +50,32 @@ pub const EU27_POPULATION_2023: [(&str, u64); 27] = [
 /// `blocking` members (4 in the treaty), so a coalition with fewer than
 /// `blocking` members outside it wins whatever its population. Shares are
 /// exact: ceil(55·n/100) members, ceil(65·P/100) of the population P.
-pub fn double_majority(populations: Vec<u64>, blocking: usize) -> Result<CountedGame, PowerError> {
-    let n = populations.len();
-    let total: u128 = populations.iter().map(|p| u128::from(*p)).sum();
-    let min_members = (55 * n).div_ceil(100);
-    let min_weight = (65 * total).div_ceil(100);
-    let enough = min_members.max((n + 1).saturating_sub(blocking));
-    CountedGame::new(populations, min_members, min_weight, enough)
+pub fn double_majority(populations: Vec<u64>, blocking: u32) -> Result<CountedGame, PowerError> {
+    let DecisionRule::DoubleMajority {
+        members,
+        population,
+        ..
+    } = DecisionRule::double_majority()
+    else {
+        unreachable!("the treaty's rule is a double majority")
+    };
+    let rule = DecisionRule::DoubleMajority {
+        members,
+        population,
+        blocking,
+    };
+    let weights = RuleWeights::Exact {
+        units: &populations,
+        per_unit: 1,
+    };
+    let game = super::rules::counted_game(&rule, populations.len(), weights, None)?;
+    Ok(game.expect("exact weights make a counted game"))
 }
 
-/// The EU-27 Council's qualified majority with [`EU27_POPULATION_2023`]:
+/// The EU-27 Council's qualified majority with [`eu27_population_2023`]:
 /// 15 members, 65% of the population, blocking minority of 4.
 pub fn eu27_council_2023() -> CountedGame {
-    let populations = EU27_POPULATION_2023.iter().map(|(_, p)| *p).collect();
+    let populations = eu27_population_2023().iter().map(|(_, p)| *p).collect();
     double_majority(populations, 4).expect("27 players")
 }
 
