@@ -1,5 +1,5 @@
 //! `alliance-sim power FILE`: a-priori voting power of each member under the
-//! scenario's rule (Banzhaf and Shapley-Shubik, by enumerating coalitions)
+//! scenario's rule (Banzhaf and Shapley-Shubik, counted exactly)
 //! beside how often each member was decisive in simulated runs; `alliance-sim
 //! power --weights GAME --quota Q` (or `--share S`): the a-priori power of
 //! the members of a plain weighted game, with no scenario. Prints a table;
@@ -68,7 +68,7 @@ pub struct PowerArgs {
 
 /// Computes and reports the voting power of the scenario's members.
 pub fn execute(args: &PowerArgs) -> anyhow::Result<()> {
-    // Before the enumeration, which can take seconds and watches the flag.
+    // Before the count, which can take seconds and watches the flag.
     super::catch_signals();
     let Some(file) = &args.file else {
         return execute_game(args);

@@ -99,7 +99,7 @@ impl PowerJob {
     }
 
     /// [`PowerJob::prepare`], stopping with [`JobError::Interrupted`] soon
-    /// after `cancel` is set (the enumeration of coalitions can take seconds).
+    /// after `cancel` is set (counting the coalitions can take seconds).
     pub fn prepare_watched(
         settings: &PowerSettings,
         cancel: Option<&AtomicBool>,
@@ -110,7 +110,7 @@ impl PowerJob {
         super::run::check_rule(file, &s, rule)?;
         let indices = power::a_priori_watched(&s, rule, cancel).map_err(|e| match e {
             power::PowerError::Cancelled => JobError::Interrupted(format!(
-                "interrupted while enumerating the coalitions of {}; nothing was written",
+                "interrupted while counting the coalitions of {}; nothing was written",
                 file.display()
             )),
             e => JobError::input(format!("{}: {e}", file.display())),
@@ -447,7 +447,7 @@ impl GamePowerJob {
             total_weight: g.total_weight(),
             rule: g.quota.to_string(),
             winning_weight: g.winning_weight(),
-            method: "enumeration of all coalitions, exact whole-number weights",
+            method: "coalitions counted by generating functions over exact whole-number weights",
             files: ["power.csv", "power.svg", "report.html"],
         };
         let mut json = serde_json::to_string_pretty(&m).expect("a manifest serializes");

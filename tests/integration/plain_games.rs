@@ -220,7 +220,8 @@ fn bad_games_are_refused_with_exit_code_2_and_nothing_written() {
         ("ok.csv", "member,weight\nA,1\nB,2\n"),
     ]);
     let d = dir.path();
-    let too_many = ["1"; 26].join(",");
+    let too_many = ["1"; 512].join(",");
+    let too_fine = format!("{},1", "9".repeat(15));
     let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
         (
             vec!["--weights", "typo.csv", "--quota", "1"],
@@ -292,7 +293,11 @@ fn bad_games_are_refused_with_exit_code_2_and_nothing_written() {
         ),
         (
             vec!["--weights", &too_many, "--quota", "1"],
-            vec!["26 members", "limited to 25"],
+            vec!["at most 511 members", "this game has 512"],
+        ),
+        (
+            vec!["--weights", &too_fine, "--share", "1/2"],
+            vec!["too large to count", "coarser units"],
         ),
     ];
     for (args, fragments) in cases {
