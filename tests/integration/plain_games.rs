@@ -641,11 +641,12 @@ fn eu27_double_majority_from_the_roster_equals_the_game_file() {
         .all(|r| ss("DEU") >= ss(&r["member"]) && ss("MLT") <= ss(&r["member"])));
 }
 
-/// NATO's 30 members of 2022 are past the 25 that enumeration allowed:
-/// under consensus every member holds 1/30 of both indices and 1/2^29 of
-/// the absolute Banzhaf index, exactly.
+/// NATO's 30 members of 2022 (the scenario) and 32 of 2024 (the game file)
+/// are past the 25 that enumeration allowed: under consensus every member
+/// holds 1/n of both indices and 1/2^(n−1) of the absolute Banzhaf index,
+/// exactly; under a majority of 32, C(31, 16)/2^31.
 #[test]
-fn nato_30_under_consensus_has_formal_equality() {
+fn nato_under_consensus_and_majority_has_formal_equality() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = util::root().join("scenarios/nato/eastern_allies_2022.toml");
     let rows = power(
@@ -656,6 +657,36 @@ fn nato_30_under_consensus_has_formal_equality() {
     assert_eq!(rows.len(), 30);
     for r in &rows {
         assert_eq!(exact(r), ["1/536870912", "1/30", "1/30"], "{}", r["member"]);
+    } // The 32 allies of 2024 as a plain game, under consensus and a majority.
+    let nato = game("nato_2024.csv");
+    let rows = power(
+        tmp.path(),
+        "nato_2024",
+        &["--weights", &nato, "--quota", "32"],
+    );
+    assert_eq!(rows.len(), 32);
+    for r in &rows {
+        assert_eq!(
+            exact(r),
+            ["1/2147483648", "1/32", "1/32"],
+            "{}",
+            r["member"]
+        );
+    }
+    // Majority of 32: a member swings when the 31 others split 16 yes to 15
+    // no: C(31, 16) of 2^31 splits, 300540195/2147483648.
+    let rows = power(
+        tmp.path(),
+        "nato_2024",
+        &["--weights", &nato, "--quota", "17", "--replace"],
+    );
+    for r in &rows {
+        assert_eq!(
+            exact(r),
+            ["300540195/2147483648", "1/32", "1/32"],
+            "{}",
+            r["member"]
+        );
     }
 }
 
