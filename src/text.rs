@@ -150,6 +150,20 @@ pub fn bound_quotes(message: &str) -> Cow<'_, str> {
     Cow::Owned(lines.join("\n"))
 }
 
+/// The line and character column (both from 1) of byte `offset` of
+/// `bytes`: where a message points to, for example the first byte that is
+/// not UTF-8 (`offset` past the end points after the last byte).
+pub fn position(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    (line, column)
+}
+
 /// A number as a message writes it: the shortest form that reads back as the
 /// same number, in scientific notation below 1e-5 and from 1e15 on
 /// (`0.25`, `100000`, `1e-320`, `5e-324`, `1.7e308`, `-3e20`).

@@ -81,10 +81,7 @@ impl Posterior {
     /// Checks the bytes of a posterior file; `file` names it in errors.
     pub fn parse(file: &Path, bytes: &[u8]) -> Result<Posterior, PosteriorError> {
         let text = std::str::from_utf8(bytes).map_err(|e| {
-            let good = &bytes[..e.valid_up_to()];
-            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-            let start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-            let column = String::from_utf8_lossy(&good[start..]).chars().count() + 1;
+            let (line, column) = crate::text::position(bytes, e.valid_up_to());
             PosteriorError::at(
                 file,
                 line,

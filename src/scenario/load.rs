@@ -174,10 +174,7 @@ fn read(path: &Path, site: Option<&IncludeSite>) -> Result<String, ScenarioError
 /// A problem at byte `offset` of the file `path` with contents `bytes`,
 /// reported at its line and character column.
 fn error_at_byte(path: &Path, bytes: &[u8], offset: usize, message: &str) -> ScenarioError {
-    let good = &bytes[..offset.min(bytes.len())];
-    let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+    let (line, column) = crate::text::position(bytes, offset);
     ScenarioError {
         file: path.to_path_buf(),
         line: Some(line),

@@ -280,10 +280,7 @@ impl SweepFile {
         };
         let bytes = crate::input::read(path, class).map_err(|e| e.to_string())?;
         let text = String::from_utf8(bytes).map_err(|e| {
-            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-            let start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-            let column = String::from_utf8_lossy(&good[start..]).chars().count() + 1;
+            let (line, column) = crate::text::position(e.as_bytes(), e.utf8_error().valid_up_to());
             format!(
                 "{}:{line}:{column}: the file is not UTF-8 text; save it as UTF-8",
                 path.display()

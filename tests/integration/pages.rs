@@ -9,7 +9,6 @@
 //! and tick labels, so the checks hold whatever the layout.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use roxmltree::{Document, Node};
 
@@ -19,21 +18,6 @@ use crate::util::{self, shipped, succeed};
 /// Pixels are written with one decimal: a position may be off by 0.05, a
 /// length (the difference of two positions) by 0.1.
 const PX: f64 = 0.15;
-
-/// The rows of a CSV file, each as column name to text.
-fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
 
 fn num(row: &HashMap<String, String>, column: &str) -> f64 {
     row[column]
@@ -203,7 +187,7 @@ fn run_chart_bars_are_as_tall_as_their_probabilities_in_file_and_page() {
         ],
     );
     let dir = tmp.path().join("out/kyrgyzstan_2010");
-    let rows = csv_rows(&dir.join("outcomes.csv"));
+    let rows = util::csv_rows(&dir.join("outcomes.csv"));
     // Three options with mass, two without: tall, short and empty bars.
     assert!(rows.iter().filter(|r| num(r, "probability") > 0.05).count() >= 3);
     assert!(rows.iter().any(|r| num(r, "probability") == 0.0));
@@ -310,7 +294,7 @@ fn power_points_sit_at_each_members_power() {
     );
     let dir = tmp.path().join("out/bahrain_2011-power");
     assert_eq!(markup::check_folder(&dir), 2, "power.svg and report.html");
-    let rows = csv_rows(&dir.join("power.csv"));
+    let rows = util::csv_rows(&dir.join("power.csv"));
     // Unequal power on both axes, so that a point in the wrong place shows.
     let spread = |col: &str| {
         let v: Vec<f64> = rows.iter().map(|r| num(r, col)).collect();
@@ -394,7 +378,7 @@ fn sensitivity_bars_are_as_long_as_mu_star_and_whiskers_span_sigma() {
     succeed(tmp.path(), &args);
     let dir = tmp.path().join("out/kyrgyzstan_2010-sensitivity");
     assert_eq!(markup::check_folder(&dir), 2, "tornado.svg and report.html");
-    let rows = csv_rows(&dir.join("sensitivity.csv"));
+    let rows = util::csv_rows(&dir.join("sensitivity.csv"));
     // Bars of different lengths, with and without whiskers, and empty ones.
     let effects: Vec<(f64, f64)> = rows
         .iter()
@@ -616,7 +600,7 @@ fn merged_shards_write_pages_that_parse() {
         2,
         "outcomes.svg and report.html"
     );
-    let rows = csv_rows(&dir.join("outcomes.csv"));
+    let rows = util::csv_rows(&dir.join("outcomes.csv"));
     let svg = std::fs::read_to_string(dir.join("outcomes.svg")).unwrap();
     assert_outcome_bars(&markup::svg(&svg, "merged outcomes.svg"), &rows, "merged");
 }

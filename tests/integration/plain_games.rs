@@ -31,21 +31,6 @@ fn game(name: &str) -> String {
         .to_string()
 }
 
-/// The rows of a CSV file, each as column name to (unquoted) text.
-fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
 /// Runs `power` with `args` in `dir` (results in `dir/out`) and returns the
 /// rows of `out/<label>-power/power.csv`.
 fn power(dir: &Path, label: &str, args: &[&str]) -> Vec<HashMap<String, String>> {
@@ -53,7 +38,7 @@ fn power(dir: &Path, label: &str, args: &[&str]) -> Vec<HashMap<String, String>>
     all.extend_from_slice(args);
     let o = succeed(dir, &all);
     assert!(util::stdout(&o).contains("shapley_shubik"), "no table");
-    csv_rows(&dir.join(format!("out/{label}-power/power.csv")))
+    util::csv_rows(&dir.join(format!("out/{label}-power/power.csv")))
 }
 
 /// The exact columns of a row.
@@ -364,7 +349,7 @@ fn libreoffice_reads_the_exact_fractions_as_text() {
             "{}",
             String::from_utf8_lossy(&status.stderr)
         );
-        let again = csv_rows(&back.join("power.csv"));
+        let again = util::csv_rows(&back.join("power.csv"));
         assert_eq!(again.len(), rows.len());
         for (a, b) in rows.iter().zip(&again) {
             assert_eq!(exact(a), exact(b), "import {import:?}");

@@ -119,3 +119,18 @@ pub fn spawn<S: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[S]) -> std::process:
         .spawn()
         .expect("the binary starts")
 }
+
+/// The rows of a CSV file, each as column name to text.
+pub fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}

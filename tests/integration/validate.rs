@@ -17,21 +17,6 @@ fn csto_cases() -> Vec<String> {
         .collect()
 }
 
-/// Rows of a CSV file as maps from column to cell.
-fn read_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
 fn scenarios_dir() -> String {
     util::root().join("scenarios").display().to_string()
 }
@@ -68,7 +53,7 @@ fn validate_reports_the_shipped_cases_as_run_gives_them() {
     let csv_text = std::fs::read_to_string(&csv_path).unwrap();
     assert_eq!(csv_text.lines().next().unwrap(), HEADER);
     assert!(out.join("validation").join("manifest.json").exists());
-    let rows = read_rows(&csv_path);
+    let rows = util::csv_rows(&csv_path);
     let stems: Vec<&str> = rows.iter().map(|r| r["scenario"].as_str()).collect();
     assert_eq!(
         stems,
@@ -103,7 +88,7 @@ fn validate_reports_the_shipped_cases_as_run_gives_them() {
                 "--quiet",
             ],
         );
-        let outcomes = read_rows(&run_out.join(stem).join("outcomes.csv"));
+        let outcomes = util::csv_rows(&run_out.join(stem).join("outcomes.csv"));
         let same = outcomes
             .iter()
             .find(|o| o["option"] == row["expected"])
@@ -199,7 +184,7 @@ fn validate_reads_every_pack_and_scores_the_baselines() {
         "{text}"
     );
     let dir = out.join("validation");
-    let rows = read_rows(&dir.join("validation.csv"));
+    let rows = util::csv_rows(&dir.join("validation.csv"));
     assert_eq!(rows.len(), 18);
     let mut alliances: Vec<&str> = rows.iter().map(|r| r["alliance"].as_str()).collect();
     alliances.dedup();
@@ -225,7 +210,7 @@ fn validate_reads_every_pack_and_scores_the_baselines() {
         .unwrap();
     assert_eq!(kaz["p_blockers"], "");
 
-    let summary = read_rows(&dir.join("validation_summary.csv"));
+    let summary = util::csv_rows(&dir.join("validation_summary.csv"));
     assert_eq!(summary.len(), 7, "six alliances and all");
     assert_eq!(summary[6]["alliance"], "all");
     assert_eq!(summary[6]["cases"], "18");
@@ -294,7 +279,7 @@ fn validate_require_modal_fails_on_a_wrong_history_but_still_writes() {
     assert!(err.contains("wrong_history"), "{err}");
     assert!(err.contains("limited_deployment"), "{err}");
 
-    let rows = read_rows(&csv_path);
+    let rows = util::csv_rows(&csv_path);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["scenario"], "wrong_history");
     assert_eq!(rows[0]["expected"], "no_action");

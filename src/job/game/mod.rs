@@ -524,10 +524,7 @@ fn parse_file(origin: &str, bytes: &[u8]) -> Result<Vec<GameMember>, GameError> 
         ));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let good = &bytes[..e.valid_up_to()];
-        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-        let start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-        let column = String::from_utf8_lossy(&good[start..]).chars().count() + 1;
+        let (line, column) = crate::text::position(bytes, e.valid_up_to());
         GameError::at(
             origin,
             line,
