@@ -169,6 +169,20 @@ fn rotated_text(s: &mut String, x: f64, y: f64, angle: i32, anchor: &str, body: 
     );
 }
 
+/// A chart's footnote (how it was thinned, say), at the bottom left.
+fn footnote(s: &mut String, left: f64, height: f64, note: Option<&str>) {
+    if let Some(note) = note {
+        text(
+            s,
+            left,
+            height - 6.0,
+            "start",
+            " font-size=\"10\" fill=\"#555555\"",
+            note,
+        );
+    }
+}
+
 /// A plot area: pixel rectangle and data ranges.
 struct Area {
     left: f64,
@@ -520,16 +534,7 @@ fn lines_drawn(
             name,
         );
     }
-    if let Some(note) = note {
-        text(
-            &mut s,
-            a.left,
-            height - 6.0,
-            "start",
-            " font-size=\"10\" fill=\"#555555\"",
-            note,
-        );
-    }
+    footnote(&mut s, a.left, height, note);
     close(s)
 }
 
@@ -764,16 +769,7 @@ fn heatmap_drawn(
             &val(v, 1),
         );
     }
-    if let Some(note) = note {
-        text(
-            &mut s,
-            a.left,
-            height - 6.0,
-            "start",
-            " font-size=\"10\" fill=\"#555555\"",
-            note,
-        );
-    }
+    footnote(&mut s, a.left, height, note);
     close(s)
 }
 
