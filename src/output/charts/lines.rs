@@ -1,0 +1,165 @@
+//! Line charts of a sweep along one axis: one line per series against x,
+//! thinned past [`MAX_LINE_POINTS`] points with a note saying so.
+
+use super::*;
+
+fn x_range(xs: &[f64]) -> (f64, f64) {
+    let finite: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+    if finite.is_empty() {
+        return (0.0, 1.0);
+    }
+    let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if hi - lo > 1e-12 * (1.0 + lo.abs()) {
+        (lo, hi)
+    } else {
+        (lo - 0.5, hi + 0.5)
+    }
+}
+
+/// Most points per line that [`lines`] draws.
+pub const MAX_LINE_POINTS: usize = 1000;
+
+/// The positions of `n` points to draw when at most `max` fit: every k-th
+/// (k as small as will do), and always the last; and k.
+pub(super) fn thinned(n: usize, max: usize) -> (Vec<usize>, usize) {
+    let k = n.div_ceil(max.max(2) - 1).max(1);
+    if k == 1 {
+        return ((0..n).collect(), 1);
+    }
+    let mut keep: Vec<usize> = (0..n).step_by(k).collect();
+    if keep.last() != Some(&(n - 1)) {
+        keep.push(n - 1);
+    }
+    (keep, k)
+}
+
+/// One line per series against `xs`, with a legend; y from 0 to 1. A NaN
+/// value (or x) breaks its line. Of more than [`MAX_LINE_POINTS`] points,
+/// every k-th is drawn (and the last), and a note under the chart says so.
+pub fn lines(
+    title: &str,
+    x_label: &str,
+    xs: &[f64],
+    series: &[(String, Vec<f64>)],
+    y_label: &str,
+) -> String {
+    let (keep, k) = thinned(xs.len(), MAX_LINE_POINTS);
+    if k == 1 {
+        return lines_drawn(title, x_label, xs, series, y_label, None);
+    }
+    let pick = |v: &[f64]| -> Vec<f64> {
+        keep.iter()
+            .map(|&i| v.get(i).copied().unwrap_or(f64::NAN))
+            .collect()
+    };
+    let series: Vec<(String, Vec<f64>)> = series
+        .iter()
+        .map(|(name, ys)| (name.clone(), pick(ys)))
+        .collect();
+    let note = format!(
+        "{} of {} points drawn: every {}, and the last",
+        keep.len(),
+        xs.len(),
+        ordinal(k)
+    );
+    lines_drawn(title, x_label, &pick(xs), &series, y_label, Some(&note))
+}
+
+/// "2nd", "3rd", "10th", "21st", ...
+pub(super) fn ordinal(k: usize) -> String {
+    let suffix = match (k % 10, k % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{k}{suffix}")
+}
+
+fn lines_drawn(
+    title: &str,
+    x_label: &str,
+    xs: &[f64],
+    series: &[(String, Vec<f64>)],
+    y_label: &str,
+    note: Option<&str>,
+) -> String {
+    let legend_w = series
+        .iter()
+        .map(|(n, _)| text_width(n, 11.0))
+        .fold(60.0, f64::max)
+        .min(260.0)
+        + 30.0;
+    let width = 70.0 + 440.0 + 20.0 + legend_w;
+    let note_h = if note.is_some() { 16.0 } else { 0.0 };
+    let height = (40.0 + 280.0 + 50.0f64).max(60.0 + 16.0 * series.len() as f64) + note_h;
+    let (x0, x1) = x_range(xs);
+    let a = Area {
+        left: 70.0,
+        top: 40.0,
+        width: 440.0,
+        height: 280.0,
+        x0,
+        x1,
+        y0: 0.0,
+        y1: 1.0,
+    };
+    let mut s = open(width, height, title);
+    x_axis_numeric(&mut s, &a, x_label);
+    y_axis_unit(&mut s, &a, y_label);
+    for (k, (name, ys)) in series.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let mut segments: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+        for (i, &x) in xs.iter().enumerate() {
+            match (x.is_finite(), ys.get(i).copied().and_then(unit)) {
+                (true, Some(y)) => segments.last_mut().unwrap().push((a.px(x), a.py(y))),
+                _ => segments.push(Vec::new()),
+            }
+        }
+        for seg in segments.iter().filter(|seg| !seg.is_empty()) {
+            if seg.len() > 1 {
+                let pts: Vec<String> = seg
+                    .iter()
+                    .map(|(x, y)| format!("{},{}", c(*x), c(*y)))
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+                    pts.join(" ")
+                );
+            }
+            if xs.len() <= 40 || seg.len() == 1 {
+                for (x, y) in seg {
+                    let _ = writeln!(
+                        s,
+                        "<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"{colour}\"/>",
+                        c(*x),
+                        c(*y)
+                    );
+                }
+            }
+        }
+        let ly = a.top + 6.0 + 16.0 * k as f64;
+        let lx = a.right() + 20.0;
+        line(
+            &mut s,
+            lx,
+            ly,
+            lx + 18.0,
+            ly,
+            &format!("stroke=\"{colour}\" stroke-width=\"2\""),
+        );
+        text(
+            &mut s,
+            lx + 24.0,
+            ly + 4.0,
+            "start",
+            " font-size=\"11\"",
+            name,
+        );
+    }
+    footnote(&mut s, a.left, height, note);
+    close(s)
+}
