@@ -7,6 +7,7 @@
 //! allow it ([`RuleWeights::Exact`]), so that a coalition sitting exactly on
 //! the quota passes. How the rules are written is in `parse`.
 
+mod meaning;
 pub(crate) mod parse;
 #[cfg(test)]
 mod tests;
@@ -89,6 +90,17 @@ impl Attribute {
             Attribute::Economic => "economic",
             Attribute::Equal => "equal",
             Attribute::Population => "population",
+        }
+    }
+
+    /// What the attribute is, in words ("military spending (billions of
+    /// USD)"), for sentences about a rule.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Attribute::Military => "military spending (billions of USD)",
+            Attribute::Economic => "GDP (billions of USD)",
+            Attribute::Equal => "votes (one per member)",
+            Attribute::Population => "population (thousands)",
         }
     }
 
