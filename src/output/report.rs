@@ -21,7 +21,8 @@ table{border-collapse:collapse;margin:.5em 0;font-size:.9em}\
 th,td{border:1px solid #ccc;padding:.2em .6em;text-align:left}\
 td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f2f2f2}\
 pre{background:#f7f7f7;border:1px solid #ddd;padding:.6em;overflow:auto;font-size:.85em}\
-svg{max-width:100%;height:auto}.chart{margin:.5em 0}";
+svg{max-width:100%;height:auto}.chart{margin:.5em 0}\
+.table{overflow-x:auto;max-width:100%}";
 
 /// The whole page.
 pub fn report_html(title: &str, sections: &[Section]) -> String {
@@ -43,8 +44,10 @@ pub fn report_html(title: &str, sections: &[Section]) -> String {
 }
 
 /// A table; every cell escaped. Cells that parse as numbers are right-aligned.
+/// The table scrolls sideways within its own box when it is wider than the
+/// page, so that the page itself never is.
 pub fn table_html(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut s = String::from("<table>\n<thead><tr>");
+    let mut s = String::from("<div class=\"table\">\n<table>\n<thead><tr>");
     for h in header {
         s.push_str(&format!("<th>{}</th>", escape(h)));
     }
@@ -60,7 +63,7 @@ pub fn table_html(header: &[&str], rows: &[Vec<String>]) -> String {
         }
         s.push_str("</tr>\n");
     }
-    s.push_str("</tbody>\n</table>\n");
+    s.push_str("</tbody>\n</table>\n</div>\n");
     s
 }
 
