@@ -222,6 +222,38 @@ fn write_field<W: Write>(out: &mut W, field: &Field, separator: u8) -> io::Resul
     out.write_all(b"\"")
 }
 
+/// Writes a record without quotes (the common case, and the fast one: no
+/// copy of its fields) in `to`'s dialect.
+fn plain_record<W: Write>(
+    record: &[u8],
+    text_columns: &[bool],
+    from: Dialect,
+    to: Dialect,
+    out: &mut W,
+) -> io::Result<()> {
+    for (c, field) in record.split(|&b| b == from.separator()).enumerate() {
+        if c > 0 {
+            out.write_all(&[to.separator()])?;
+        }
+        let text = text_columns.get(c).copied().unwrap_or(false);
+        if !text && is_decimal(field, from.decimal()) {
+            let dot = field.iter().position(|&b| b == from.decimal()).unwrap_or(0);
+            out.write_all(&field[..dot])?;
+            out.write_all(&[to.decimal()])?;
+            out.write_all(&field[dot + 1..])?;
+        } else if field.iter().any(|&b| b == to.separator() || b == b'\r') {
+            let field = Field {
+                bytes: field.to_vec(),
+                quoted: false,
+            };
+            write_field(out, &field, to.separator())?;
+        } else {
+            out.write_all(field)?;
+        }
+    }
+    Ok(())
+}
+
 /// Copies a CSV file written in the `from` dialect to `out` in the `to`
 /// dialect, one record at a time. The first record is the header: its names
 /// decide which columns hold text. Converting to the same dialect copies the
@@ -248,6 +280,11 @@ pub fn convert<R: BufRead, W: Write>(
         } else {
             buf.len()
         };
+        if !header && !buf[..body_len].contains(&b'"') {
+            plain_record(&buf[..body_len], &text_columns, from, to, &mut out)?;
+            out.write_all(&buf[body_len..])?;
+            continue;
+        }
         split(&buf[..body_len], from.separator(), &mut fields)?;
         if header {
             text_columns = fields
