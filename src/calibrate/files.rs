@@ -16,6 +16,7 @@ use serde_json::json;
 use crate::analysis::validate::CaseScore;
 use crate::output::charts::{self, ReliabilitySeries};
 use crate::output::csv::{number_cell, text_cell};
+use crate::output::dialect::Dialect;
 use crate::output::folder::{Committed, FolderError, Replace, Staged};
 use crate::output::manifest;
 use crate::output::report::{self, Section};
@@ -557,12 +558,13 @@ pub fn noise_models_csv(
 
 /// Writes the files of a calibration job: the kept calibration's, with
 /// `noise_models.csv` when noise models were compared; the folder is put in
-/// place whole (see [`crate::output::folder`]).
+/// place whole (see [`crate::output::folder`]), its CSV files in `dialect`.
 pub fn write_outcome(
     dir: &Path,
     outcome: &Outcome,
     effort: Effort,
     replace: Replace,
+    dialect: Dialect,
 ) -> Result<Committed, FolderError> {
     let comparison = if outcome.results.len() > 1 {
         let named: Vec<(NoiseModel, &Calibration)> = outcome
@@ -583,7 +585,7 @@ pub fn write_outcome(
         .unwrap_or_default();
     let staged = Staged::begin(parent.unwrap_or(Path::new(".")), &name)?;
     write(staged.path(), o, c, effort, comparison).map_err(|e| cannot(dir, e))?;
-    staged.commit(replace)
+    staged.commit_in(replace, dialect)
 }
 
 fn cannot(dir: &Path, source: io::Error) -> FolderError {

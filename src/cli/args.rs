@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use alliance_sim::model::DecisionRule;
+use alliance_sim::output::dialect::{self, Dialect};
 use alliance_sim::output::folder::Replace;
 use alliance_sim::scenario::limits::MAX_RUNS;
 use alliance_sim::shard::{self, Shard};
@@ -35,6 +36,8 @@ pub struct SimArgs {
     /// NAME-3, ... (a folder holding the same results is replaced).
     #[arg(long)]
     pub replace: bool,
+    #[command(flatten)]
+    pub dialect: DialectArg,
 }
 
 impl SimArgs {
@@ -44,6 +47,46 @@ impl SimArgs {
             Replace::Always
         } else {
             Replace::IfSame
+        }
+    }
+
+    /// The spreadsheet dialect of the CSV files.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect.dialect()
+    }
+}
+
+/// `--decimal-comma` of every command that writes CSV files.
+#[derive(Debug, Args)]
+pub struct DialectArg {
+    /// Write the CSV files for spreadsheets in comma-decimal locales (German,
+    /// French, Russian, ...): a semicolon between fields and a comma before
+    /// decimals. Set ALLIANCE_SIM_DECIMAL_COMMA=1 to make it the default.
+    #[arg(long, env = dialect::ENV, action = clap::ArgAction::SetTrue,
+          value_parser = switch)]
+    pub decimal_comma: bool,
+}
+
+/// The value of a switch set in the environment: `1`, `yes`, `true`, `on`
+/// or `0`, `no`, `false`, `off` (any case).
+fn switch(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "yes" | "true" | "on" => Ok(true),
+        "0" | "no" | "false" | "off" => Ok(false),
+        _ => Err(format!(
+            "expected 1 (semicolons and decimal commas in CSV files) or 0 (commas and decimal points); {} may hold 1 or 0",
+            dialect::ENV
+        )),
+    }
+}
+
+impl DialectArg {
+    /// The dialect asked for.
+    pub fn dialect(&self) -> Dialect {
+        if self.decimal_comma {
+            Dialect::DecimalComma
+        } else {
+            Dialect::Standard
         }
     }
 }

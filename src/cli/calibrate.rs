@@ -164,8 +164,14 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
         seconds: started.elapsed().as_secs_f64(),
     };
     let dir = args.sim.out.join("calibration");
-    let folder = files::write_outcome(&dir, &outcome, effort, args.sim.replace())
-        .map_err(super::folder_error)?;
+    let folder = files::write_outcome(
+        &dir,
+        &outcome,
+        effort,
+        args.sim.replace(),
+        args.sim.dialect(),
+    )
+    .map_err(super::folder_error)?;
     if outcome.results.len() > 1 {
         print_comparison(&outcome)?;
     }

@@ -11,6 +11,7 @@ use alliance_sim::job::merge::{self, Merged};
 use alliance_sim::output::folder::Replace;
 use alliance_sim::output::table::thousands;
 
+use super::args::DialectArg;
 use super::{console, job_error};
 
 /// Arguments of `merge`.
@@ -34,6 +35,8 @@ pub struct MergeArgs {
     /// holding other results is kept and the new go to NAME-2, ...).
     #[arg(long)]
     pub replace: bool,
+    #[command(flatten)]
+    pub dialect: DialectArg,
 }
 
 /// Merges the shards named on the command line.
@@ -43,7 +46,14 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
     } else {
         Replace::IfSame
     };
-    let merged = merge::merge(&args.dirs, &args.out, args.no_report, replace).map_err(job_error)?;
+    let merged = merge::merge(
+        &args.dirs,
+        &args.out,
+        args.no_report,
+        replace,
+        args.dialect.dialect(),
+    )
+    .map_err(job_error)?;
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     match merged {
         Merged::Run {

@@ -81,6 +81,7 @@ pub fn execute(args: &PowerArgs) -> anyhow::Result<()> {
             rule: args.rule.rule,
             out: args.sim.out.clone(),
             replace: args.sim.replace(),
+            dialect: args.sim.dialect(),
         },
         Some(&super::STOP),
     )
@@ -129,6 +130,7 @@ fn execute_game(args: &PowerArgs) -> anyhow::Result<()> {
             quota,
             out: args.sim.out.clone(),
             replace: args.sim.replace(),
+            dialect: args.sim.dialect(),
         },
         Some(&super::STOP),
     )

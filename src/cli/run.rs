@@ -53,6 +53,7 @@ impl RunArgs {
             per_run: self.per_run,
             posterior: self.posterior.posterior.clone(),
             replace: self.sim.replace(),
+            dialect: self.sim.dialect(),
         }
     }
 }

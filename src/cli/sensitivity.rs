@@ -76,6 +76,7 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
         rule: args.rule.rule,
         out: args.sim.out.clone(),
         replace: args.sim.replace(),
+        dialect: args.sim.dialect(),
     })
     .map_err(job_error)?;
     let settings = job.settings;

@@ -74,6 +74,7 @@ impl SweepArgs {
     fn settings(&self) -> SweepSettings {
         SweepSettings {
             replace: self.sim.replace(),
+            dialect: self.sim.dialect(),
             file: self.file.clone(),
             sweep_file: self.sweep_file.clone(),
             vary: self.vary.clone(),

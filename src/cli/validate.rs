@@ -18,6 +18,7 @@ use alliance_sim::analysis::validate::{
     self, CaseScore, ForecastScore, GroupRow, LibraryCase, Overall, Row,
 };
 use alliance_sim::output::charts;
+use alliance_sim::output::dialect::Dialect;
 use alliance_sim::output::folder::{Committed, Replace, Staged};
 use alliance_sim::output::manifest;
 use alliance_sim::output::report::{self, Section};
@@ -111,7 +112,15 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
     let scored = Scored::new(&plan, scores);
 
     let dir = args.sim.out.join("validation");
-    let folder = write_results(&dir, &plan, &draws, &scored, threads, args.sim.replace())?;
+    let folder = write_results(
+        &dir,
+        &plan,
+        &draws,
+        &scored,
+        threads,
+        args.sim.replace(),
+        args.sim.dialect(),
+    )?;
     print_table(&plan, &draws, &scored, &folder.dir)?;
     super::note_folder(&folder);
 
@@ -219,6 +228,7 @@ fn write_results(
     scored: &Scored,
     threads: usize,
     replace: Replace,
+    dialect: Dialect,
 ) -> anyhow::Result<Committed> {
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
     let staged = Staged::begin(parent.unwrap_or(Path::new(".")), "validation")
@@ -356,7 +366,9 @@ fn write_results(
             .write(name, &body)
             .with_context(|| cannot_write(name))?;
     }
-    staged.commit(replace).map_err(super::folder_error)
+    staged
+        .commit_in(replace, dialect)
+        .map_err(super::folder_error)
 }
 
 /// A setting that is the same for every case, or "per scenario".

@@ -12,6 +12,7 @@ use super::run::RunJob;
 use super::sweep::SweepJob;
 use super::{sweep_files, IoContext, JobError, Origin};
 use crate::model::DecisionRule;
+use crate::output::dialect::Dialect;
 use crate::output::folder::{Committed, Replace};
 use crate::output::sweep::SweepWriter;
 use crate::output::{manifest, Summary};
@@ -115,12 +116,14 @@ fn scenario_of(set: &ShardSet) -> Result<Scenario, JobError> {
 }
 
 /// Merges the shards at `dirs` (shard folders, or folders holding them) into
-/// `out`; with `no_report`, without the charts and report.
+/// `out`, its CSV files in `dialect` (the shards' own are always in the
+/// standard dialect); with `no_report`, without the charts and report.
 pub fn merge(
     dirs: &[PathBuf],
     out: &Path,
     no_report: bool,
     replace: Replace,
+    dialect: Dialect,
 ) -> Result<Merged, JobError> {
     let set = ShardSet::open(dirs).map_err(|e| bad(e.0))?;
     let first = set.first();
@@ -133,8 +136,8 @@ pub fn merge(
     }
     let scenario = scenario_of(&set)?;
     match first.kind {
-        Kind::Run => merge_run(&set, scenario, out, no_report, replace),
-        Kind::Sweep => merge_sweep(&set, scenario, out, no_report, replace),
+        Kind::Run => merge_run(&set, scenario, out, no_report, replace, dialect),
+        Kind::Sweep => merge_sweep(&set, scenario, out, no_report, replace, dialect),
     }
 }
 
@@ -144,6 +147,7 @@ fn merge_run(
     out: &Path,
     no_report: bool,
     replace: Replace,
+    dialect: Dialect,
 ) -> Result<Merged, JobError> {
     let first = set.first();
     let rule_text = field(set, "rule")?.as_str().unwrap_or_default();
@@ -162,6 +166,7 @@ fn merge_run(
         posterior: posterior_of(set)?,
         draws: None,
         replace,
+        dialect,
     };
     if first.points != 1 || first.runs != job.runs {
         return Err(bad(
@@ -220,6 +225,7 @@ fn merge_sweep(
     out: &Path,
     no_report: bool,
     replace: Replace,
+    dialect: Dialect,
 ) -> Result<Merged, JobError> {
     let first = set.first();
     let label = first.label.clone();
@@ -227,6 +233,7 @@ fn merge_sweep(
     let dir = out.join(format!("{label}-sweep"));
     let mut p = SweepJob::from_identity(scenario, label, dir, identity, posterior_of(set)?)?;
     p.replace = replace;
+    p.dialect = dialect;
     // The rebuilt plan must be the one the shards ran.
     if &p.shard_identity() != identity {
         return Err(bad(

@@ -23,6 +23,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use crate::output::dialect::Dialect;
 use crate::output::folder::{self, Committed, FolderError, Replace, Staged};
 use crate::posterior::PosteriorError;
 use crate::scenario::ScenarioError;
@@ -157,9 +158,14 @@ pub(crate) fn stage(dir: &Path) -> Result<Staged, JobError> {
     Ok(Staged::begin(parent, &name)?)
 }
 
-/// Puts a staged folder in place; see [`Replace`].
-pub(crate) fn commit(staged: Staged, replace: Replace) -> Result<Committed, JobError> {
-    Ok(staged.commit(replace)?)
+/// Puts a staged folder in place, its CSV files in `dialect`; see
+/// [`Replace`] and [`Dialect`].
+pub(crate) fn commit(
+    staged: Staged,
+    replace: Replace,
+    dialect: Dialect,
+) -> Result<Committed, JobError> {
+    Ok(staged.commit_in(replace, dialect)?)
 }
 
 pub(crate) fn split_dir(dir: &Path) -> Result<(&Path, String), JobError> {

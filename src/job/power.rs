@@ -29,6 +29,7 @@ use crate::analysis::power::{self, CountedGame, Decisiveness, PowerError, PowerI
 use crate::model::{DecisionRule, Model};
 use crate::output::charts;
 use crate::output::csv::{number_cell, text_cell};
+use crate::output::dialect::Dialect;
 use crate::output::folder::{Committed, Replace};
 use crate::output::report::{self, Section};
 use crate::output::{manifest, Manifest};
@@ -67,6 +68,8 @@ pub struct PowerSettings {
     pub out: PathBuf,
     /// When an existing results folder is replaced.
     pub replace: Replace,
+    /// The spreadsheet dialect of the CSV files.
+    pub dialect: Dialect,
 }
 
 /// A checked power analysis, its a-priori indices already computed.
@@ -90,6 +93,8 @@ pub struct PowerJob {
     pub indices: PowerIndices,
     /// When an existing results folder is replaced.
     pub replace: Replace,
+    /// The spreadsheet dialect of the CSV files.
+    pub dialect: Dialect,
 }
 
 impl PowerJob {
@@ -126,6 +131,7 @@ impl PowerJob {
             scenario: s,
             indices,
             replace: settings.replace,
+            dialect: settings.dialect,
         })
     }
 
@@ -193,7 +199,7 @@ fn write_files(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Result<Com
             .write(name, body.as_bytes())
             .context_io(cannot(name))?;
     }
-    super::commit(staged, job.replace)
+    super::commit(staged, job.replace, job.dialect)
 }
 
 /// The text of `power.csv`: the header and a row per member (`ids` in
@@ -304,6 +310,8 @@ pub struct GamePowerSettings {
     pub out: PathBuf,
     /// When an existing results folder is replaced.
     pub replace: Replace,
+    /// The spreadsheet dialect of the CSV files.
+    pub dialect: Dialect,
 }
 
 /// A plain weighted game's power analysis, its indices already computed.
@@ -319,6 +327,8 @@ pub struct GamePowerJob {
     pub indices: PowerIndices,
     /// When an existing results folder is replaced.
     pub replace: Replace,
+    /// The spreadsheet dialect of the CSV files.
+    pub dialect: Dialect,
 }
 
 /// The a-priori indices of a plain game, counted on its exact whole-number
@@ -359,6 +369,7 @@ impl GamePowerJob {
             indices,
             game,
             replace: settings.replace,
+            dialect: settings.dialect,
         })
     }
 
@@ -409,7 +420,7 @@ impl GamePowerJob {
                 .write(name, body.as_bytes())
                 .context_io(cannot(name))?;
         }
-        super::commit(staged, self.replace)
+        super::commit(staged, self.replace, self.dialect)
     }
 
     /// One sentence on the game: members, total weight, quota.

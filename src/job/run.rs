@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use super::{cannot_write, IoContext, JobError, Origin, Watch};
 use crate::model::DecisionRule;
+use crate::output::dialect::Dialect;
 use crate::output::folder::{Committed, Replace};
 use crate::output::table::thousands;
 use crate::output::{csv, Summary};
@@ -39,6 +40,8 @@ pub struct RunSettings {
     pub posterior: Option<PathBuf>,
     /// When an existing results folder is replaced.
     pub replace: Replace,
+    /// The spreadsheet dialect of the CSV files.
+    pub dialect: Dialect,
 }
 
 /// One scenario, checked and ready to run.
@@ -66,6 +69,8 @@ pub struct RunJob {
     pub draws: Option<Applied>,
     /// When an existing results folder is replaced.
     pub replace: Replace,
+    /// The spreadsheet dialect of the CSV files.
+    pub dialect: Dialect,
 }
 
 /// A finished run: its summary and how long the simulation took.
@@ -130,6 +135,7 @@ pub fn prepare(settings: &RunSettings) -> Result<Vec<RunJob>, JobError> {
                     rule,
                     scenario: s,
                     replace: settings.replace,
+                    dialect: settings.dialect,
                 });
             }
             Err(e) => errors.push(e),

@@ -67,7 +67,7 @@ pub fn write_results(
             .write(name, &bytes)
             .context_io(|| job.cannot_write(name))?;
     }
-    super::commit(staged, job.replace)
+    super::commit(staged, job.replace, job.dialect)
 }
 
 /// The manifest of a run's results.

@@ -13,6 +13,7 @@ use crate::analysis::sensitivity::{
 };
 use crate::model::DecisionRule;
 use crate::output::csv::{number_cell, text_cell};
+use crate::output::dialect::Dialect;
 use crate::output::folder::{Committed, Replace};
 use crate::output::{charts, manifest, report};
 use crate::scenario::{self, Scenario};
@@ -50,6 +51,8 @@ pub struct SensitivitySettings {
     pub out: PathBuf,
     /// When an existing results folder is replaced.
     pub replace: Replace,
+    /// The spreadsheet dialect of the CSV files.
+    pub dialect: Dialect,
 }
 
 /// A checked analysis, its design planned.
@@ -75,6 +78,8 @@ pub struct SensitivityJob {
     pub band: Option<f64>,
     /// When an existing results folder is replaced.
     pub replace: Replace,
+    /// The spreadsheet dialect of the CSV files.
+    pub dialect: Dialect,
 }
 
 /// A finished analysis.
@@ -166,6 +171,7 @@ impl SensitivityJob {
             design,
             band: settings.band,
             replace: settings.replace,
+            dialect: settings.dialect,
         })
     }
 
@@ -276,7 +282,7 @@ impl SensitivityJob {
                 .write(name, text.as_bytes())
                 .context_io(|| format!("cannot write `{}`", dir.join(name).display()))?;
         }
-        super::commit(staged, self.replace)
+        super::commit(staged, self.replace, self.dialect)
     }
 
     fn manifest_json(

@@ -11,6 +11,7 @@ use serde_json::json;
 use super::run::RunJob;
 use super::sweep::SweepJob;
 use super::{IoContext, JobError, Watch};
+use crate::output::dialect::Dialect;
 use crate::output::folder::{Committed, Replace, Staged};
 use crate::output::manifest;
 use crate::posterior::PosteriorRecord;
@@ -148,7 +149,8 @@ fn write_shard(
     staged
         .write(files::MANIFEST, m.to_json().as_bytes())
         .context_io(cannot_write_in(dir))?;
-    super::commit(staged, replace)
+    // Shards are read back by `merge`: always the standard dialect.
+    super::commit(staged, replace, Dialect::Standard)
 }
 
 /// The shard's folder, and its staging folder.

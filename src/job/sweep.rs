@@ -12,6 +12,7 @@ use serde_json::json;
 use super::sweep_files::{self, OpenSweep};
 use super::{IoContext, JobError, Origin, Watch};
 use crate::model::DecisionRule;
+use crate::output::dialect::Dialect;
 use crate::output::folder::{Committed, Replace};
 use crate::output::manifest;
 use crate::posterior::{Applied, PosteriorRecord};
@@ -71,6 +72,8 @@ pub struct SweepSettings {
     pub posterior: Option<PathBuf>,
     /// When an existing results folder is replaced.
     pub replace: Replace,
+    /// The spreadsheet dialect of the CSV files.
+    pub dialect: Dialect,
 }
 
 /// A checked sweep, ready to run.
@@ -89,6 +92,8 @@ pub struct SweepJob {
     pub posterior: Option<PosteriorRecord>,
     /// When an existing results folder is replaced.
     pub replace: Replace,
+    /// The spreadsheet dialect of the CSV files.
+    pub dialect: Dialect,
 }
 
 /// A finished one-process sweep.
@@ -267,6 +272,7 @@ impl SweepJob {
             dir,
             posterior: record,
             replace: settings.replace,
+            dialect: settings.dialect,
         })
     }
 
@@ -352,6 +358,7 @@ impl SweepJob {
             dir,
             posterior,
             replace: Replace::IfSame,
+            dialect: Dialect::Standard,
         })
     }
 

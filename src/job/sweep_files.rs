@@ -212,7 +212,7 @@ pub(super) fn finish_outputs(
         }
         _ => {}
     }
-    super::commit(work, p.replace)
+    super::commit(work, p.replace, p.dialect)
 }
 
 fn manifest_json(p: &SweepJob, id: &serde_json::Value, origin: Origin) -> serde_json::Value {

@@ -1,6 +1,8 @@
 //! CSV files: `outcomes.csv`, `members.csv` and `runs.csv`, plain RFC 4180
 //! UTF-8 with one header row. Text that a spreadsheet would run as a formula is
-//! prefixed with an apostrophe; numbers are written as they are.
+//! prefixed with an apostrophe; numbers are written as they are. Files for
+//! comma-decimal spreadsheets are made from these (see
+//! [`dialect`](super::dialect)).
 
 use std::io::{self, Write};
 

@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod csv;
+pub mod dialect;
 pub mod explain;
 pub mod folder;
 pub mod manifest;

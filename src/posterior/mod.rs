@@ -16,6 +16,11 @@
 //! is the row's index from 0, the others are decimal numbers. A file has at
 //! least one row, at most [`MAX_DRAWS`] rows and [`MAX_POSTERIOR_BYTES`]
 //! bytes. Fields may be padded with spaces; lines may end in CRLF.
+//!
+//! A file in the spreadsheet dialect of comma-decimal locales (what
+//! `calibrate --decimal-comma` writes: semicolons between fields, a comma
+//! before decimals) reads the same: a header with semicolons and no comma
+//! marks it.
 
 // Errors carry a file, position, field and hint; they are rare and returned
 // once, so their size on the error path does not matter.
@@ -104,7 +109,8 @@ impl Posterior {
                 format!("the file is empty; expected a header `{DRAW},<parameter paths>,{LOG_LIKELIHOOD}` and a row per draw"),
             ));
         };
-        let columns = parse_header(file, header)?;
+        let sep = separator(header);
+        let columns = parse_header(file, header, sep)?;
         let width = columns.len() + 2;
         let rows = lines.len() - 1;
         if rows == 0 {
@@ -133,7 +139,7 @@ impl Posterior {
         };
         for (d, line) in lines[1..].iter().enumerate() {
             let n = d + 2;
-            let cells = fields(line);
+            let cells = fields(line, sep);
             if cells.len() != width {
                 let at = cells.get(width).map_or(line.chars().count() + 1, |c| c.1);
                 return Err(PosteriorError::at(
@@ -161,7 +167,7 @@ impl Posterior {
                 ));
             }
             for (c, &(cell, at)) in cells[1..width - 1].iter().enumerate() {
-                let x = number(cell).filter(|x| x.is_finite()).ok_or_else(|| {
+                let x = number(cell, sep).filter(|x| x.is_finite()).ok_or_else(|| {
                     PosteriorError::at(
                         file,
                         n,
@@ -174,7 +180,7 @@ impl Posterior {
                 p.value_at.push(at as u32);
             }
             let (cell, at) = cells[width - 1];
-            let ll = number(cell).filter(|x| !x.is_nan()).ok_or_else(|| {
+            let ll = number(cell, sep).filter(|x| !x.is_nan()).ok_or_else(|| {
                 PosteriorError::at(
                     file,
                     n,
@@ -231,11 +237,21 @@ impl Posterior {
     }
 }
 
+/// The field separator of a file with this header line: `;` when it has
+/// semicolons and no comma (the decimal-comma dialect), else `,`.
+fn separator(header: &str) -> char {
+    if header.contains(';') && !header.contains(',') {
+        ';'
+    } else {
+        ','
+    }
+}
+
 /// The fields of a line with their 1-based character columns, trimmed.
-fn fields(line: &str) -> Vec<(&str, usize)> {
+fn fields(line: &str, sep: char) -> Vec<(&str, usize)> {
     let mut out = Vec::new();
     let mut column = 1;
-    for raw in line.split(',') {
+    for raw in line.split(sep) {
         let lead = raw.chars().take_while(|c| c.is_whitespace()).count();
         out.push((raw.trim(), column + lead));
         column += raw.chars().count() + 1;
@@ -243,17 +259,22 @@ fn fields(line: &str) -> Vec<(&str, usize)> {
     out
 }
 
-/// A decimal number, optionally in double quotes.
-fn number(cell: &str) -> Option<f64> {
+/// A decimal number, optionally in double quotes; in a file separated by
+/// semicolons, with a comma or a point before its decimals.
+fn number(cell: &str, sep: char) -> Option<f64> {
     let cell = cell
         .strip_prefix('"')
         .and_then(|c| c.strip_suffix('"'))
-        .unwrap_or(cell);
-    cell.trim().parse::<f64>().ok()
+        .unwrap_or(cell)
+        .trim();
+    if sep == ';' && cell.matches(',').count() == 1 && !cell.contains('.') {
+        return cell.replacen(',', ".", 1).parse::<f64>().ok();
+    }
+    cell.parse::<f64>().ok()
 }
 
-fn parse_header(file: &Path, line: &str) -> Result<Vec<Column>, PosteriorError> {
-    let names: Vec<(String, usize)> = fields(line)
+fn parse_header(file: &Path, line: &str, sep: char) -> Result<Vec<Column>, PosteriorError> {
+    let names: Vec<(String, usize)> = fields(line, sep)
         .into_iter()
         .map(|(name, at)| {
             let unquoted = name

@@ -201,3 +201,32 @@ fn reading_refuses_large_files_folders_and_missing_files() {
     std::fs::write(&ok, EXAMPLE).unwrap();
     assert_eq!(Posterior::read(&ok).unwrap().draws(), 2);
 }
+
+#[test]
+fn the_decimal_comma_dialect_reads_the_same_values() {
+    let standard = parse(EXAMPLE).unwrap();
+    let comma = parse(
+        "draw;noise;members.*.weights.cost;abstention_band;log_likelihood
+0;0,12;1,5;0,05;-12,25
+1;0,11;1,45;0,06;-12,5
+",
+    )
+    .unwrap();
+    assert_eq!(comma.columns().len(), standard.columns().len());
+    for d in 0..standard.draws() {
+        for c in 0..standard.columns().len() {
+            assert_eq!(comma.value(d, c), standard.value(d, c));
+        }
+        assert_eq!(comma.log_likelihood(d), standard.log_likelihood(d));
+    }
+}
+
+#[test]
+fn a_comma_in_a_comma_separated_file_is_not_a_decimal_mark() {
+    // Commas separate fields there, so `0,12` is two fields.
+    let e = error("draw,noise,log_likelihood\n0,0,12,-1.5\n");
+    assert!(e.to_string().contains("4 fields"), "{e}");
+    // Thousands separators are refused in either dialect.
+    let e = error("draw;noise;log_likelihood\n0;1.000,5;-1,5\n");
+    assert!(e.to_string().contains("not a number"), "{e}");
+}

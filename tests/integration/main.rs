@@ -12,6 +12,7 @@ mod folders;
 mod hostile_limits;
 mod hostile_shards;
 mod hostile_text;
+mod locale;
 mod markup;
 mod noise;
 mod pages;

@@ -22,6 +22,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+use super::dialect::{self, Dialect};
+
 /// Files that describe how a result was produced rather than what it is
 /// (the command line, threads, timings): two folders that differ only in
 /// them hold the same results.
@@ -315,9 +317,25 @@ impl Staged {
 
     /// Puts the folder in place: syncs every file, then under the parent's
     /// lock chooses the destination ([`Replace`]) and moves the folder there
-    /// in one step.
-    pub fn commit(mut self, replace: Replace) -> Result<Committed, FolderError> {
+    /// in one step. The CSV files stay in the standard dialect.
+    pub fn commit(self, replace: Replace) -> Result<Committed, FolderError> {
+        self.commit_in(replace, Dialect::Standard)
+    }
+
+    /// [`commit`](Staged::commit), with every CSV file of the folder (written
+    /// in the standard dialect) first converted to `dialect`, one record at a
+    /// time, and the dialect recorded in `manifest.json`.
+    pub fn commit_in(
+        mut self,
+        replace: Replace,
+        dialect: Dialect,
+    ) -> Result<Committed, FolderError> {
         let staging = self.path.clone();
+        if dialect != Dialect::Standard {
+            to_dialect(&staging, dialect).map_err(io_context(|| {
+                format!("cannot write the results in `{}`", staging.display())
+            }))?;
+        }
         sync_tree(&staging).map_err(io_context(|| {
             format!("cannot write the results in `{}`", staging.display())
         }))?;
@@ -580,6 +598,42 @@ fn same_bytes(a: &Path, b: &Path) -> io::Result<bool> {
             return Ok(false);
         }
     }
+}
+
+/// Converts every CSV file of `dir` from the standard dialect to `dialect`
+/// (streaming each into a new file that then takes its name) and records
+/// the dialect in `manifest.json`, if there is one.
+fn to_dialect(dir: &Path, dialect: Dialect) -> io::Result<()> {
+    let mut names = Vec::new();
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if e.file_type()?.is_file() && name.ends_with(".csv") && !name.starts_with('.') {
+            names.push(name.to_string());
+        }
+    }
+    names.sort();
+    for name in names {
+        let from = dir.join(&name);
+        let to = dir.join(format!(".{name}.dialect"));
+        let input = io::BufReader::with_capacity(1 << 16, File::open(&from)?);
+        let output = BufWriter::with_capacity(1 << 16, File::create(&to)?);
+        dialect::convert(input, output, Dialect::Standard, dialect)
+            .map_err(|e| io::Error::new(e.kind(), format!("`{name}`: {e}")))?;
+        fs::rename(&to, &from)?;
+    }
+    let manifest = dir.join("manifest.json");
+    if let Ok(text) = fs::read_to_string(&manifest) {
+        let recorded = dialect::record_in_manifest(&text, dialect).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "manifest.json is not a JSON object",
+            )
+        })?;
+        fs::write(&manifest, recorded)?;
+    }
+    Ok(())
 }
 
 /// Syncs every file of a folder, then the folder.
