@@ -14,6 +14,7 @@ mod hostile_shards;
 mod hostile_text;
 mod markup;
 mod noise;
+mod page_answers;
 mod pages;
 mod plain_games;
 mod posterior;
