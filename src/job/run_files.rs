@@ -232,7 +232,7 @@ pub fn lead(job: &RunJob, summary: &Summary) -> Vec<String> {
         why.push(format!("{} abstained in most runs", prose_list(&abstained)));
     }
     if passed < 1.0 && !why.is_empty() {
-        second.push_str(": ");
+        second.push_str(if passed == 0.0 { ": " } else { "; " });
         second.push_str(&why.join("; "));
     }
     let mut sole: Vec<(f64, String)> = s
@@ -253,10 +253,10 @@ pub fn lead(job: &RunJob, summary: &Summary) -> Vec<String> {
         let named: Vec<String> = sole
             .iter()
             .take(3)
-            .map(|(p, n)| format!("{n} in {}", percent(*p)))
+            .map(|(p, n)| format!("{n} in {} of runs", percent(*p)))
             .collect();
         second.push_str(&format!(
-            "; it was blocked by one member alone in some runs: {}{}.",
+            "; a single member blocked it alone in some runs: {}{}.",
             prose_list(&named),
             if sole.len() > 3 { " (and others)" } else { "" }
         ));
