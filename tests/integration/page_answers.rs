@@ -464,3 +464,47 @@ fn a_long_scenario_name_leaves_the_chart_as_wide_and_keeps_the_name_in_its_title
     assert!(!short_shown.contains('…'), "{short_shown}");
     assert!(short_shown.contains("200 runs"));
 }
+
+/// Where single members blocked the request in some runs, the lead names
+/// them with their shares of runs from `members.csv`, most often first.
+#[test]
+fn run_page_names_the_sole_blockers_with_their_shares() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = util::root().join("scenarios/ecowas/gambia_2017.toml");
+    let file = file.to_str().unwrap();
+    succeed(
+        tmp.path(),
+        &["run", file, "--runs", "2000", "--out", "out", "-q"],
+    );
+    let dir = tmp.path().join("out/gambia_2017");
+    let mut rows = util::csv_rows(&dir.join("members.csv"));
+    rows.retain(|r| num(r, "sole_blocker") > 0.0);
+    assert!(!rows.is_empty(), "someone blocked alone in some runs");
+    rows.sort_by(|a, b| num(b, "p_sole_blocker").total_cmp(&num(a, "p_sole_blocker")));
+    let o = succeed(tmp.path(), &["explain", file, "--format", "json"]);
+    let x: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let name = |id: &str| {
+        let m = x["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap();
+        format!("{} ({id})", m["name"].as_str().unwrap())
+    };
+    let page = markup::read_html(&dir.join("report.html"));
+    let lead = lead(&page);
+    let first = &rows[0];
+    util::says(
+        &lead,
+        &[
+            "a single member blocked it alone in some runs: ",
+            &format!(
+                "{} in {} of runs",
+                name(&first["member"]),
+                percent(num(first, "p_sole_blocker"))
+            ),
+        ],
+    );
+    assert!(!lead.contains("no member was ever its sole blocker"));
+}
