@@ -124,6 +124,21 @@ fn percent(p: f64) -> String {
     format!("{:.1}%", 100.0 * p)
 }
 
+/// How often something happened, in words: `12.3% of runs`, or for what
+/// would round to 0.0%, `3 of 20,000 runs`.
+fn share_of_runs(count: u64, runs: u64) -> String {
+    let p = if runs == 0 {
+        0.0
+    } else {
+        count as f64 / runs as f64
+    };
+    if p < 0.0005 {
+        format!("{} of {} runs", thousands(count), thousands(runs))
+    } else {
+        format!("{} of runs", percent(p))
+    }
+}
+
 /// A member as the page names it: `Russia (RUS)`, or the id alone when the
 /// scenario gives no other name.
 fn member_name(m: &crate::scenario::Member) -> String {
@@ -235,14 +250,14 @@ pub fn lead(job: &RunJob, summary: &Summary) -> Vec<String> {
         second.push_str(if passed == 0.0 { ": " } else { "; " });
         second.push_str(&why.join("; "));
     }
-    let mut sole: Vec<(f64, String)> = s
+    let mut sole: Vec<(u64, String)> = s
         .members
         .iter()
         .zip(&summary.members)
         .filter(|(_, sh)| sh.sole_blocker.count > 0)
-        .map(|(m, sh)| (sh.sole_blocker.probability, member_name(m)))
+        .map(|(m, sh)| (sh.sole_blocker.count, member_name(m)))
         .collect();
-    sole.sort_by(|a, b| b.0.total_cmp(&a.0));
+    sole.sort_by_key(|(count, _)| std::cmp::Reverse(*count));
     if sole.is_empty() {
         second.push_str(if passed < 1.0 {
             "; no member was ever its sole blocker."
@@ -253,7 +268,7 @@ pub fn lead(job: &RunJob, summary: &Summary) -> Vec<String> {
         let named: Vec<String> = sole
             .iter()
             .take(3)
-            .map(|(p, n)| format!("{n} in {} of runs", percent(*p)))
+            .map(|(count, n)| format!("{n} in {}", share_of_runs(*count, summary.runs)))
             .collect();
         second.push_str(&format!(
             "; a single member blocked it alone in some runs: {}{}.",

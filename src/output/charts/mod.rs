@@ -130,6 +130,12 @@ fn fitted_title(title: &str, w: f64) -> String {
     let keep = room - 1;
     let tail = keep * 2 / 5;
     let head = keep - tail;
+    // End the beginning at a space when one is near, not inside a word.
+    let head = chars[..head]
+        .iter()
+        .rposition(|c| *c == ' ')
+        .filter(|&space| space > 0 && space + 12 > head)
+        .unwrap_or(head);
     let mut s: String = chars[..head]
         .iter()
         .collect::<String>()
