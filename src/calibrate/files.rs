@@ -323,34 +323,50 @@ pub fn report_page(o: &Objective, c: &Calibration, files: &[(&str, Vec<u8>)]) ->
     } else {
         String::new()
     };
+    // The answer first: how the fit scored, then what was fitted.
+    let mut scored = String::new();
+    let best = get("calibrated, out of sample")
+        .map(|x| (x, "out of sample"))
+        .or_else(|| get("calibrated, in sample").map(|x| (x, "in sample")));
+    if let Some((fit, how)) = best {
+        scored.push_str(&format!(
+            "Calibrated, the model gives the historical outcome the highest probability in {} of {} case{} {how}, with a mean log score of {:.3}",
+            fit.modal,
+            fit.cases,
+            if fit.cases == 1 { "" } else { "s" },
+            fit.mean_log_score
+        ));
+        if how == "out of sample" {
+            scored.push_str(match c.settings.cv {
+                super::CrossValidation::LeaveOneOut => " (each case left out of its own fit)",
+                super::CrossValidation::LeaveAllianceOut => {
+                    " (each alliance left out of its own fit)"
+                }
+                super::CrossValidation::None => "",
+            });
+        }
+        let mut beside = Vec::new();
+        if how == "out of sample" {
+            if let Some(a) = get("calibrated, in sample") {
+                beside.push(format!("{:.3} in sample", a.mean_log_score));
+            }
+        }
+        if let Some(w) = get("as written") {
+            beside.push(format!("{:.3} as written", w.mean_log_score));
+        }
+        if let Some(b) = get("base rate") {
+            beside.push(format!("{:.3} for the base rate", b.mean_log_score));
+        }
+        if !beside.is_empty() {
+            scored.push_str(&format!(", against {}", beside.join(", ")));
+        }
+        scored.push_str(". Lower is better; 0 is perfect.");
+    }
     summary.push_str(&format!(
-        "Fitted on {} cases{noise}: {}. ",
+        "Fitted on {} cases{noise}: {}.",
         o.cases().len(),
         params.join("; ")
     ));
-    if let (Some(w), Some(a)) = (get("as written"), get("calibrated, in sample")) {
-        summary.push_str(&format!(
-            "Mean log score {:.3} as written, {:.3} calibrated in sample",
-            w.mean_log_score, a.mean_log_score
-        ));
-    }
-    if let Some(out) = get("calibrated, out of sample") {
-        summary.push_str(&format!(
-            ", {:.3} out of sample ({})",
-            out.mean_log_score,
-            match c.settings.cv {
-                super::CrossValidation::LeaveOneOut => "each case left out of its own fit",
-                super::CrossValidation::LeaveAllianceOut => "each alliance left out of its own fit",
-                super::CrossValidation::None => "",
-            }
-        ));
-    }
-    if let Some(b) = get("base rate") {
-        summary.push_str(&format!(
-            "; the base rate scores {:.3}. Lower is better; 0 is perfect.",
-            b.mean_log_score
-        ));
-    }
     let file = |name: &str| {
         files
             .iter()
@@ -393,10 +409,6 @@ pub fn report_page(o: &Objective, c: &Calibration, files: &[(&str, Vec<u8>)]) ->
     }
     let sections = vec![
         Section {
-            heading: "Answer".into(),
-            body_html: report::p_html(&summary),
-        },
-        Section {
             heading: "Scores".into(),
             body_html: report::csv_table_html(&file("scores.csv"))
                 + &report::p_html("Log score: −ln p of the historical outcome, floored at half a run; Brier: (p − 1)² + Σ other p_k². Both: 0 is perfect, lower is better. The base rate is how often the other cases (under --cv alliance, the other alliances' cases) ended in none, part or all of their request."),
@@ -427,7 +439,7 @@ pub fn report_page(o: &Objective, c: &Calibration, files: &[(&str, Vec<u8>)]) ->
     let comparison = file("noise_models.csv");
     if !comparison.is_empty() {
         sections.insert(
-            2,
+            1,
             Section {
                 heading: "Perception noise: absolute or relative".into(),
                 body_html: report::csv_table_html(&comparison)
@@ -435,7 +447,11 @@ pub fn report_page(o: &Objective, c: &Calibration, files: &[(&str, Vec<u8>)]) ->
             },
         );
     }
-    report::report_html("Calibration against history", &sections)
+    let lead: Vec<String> = [scored, summary]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+    report::report_with_lead("Calibration against history", &lead, &sections)
 }
 
 /// The manifest: inputs, settings, the fit and what it took.

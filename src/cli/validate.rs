@@ -307,7 +307,12 @@ fn write_results(
         .iter()
         .map(|r| format!("{} ({})", r.scenario, r.expected.join(" or ")))
         .collect();
-    let svg = charts::outcome_bars(
+    let fills: Vec<&str> = scored
+        .model
+        .iter()
+        .map(|s| if s.modal { MODAL_FILL } else { MISSED_FILL })
+        .collect();
+    let svg = charts::probability_bars(
         "Probability of the historical outcome",
         &labels,
         &scored
@@ -325,6 +330,17 @@ fn write_results(
             .iter()
             .map(|s| s.share.ci_high)
             .collect::<Vec<_>>(),
+        &charts::BarLegend {
+            fills: &fills,
+            keys: &[
+                (
+                    MODAL_FILL,
+                    "the historical outcome was the model's most likely",
+                ),
+                (MISSED_FILL, "another outcome was more likely"),
+            ],
+            note: "bar: share of runs giving the historical outcome; whisker: 95% interval",
+        },
     );
     let posterior_note = draws
         .iter()
@@ -335,11 +351,23 @@ fn write_results(
             heading: "Validation against history".into(),
             body_html: posterior_note
                 + &report::svg_html(&svg)
-                + &report::csv_table_html(&String::from_utf8_lossy(&csv_bytes)),
+                + &report::note_html(
+                    "Each bar is a case, labelled with its historical outcome in brackets: \
+                     the model's probability of that outcome, blue where it was the most \
+                     likely outcome, orange where another was more likely.",
+                )
+                + &cases_table(plan, scored),
         },
         Section {
             heading: "By alliance, beside the baselines".into(),
-            body_html: report::csv_table_html(&String::from_utf8_lossy(&summary_bytes)),
+            body_html: groups_table(&scored.groups)
+                + &report::note_html(SCORES_NOTE)
+                + &report::note_html(BASELINES_NOTE),
+        },
+        Section {
+            heading: "Files: validation.csv and validation_summary.csv".into(),
+            body_html: report::csv_table_html(&String::from_utf8_lossy(&csv_bytes))
+                + &report::csv_table_html(&String::from_utf8_lossy(&summary_bytes)),
         },
     ];
     // Cases share rosters and options: each file's text is shown once.
@@ -354,7 +382,11 @@ fn write_results(
         heading: "Manifest".into(),
         body_html: report::pre_html(&manifest_json),
     });
-    let html = report::report_html("Validation against history", &sections);
+    let html = report::report_with_lead(
+        "Validation against history",
+        &page_lead(plan, scored),
+        &sections,
+    );
     for (name, body) in [
         ("validation.csv", csv_bytes),
         ("validation_summary.csv", summary_bytes),
@@ -369,6 +401,171 @@ fn write_results(
     staged
         .commit_in(replace, dialect)
         .map_err(super::folder_error)
+}
+
+/// Fill of a case's bar when its historical outcome was the most likely.
+const MODAL_FILL: &str = "#1f77b4";
+/// Fill of a case's bar when another outcome was more likely.
+const MISSED_FILL: &str = "#ff7f0e";
+
+/// What the scores mean, as the terminal says it.
+const SCORES_NOTE: &str = "log score: −ln p, 0 is perfect, lower is better; Brier: (p − 1)² + Σ other p_k², 0 is perfect, 2 is worst";
+/// What the baselines are, as the terminal says it.
+const BASELINES_NOTE: &str = "base: the base rate's p (how often the other cases ended in none / part / all of the request); req.: p if the request were always granted";
+
+/// The overall line and the baselines' line, as the terminal prints them
+/// (without the leading "overall: " and "baselines on the same cases: ").
+fn overall_lines(all: &GroupRow) -> (String, String) {
+    (
+        format!(
+            "historical outcome most likely in {} of {} case{}; mean log score {:.3}; mean Brier {:.3}",
+            all.model.modal,
+            all.model.cases,
+            if all.model.cases == 1 { "" } else { "s" },
+            all.model.mean_log_score,
+            all.model.mean_brier
+        ),
+        format!(
+            "base rate {}; request granted {}",
+            overall_words(&all.base_rate),
+            overall_words(&all.granted)
+        ),
+    )
+}
+
+/// The page's answer first: the overall line, the baselines and the rule.
+fn page_lead(plan: &CaseSet, scored: &Scored) -> Vec<String> {
+    let all = scored.groups.last().expect("the overall group");
+    let (overall, baselines) = overall_lines(all);
+    let n = plan.cases.len();
+    let mut first = format!(
+        "Overall, of {n} historical case{}: {overall}. Baselines on the same cases: {baselines}.",
+        if n == 1 { "" } else { "s" }
+    );
+    let missed: Vec<String> = plan
+        .cases
+        .iter()
+        .zip(&scored.model)
+        .filter(|(_, s)| !s.modal)
+        .map(|(c, s)| {
+            format!(
+                "{} (historical {}, most likely {})",
+                c.label,
+                c.expected_ids().join(" or "),
+                c.scenario.options[s.modal_level].id
+            )
+        })
+        .collect();
+    if !missed.is_empty() {
+        first.push_str(&format!(" Missed: {}.", missed.join("; ")));
+    }
+    let mut lead = vec![first];
+    let runs = common(plan.cases.iter().map(|c| thousands(c.runs)));
+    match plan.cases.first() {
+        Some(c) if plan.cases.iter().all(|d| d.rule == c.rule) => lead.push(format!(
+            "Decision rule {}, {runs} runs per case. {}",
+            c.rule,
+            c.rule.meaning()
+        )),
+        _ => lead.push(format!(
+            "Each case under its own scenario's decision rule, {runs} runs per case."
+        )),
+    }
+    lead
+}
+
+/// The cases, one row each: historical outcome, the model's probability of
+/// it, whether it was the most likely, scores and the baselines'.
+fn cases_table(plan: &CaseSet, scored: &Scored) -> String {
+    let rows: Vec<Vec<String>> = plan
+        .cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let s = &scored.model[i];
+            vec![
+                c.alliance.clone(),
+                format!("{} ({})", c.scenario.name, c.label),
+                c.expected_ids().join(" or "),
+                format!("{:.3}", s.share.probability),
+                format!("[{:.3}, {:.3}]", s.share.ci_low, s.share.ci_high),
+                if s.modal {
+                    "yes".into()
+                } else {
+                    format!("no: {}", c.scenario.options[s.modal_level].id)
+                },
+                format!(
+                    "{:.3}{}",
+                    s.log_score,
+                    if s.log_score_floored { "*" } else { "" }
+                ),
+                format!("{:.3}", s.brier),
+                format!("{:.3}", scored.base_rate[i].probability),
+                format!("{:.3}", scored.granted[i].probability),
+            ]
+        })
+        .collect();
+    let mut html = report::table_html(
+        &[
+            "alliance",
+            "case",
+            "historical",
+            "p",
+            "95% interval",
+            "most likely?",
+            "log score",
+            "Brier",
+            "base",
+            "req.",
+        ],
+        &rows,
+    );
+    if scored.model.iter().any(|s| s.log_score_floored) {
+        html.push_str(&report::note_html(
+            "* no run gave the historical outcome: log score at the floor p = 0.5/runs (truly infinite)",
+        ));
+    }
+    html
+}
+
+/// The groups (each alliance, then all cases) under the model and the two
+/// baselines, in words a reader can scan.
+fn groups_table(groups: &[GroupRow]) -> String {
+    let rows: Vec<Vec<String>> = groups
+        .iter()
+        .map(|g| {
+            let mut row = vec![
+                if g.alliance == "all" {
+                    "all cases".to_string()
+                } else {
+                    g.alliance.clone()
+                },
+                g.model.cases.to_string(),
+            ];
+            for o in [&g.model, &g.base_rate, &g.granted] {
+                row.push(format!("{} of {}", o.modal, o.cases));
+                row.push(format!("{:.3}", o.mean_log_score));
+                row.push(format!("{:.3}", o.mean_brier));
+            }
+            row
+        })
+        .collect();
+    report::table_html(
+        &[
+            "alliance",
+            "cases",
+            "model: most likely",
+            "model: log",
+            "model: Brier",
+            "base rate: most likely",
+            "base rate: log",
+            "base rate: Brier",
+            "granted: most likely",
+            "granted: log",
+            "granted: Brier",
+        ],
+        &rows,
+    )
 }
 
 /// A setting that is the same for every case, or "per scenario".
@@ -486,29 +683,11 @@ fn print_table(
     }
     let all = scored.groups.last().expect("the overall group");
     writeln!(out)?;
-    writeln!(
-        out,
-        "overall: historical outcome most likely in {} of {} case{}; mean log score {:.3}; mean Brier {:.3}",
-        all.model.modal,
-        all.model.cases,
-        if all.model.cases == 1 { "" } else { "s" },
-        all.model.mean_log_score,
-        all.model.mean_brier
-    )?;
-    writeln!(
-        out,
-        "baselines on the same cases: base rate {}; request granted {}",
-        overall_words(&all.base_rate),
-        overall_words(&all.granted)
-    )?;
-    writeln!(
-        out,
-        "log score: −ln p, 0 is perfect, lower is better; Brier: (p − 1)² + Σ other p_k², 0 is perfect, 2 is worst"
-    )?;
-    writeln!(
-        out,
-        "base: the base rate's p (how often the other cases ended in none / part / all of the request); req.: p if the request were always granted"
-    )?;
+    let (overall, baselines) = overall_lines(all);
+    writeln!(out, "overall: {overall}")?;
+    writeln!(out, "baselines on the same cases: {baselines}")?;
+    writeln!(out, "{SCORES_NOTE}")?;
+    writeln!(out, "{BASELINES_NOTE}")?;
     if scored.model.iter().any(|s| s.log_score_floored) {
         writeln!(
             out,

@@ -177,8 +177,22 @@ fn write_files(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Result<Com
         p,
         Some(sim),
     );
-    let html = report::report_html(
+    let names: Vec<String> = s
+        .members
+        .iter()
+        .map(|m| {
+            if m.name.is_empty() || m.name == m.id {
+                m.id.clone()
+            } else {
+                format!("{} ({})", m.name, m.id)
+            }
+        })
+        .collect();
+    let mut lead = power_lead(&names, p, Some(sim));
+    lead.push(format!("Decision rule {rule}. {}", job.rule.meaning()));
+    let html = report::report_with_lead(
         &format!("{} ({}): voting power", s.name, job.label),
+        &lead,
         &[
             Section {
                 heading: "Power against decisiveness".into(),
@@ -200,6 +214,59 @@ fn write_files(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Result<Com
             .context_io(cannot(name))?;
     }
     super::commit(staged, job.replace, job.dialect)
+}
+
+/// The page's answer first: who holds the most power (or that all hold the
+/// same), by the normalized Banzhaf index beside the Shapley-Shubik index,
+/// and with a simulation, who was decisive most often.
+pub fn power_lead(names: &[String], p: &PowerIndices, sim: Option<&Decisiveness>) -> Vec<String> {
+    let n = names.len();
+    let b = &p.banzhaf_normalized;
+    let Some(top) = (0..n).max_by(|&x, &y| b[x].total_cmp(&b[y]).then(y.cmp(&x))) else {
+        return Vec::new();
+    };
+    let tied: Vec<usize> = (0..n).filter(|&i| (b[i] - b[top]).abs() < 1e-12).collect();
+    let mut first = if tied.len() == n && n > 1 {
+        format!(
+            "All {n} members hold equal voting power: a normalized Banzhaf index of {:.3} each (Shapley-Shubik {:.3}).",
+            b[top], p.shapley_shubik[top]
+        )
+    } else if tied.len() > 1 {
+        let who: Vec<&str> = tied.iter().map(|&i| names[i].as_str()).collect();
+        format!(
+            "Most voting power: {} equally, a normalized Banzhaf index of {:.3} each (Shapley-Shubik {:.3}).",
+            who.join(", "),
+            b[top],
+            p.shapley_shubik[top]
+        )
+    } else {
+        format!(
+            "Most voting power: {}, with a normalized Banzhaf index of {:.3} (Shapley-Shubik {:.3}); equal shares would be {:.3}.",
+            names[top],
+            b[top],
+            p.shapley_shubik[top],
+            1.0 / n as f64
+        )
+    };
+    if let Some(sim) = sim {
+        let d = |i: usize| sim.share(i).probability;
+        if let Some(most) = (0..n).max_by(|&x, &y| d(x).total_cmp(&d(y)).then(y.cmp(&x))) {
+            if d(most) > 0.0 {
+                first.push_str(&format!(
+                    " In the simulation, {} decided the requested option most often: in {:.1}% of {} runs.",
+                    names[most],
+                    100.0 * d(most),
+                    crate::output::table::thousands(sim.runs)
+                ));
+            } else {
+                first.push_str(&format!(
+                    " In the simulation, no member's vote decided the requested option in any of {} runs.",
+                    crate::output::table::thousands(sim.runs)
+                ));
+            }
+        }
+    }
+    vec![first]
 }
 
 /// The text of `power.csv`: the header and a row per member (`ids` in
@@ -400,8 +467,10 @@ impl GamePowerJob {
             &self.indices,
             None,
         );
-        let html = report::report_html(
+        let names: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        let html = report::report_with_lead(
             &format!("{}: voting power", self.label),
+            &power_lead(&names, &self.indices, None),
             &[
                 Section {
                     heading: "Voting power".into(),

@@ -21,16 +21,27 @@ table{border-collapse:collapse;margin:.5em 0;font-size:.9em}\
 th,td{border:1px solid #ccc;padding:.2em .6em;text-align:left}\
 td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f2f2f2}\
 pre{background:#f7f7f7;border:1px solid #ddd;padding:.6em;overflow:auto;font-size:.85em}\
-svg{max-width:100%;height:auto}.chart{margin:.5em 0}\
-.table{overflow-x:auto;max-width:100%}";
+svg{max-width:100%;height:auto}.chart{margin:.5em 0}div.table{overflow-x:auto;max-width:100%}\
+p.lead{font-size:1.1em;line-height:1.45;background:#f4f8fc;border-left:4px solid #1f77b4;padding:.5em .8em}\
+p.note{font-size:.9em;color:#444}";
 
 /// The whole page.
 pub fn report_html(title: &str, sections: &[Section]) -> String {
+    report_with_lead(title, &[], sections)
+}
+
+/// The whole page, opening with its answer: each sentence group in `lead` is
+/// a paragraph (escaped here) directly under the `<h1>`, before any chart, so
+/// that a reader learns the result before the evidence.
+pub fn report_with_lead(title: &str, lead: &[String], sections: &[Section]) -> String {
     let mut s = String::new();
     s.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
     s.push_str(&format!("<title>{}</title>\n", escape(title)));
     s.push_str(&format!("<style>{STYLE}</style>\n</head>\n<body>\n"));
     s.push_str(&format!("<h1>{}</h1>\n", escape(title)));
+    for paragraph in lead {
+        s.push_str(&format!("<p class=\"lead\">{}</p>\n", escape(paragraph)));
+    }
     for sec in sections {
         s.push_str(&format!("<section>\n<h2>{}</h2>\n", escape(&sec.heading)));
         s.push_str(&sec.body_html);
@@ -44,8 +55,8 @@ pub fn report_html(title: &str, sections: &[Section]) -> String {
 }
 
 /// A table; every cell escaped. Cells that parse as numbers are right-aligned.
-/// The table scrolls sideways within its own box when it is wider than the
-/// page, so that the page itself never is.
+/// A table wider than the page scrolls inside its own box, so that the page
+/// never grows wider than the window.
 pub fn table_html(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut s = String::from("<div class=\"table\">\n<table>\n<thead><tr>");
     for h in header {
@@ -75,6 +86,12 @@ pub fn pre_html(text: &str) -> String {
 /// A paragraph of escaped text.
 pub fn p_html(text: &str) -> String {
     format!("<p>{}</p>\n", escape(text))
+}
+
+/// A note in smaller type (how to read a chart, what a column means),
+/// escaped.
+pub fn note_html(text: &str) -> String {
+    format!("<p class=\"note\">{}</p>\n", escape(text))
 }
 
 /// An SVG chart for inlining in the page: without an XML declaration and

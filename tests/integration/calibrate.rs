@@ -131,7 +131,11 @@ fn calibrate_writes_every_file_and_starts_from_what_validate_gives() {
     assert_eq!(manifest["files"].as_array().unwrap().len(), 7);
     util::says(
         &crate::markup::read_html(&dir.join("report.html")),
-        &["Reliability", "<svg", "Answer"],
+        &[
+            "Reliability",
+            "<svg",
+            "class=\"lead\">Calibrated, the model gives",
+        ],
     );
     crate::markup::check_folder(&dir);
 

@@ -15,6 +15,7 @@ mod hostile_text;
 mod locale;
 mod markup;
 mod noise;
+mod page_answers;
 mod pages;
 mod plain_games;
 mod posterior;

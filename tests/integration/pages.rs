@@ -196,11 +196,22 @@ fn run_chart_bars_are_as_tall_as_their_probabilities_in_file_and_page() {
 
     let page = markup::read_html(&dir.join("report.html"));
     let charts = inline_charts(&page);
-    assert_eq!(charts.len(), 1);
+    assert_eq!(charts.len(), 2, "the outcomes chart and the utility terms");
     assert_outcome_bars(&parse_inline(&charts[0]), &rows, "report.html");
-    // The page's outcomes table holds the CSV's rows.
+    // The page's copy of outcomes.csv holds the CSV's rows.
     let doc = markup::html(&page, "report.html");
-    let table = elements(&doc, "table")[0];
+    let table = elements(&doc, "table")
+        .into_iter()
+        .find(|t| {
+            let header: Vec<String> = t
+                .descendants()
+                .filter(|n| n.has_tag_name("th"))
+                .map(text_of)
+                .collect();
+            header.first().map(String::as_str) == Some("scenario")
+                && header.iter().any(|h| h == "option")
+        })
+        .expect("outcomes.csv as a table");
     let cells: Vec<Vec<String>> = table
         .descendants()
         .filter(|n| n.has_tag_name("tr"))

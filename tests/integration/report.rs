@@ -36,8 +36,8 @@ fn run_writes_chart_and_self_contained_report() {
     let page = markup::html(&html, "report.html");
     assert_eq!(
         page.descendants().filter(|n| n.has_tag_name("svg")).count(),
-        1,
-        "the outcomes chart, inline"
+        2,
+        "the outcomes chart and the utility terms chart, inline"
     );
     assert!(html.contains("Kyrgyzstan, June 2010"));
     assert!(html.contains(manifest["scenario_sha256"].as_str().unwrap()));

@@ -22,12 +22,14 @@ mod calibration;
 mod heatmap;
 mod lines;
 mod power;
+mod terms;
 mod tornado;
 
 pub use calibration::{grouped_bars, reliability, reliability_bins, ReliabilitySeries};
 pub use heatmap::{heatmap, MAX_HEAT_CELLS};
 pub use lines::{lines, MAX_LINE_POINTS};
 pub use power::{power_bars, PowerRow};
+pub use terms::{segments, utility_terms, TermsRow, VoteShares, TERM_FILLS, TERM_NAMES};
 pub use tornado::tornado;
 
 use std::fmt::Write;
@@ -110,20 +112,53 @@ fn text_width(s: &str, size: f64) -> f64 {
     s.chars().count() as f64 * size * 0.6
 }
 
+/// Font size of a chart's title.
+const TITLE_SIZE: f64 = 15.0;
+
+/// The title as drawn on a chart `w` pixels wide: whole when it fits, else
+/// its beginning and end around "…" (the full title stays in `<title>`,
+/// which browsers show on hover). The chart's width never depends on its
+/// title, so a long scenario name cannot shrink the chart on a page.
+fn fitted_title(title: &str, w: f64) -> String {
+    let room = ((w - 24.0) / (TITLE_SIZE * 0.6)).floor().max(8.0) as usize;
+    let chars: Vec<char> = title.chars().collect();
+    if chars.len() <= room {
+        return title.to_string();
+    }
+    // Keep more of the beginning (the scenario's name) than of the end
+    // (what the chart shows, the rule, the runs).
+    let keep = room - 1;
+    let tail = keep * 2 / 5;
+    let head = keep - tail;
+    // End the beginning at a space when one is near, not inside a word.
+    let head = chars[..head]
+        .iter()
+        .rposition(|c| *c == ' ')
+        .filter(|&space| space > 0 && space + 12 > head)
+        .unwrap_or(head);
+    let mut s: String = chars[..head]
+        .iter()
+        .collect::<String>()
+        .trim_end()
+        .to_string();
+    s.push('…');
+    s.extend(&chars[chars.len() - tail..]);
+    s
+}
+
 fn open(w: f64, h: f64, title: &str) -> String {
-    // Wide enough for the title.
-    let w = w.max(text_width(title, 15.0) * 1.05 + 40.0);
     let mut s = String::new();
     let _ = write!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
          font-family=\"sans-serif\" font-size=\"12\">\n<title>{t}</title>\n\
          <rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>\n\
-         <text x=\"{cx}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{t}</text>\n",
+         <text x=\"{cx}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{shown}</text>\n",
         w = c(w),
         h = c(h),
         cx = c(w / 2.0),
-        t = escape(title)
+        t = escape(title),
+        shown = escape(&fitted_title(title, w)),
     );
     s
 }
@@ -309,9 +344,45 @@ pub fn outcome_bars(
     ci_low: &[f64],
     ci_high: &[f64],
 ) -> String {
+    probability_bars(
+        title,
+        options,
+        p,
+        ci_low,
+        ci_high,
+        &BarLegend {
+            fills: &[],
+            keys: &[],
+            note: "bars: share of runs; whiskers: 95% interval",
+        },
+    )
+}
+
+/// What the bars of [`probability_bars`] mean: a fill per bar (the first
+/// palette colour for a bar without one), a legend entry per fill, and a
+/// note under the chart.
+pub struct BarLegend<'a> {
+    /// The fill of each bar, in order.
+    pub fills: &'a [&'a str],
+    /// Legend entries: (fill, what a bar of that fill is).
+    pub keys: &'a [(&'a str, &'a str)],
+    /// The note under the chart (what the bar and whiskers measure).
+    pub note: &'a str,
+}
+
+/// Bars of probabilities with 95% interval whiskers, one per label, y from 0
+/// to 1, coloured and explained by `legend`.
+pub fn probability_bars(
+    title: &str,
+    options: &[String],
+    p: &[f64],
+    ci_low: &[f64],
+    ci_high: &[f64],
+    legend: &BarLegend,
+) -> String {
     let n = options.len();
     let band_min = 70.0;
-    let width = (90.0 + band_min * n as f64).max(480.0);
+    let width = (90.0 + band_min * n as f64).max(560.0);
     let plot_w = width - 90.0;
     let band = if n == 0 { plot_w } else { plot_w / n as f64 };
     let longest = options
@@ -320,7 +391,8 @@ pub fn outcome_bars(
         .fold(0.0, f64::max);
     let rotate = longest > band - 6.0;
     let label_h = if rotate { longest * 0.6 + 20.0 } else { 24.0 };
-    let height = 320.0 + label_h;
+    let legend_h = 16.0 * legend.keys.len() as f64;
+    let height = 320.0 + label_h + legend_h;
     let a = Area {
         left: 70.0,
         top: 40.0,
@@ -344,7 +416,10 @@ pub fn outcome_bars(
                 y,
                 bw,
                 a.bottom() - y,
-                &format!("fill=\"{}\"", PALETTE[0]),
+                &format!(
+                    "fill=\"{}\"",
+                    legend.fills.get(i).copied().unwrap_or(PALETTE[0])
+                ),
             );
             let lo = ci_low.get(i).copied().and_then(unit);
             let hi = ci_high.get(i).copied().and_then(unit);
@@ -372,14 +447,19 @@ pub fn outcome_bars(
             text(&mut s, cx, a.bottom() + 16.0, "middle", "", name);
         }
     }
-    text(
-        &mut s,
-        a.left,
-        height - 6.0,
-        "start",
-        " font-size=\"10\" fill=\"#555555\"",
-        "bars: share of runs; whiskers: 95% interval",
-    );
+    for (k, (fill, what)) in legend.keys.iter().enumerate() {
+        let y = height - 22.0 - legend_h + 16.0 * k as f64;
+        rect(&mut s, a.left, y, 10.0, 10.0, &format!("fill=\"{fill}\""));
+        text(
+            &mut s,
+            a.left + 16.0,
+            y + 9.0,
+            "start",
+            " font-size=\"11\"",
+            what,
+        );
+    }
+    footnote(&mut s, a.left, height, Some(legend.note));
     close(s)
 }
 
@@ -460,7 +540,10 @@ mod tests {
             &[f64::NAN],
         ));
         // Shorter value slices than options, long labels rotate.
-        let long = names(&["a_very_long_option_name_indeed", "another_long_option_name"]);
+        let long = names(&[
+            "a_very_long_option_name_indeed_longer_than_its_band",
+            "another_long_option_name",
+        ]);
         let svg = outcome_bars("long", &long, &[0.3], &[], &[]);
         check(&svg);
         assert!(svg.contains("rotate(-35"));
@@ -625,6 +708,64 @@ mod tests {
         check(&plain);
         assert_eq!(plain.matches("<circle").count(), 0);
         assert!(!plain.contains("simulated"));
+    }
+
+    /// A title too long for its chart is shortened around "…", keeping its
+    /// beginning and end; the chart's width does not change, and `<title>`
+    /// holds the whole title.
+    #[test]
+    fn long_titles_are_shortened_not_widened() {
+        let opts = names(&["a", "b"]);
+        let short = outcome_bars("Short", &opts, &[0.5, 0.5], &[], &[]);
+        let name = format!(
+            "Start{}: outcomes (rule, 20,000 runs)",
+            " middle".repeat(40)
+        );
+        let long = outcome_bars(&name, &opts, &[0.5, 0.5], &[], &[]);
+        check(&long);
+        let width = |svg: &str| {
+            svg.split("width=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(width(&short), width(&long));
+        assert!(long.contains(&format!("<title>{name}</title>")));
+        let shown = fitted_title(&name, 560.0);
+        assert!(
+            shown.starts_with("Start middle") && shown.ends_with("20,000 runs)"),
+            "{shown}"
+        );
+        assert!(shown.contains('…'));
+        assert!(text_width(&shown, TITLE_SIZE) <= 560.0 - 20.0, "{shown}");
+        assert_eq!(fitted_title("fits", 560.0), "fits");
+    }
+
+    /// Bars take the fills given, and the legend names each fill.
+    #[test]
+    fn probability_bars_have_a_legend() {
+        let svg = probability_bars(
+            "V",
+            &names(&["a", "b"]),
+            &[0.9, 0.2],
+            &[0.8, 0.1],
+            &[1.0, 0.3],
+            &BarLegend {
+                fills: &["#000001", "#000002"],
+                keys: &[("#000001", "most likely"), ("#000002", "missed")],
+                note: "bar: p",
+            },
+        );
+        check(&svg);
+        // Each fill on its bar and its legend square.
+        assert_eq!(svg.matches("fill=\"#000001\"").count(), 2);
+        assert_eq!(svg.matches("fill=\"#000002\"").count(), 2);
+        assert!(
+            svg.contains(">most likely<") && svg.contains(">missed<") && svg.contains(">bar: p<")
+        );
     }
 
     #[test]
