@@ -945,7 +945,7 @@ fn scatters(points: &Points, n: &Names) -> Drawn {
 /// The points of a one-at-a-time sweep that vary parameter `j`: those whose
 /// other values are the first point's (the scenario's own), by rule; with
 /// their values of `j` in increasing order.
-fn oat_points<'a>(points: &'a Points, j: usize) -> (Vec<f64>, Vec<&'a Point>) {
+fn oat_points(points: &Points, j: usize) -> (Vec<f64>, Vec<&Point>) {
     let Some(base) = points.list.first() else {
         return (Vec::new(), Vec::new());
     };
@@ -1237,7 +1237,9 @@ fn answer_oat(points: &Points, n: &Names) -> Vec<String> {
             n.focus,
             prob(focus_of(base, n))
         );
-        let mut best: Option<(usize, f64, (f64, f64), (f64, f64))> = None;
+        // (parameter, spread, (value, probability) at the lowest and at the highest).
+        type Spread = (usize, f64, (f64, f64), (f64, f64));
+        let mut best: Option<Spread> = None;
         for j in 0..n.paths.len() {
             let (_, along) = oat_points(points, j);
             let line: Vec<(f64, f64)> = along

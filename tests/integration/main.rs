@@ -24,5 +24,6 @@ mod sensitivity;
 mod shards;
 mod statistics;
 mod sweep;
+mod sweep_pages;
 mod util;
 mod validate;
