@@ -1062,15 +1062,44 @@ fn answer_line(table: &Table, n: &Names) -> Vec<String> {
         let last = flags.iter().rposition(|b| *b);
         let x = |k: usize| shown(xs[order[k]]);
         let what = match (first, last) {
-            (None, _) | (_, None) => format!(
-                "never the most likely outcome (its probability at most {})",
-                prob(pmax)
-            ),
+            (None, _) | (_, None) => {
+                // Which outcome is, at the most values.
+                let mut tops = vec![0usize; n.options.len()];
+                for &i in &order {
+                    let probs = probs_at(i);
+                    if let Some(o) = (0..probs.len()).find(|&o| modal(&probs, o)) {
+                        tops[o] += 1;
+                    }
+                }
+                let (o, most) =
+                    tops.iter().enumerate().fold(
+                        (0, 0),
+                        |best, (o, &k)| if k > best.1 { (o, k) } else { best },
+                    );
+                let instead = match most {
+                    0 => String::new(),
+                    k if k == flags.len() => {
+                        format!(", and {} is the most likely at every value", n.options[o])
+                    }
+                    k => format!(
+                        ", and {} the most likely at {k} of {} values",
+                        n.options[o],
+                        flags.len()
+                    ),
+                };
+                format!(
+                    "never the most likely outcome (its probability at most {}{instead})",
+                    prob(pmax)
+                )
+            }
             _ if count == flags.len() => format!(
                 "the most likely outcome at every value (probability {} to {})",
                 prob(pmin),
                 prob(pmax)
             ),
+            (Some(a), Some(_)) if count == 1 => {
+                format!("the most likely outcome only at {path} = {}", x(a))
+            }
             (Some(a), Some(b)) if b - a + 1 == count && b == flags.len() - 1 => {
                 format!("the most likely outcome from {path} = {} up", x(a))
             }
