@@ -28,9 +28,14 @@ pub enum DesignName {
     Oat,
 }
 
+/// `--shard` as a sweep has it: its shard folders carry `-sweep` as its
+/// results folder does (the shared text names a run's).
+const SHARD_HELP: &str = "Do only shard K of N (K from 0) of the points x runs, and write its counts to OUT/<stem>-sweep.shard-K-of-N/ (K padded with zeros to the width of N-1) for `alliance-sim merge`. `auto` takes K and N from a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with --shards N).";
+
 /// Arguments of `sweep`.
 #[derive(Debug, Args)]
 #[command(
+    mut_arg("shard", |a| a.help(SHARD_HELP)),
     after_help = "Results: OUT/<file stem>-sweep/. Each point is one simulation of --runs runs. Every point uses the same random numbers: run r at every point draws from the same stream of the seed (common random numbers). Without --runs or --seed, a sweep file's [sweep] runs and seed come before the scenario's."
 )]
 pub struct SweepArgs {

@@ -13,7 +13,8 @@ use super::{IoContext, JobError, Origin, Watch};
 use crate::input::{self, Class, InputError, Links};
 use crate::output::folder::{Committed, FolderError, Staged};
 use crate::output::report::{self, Section};
-use crate::output::sweep::{self as files, Charts, SweepWriter};
+use crate::output::sweep::{self as files, Layout, Look, SweepWriter};
+use crate::output::table::thousands;
 use crate::output::{manifest, Summary};
 use crate::runner::Tally;
 use crate::sweep::Design;
@@ -145,12 +146,14 @@ fn resume(
     })
 }
 
-/// The scenario's own value of each varied parameter, as point cells show it.
+/// The scenario's own value of each varied parameter, as point cells show it:
+/// rounded to 12 decimals as generated values are, so that a central value
+/// computed as 0.6000000000000001 reads 0.6 and pivots with a point set to 0.6.
 pub(super) fn baseline(p: &SweepJob) -> Vec<String> {
     p.plan
         .dimensions
         .iter()
-        .map(|d| d.path.central(&p.scenario).to_string())
+        .map(|d| crate::sweep::tidy(d.path.central(&p.scenario)).to_string())
         .collect()
 }
 
@@ -264,9 +267,14 @@ fn write_manifest(
 /// Results files larger than this are not read back for charts.
 const MAX_CHART_INPUT: u64 = 20 * 1024 * 1024;
 
-/// The charts of a finished sweep, from its rows still under their
-/// in-progress name, or why there are none; stopped by `cancel`.
-fn draw_charts(p: &SweepJob, dir: &Path, cancel: Option<&AtomicBool>) -> Result<Charts, JobError> {
+/// What the page of a finished sweep shows (charts, answer, table), from its
+/// rows still under their in-progress name, or why there is nothing to show;
+/// stopped by `cancel`.
+fn draw_charts(
+    p: &SweepJob,
+    dir: &Path,
+    cancel: Option<&AtomicBool>,
+) -> Result<Result<Look, String>, JobError> {
     let csv_path = files::partial(dir, files::OUTCOMES);
     let paths = p.paths();
     let rules: Vec<String> = p.plan.rules.iter().map(|r| r.to_string()).collect();
@@ -282,8 +290,12 @@ fn draw_charts(p: &SweepJob, dir: &Path, cancel: Option<&AtomicBool>) -> Result<
     }
     let text = std::fs::read_to_string(&csv_path)
         .context_io(|| format!("cannot read `{}`", csv_path.display()))?;
-    let grid = p.plan.design == Design::Grid;
-    files::charts_watched(&text, &paths, grid, &rules, &options, focus, cancel).ok_or_else(|| {
+    let layout = match p.plan.design {
+        Design::Grid => Layout::Grid,
+        Design::LatinHypercube { .. } => Layout::Sample,
+        Design::OneAtATime => Layout::OneAtATime,
+    };
+    files::look_watched(&text, &paths, layout, &rules, &options, focus, cancel).ok_or_else(|| {
         JobError::Interrupted(format!(
             "interrupted while drawing the charts; the previous results are as they were, and all {} points are kept in {}; run the same command with --resume to finish",
             p.plan.len(),
@@ -293,25 +305,28 @@ fn draw_charts(p: &SweepJob, dir: &Path, cancel: Option<&AtomicBool>) -> Result<
 }
 
 /// Writes the charts and report.html of a finished sweep into `dir` (with
-/// no charts, nothing) and returns the names written.
+/// no charts, nothing) and returns the names written. The page opens with
+/// its answer, then the charts with what each rule means, then a table of
+/// the points.
 fn write_report(
     p: &SweepJob,
     dir: &Path,
     manifest: &serde_json::Value,
-    charts: Option<Charts>,
+    look: Option<Result<Look, String>>,
 ) -> Result<Vec<String>, JobError> {
-    let Some(charts) = charts else {
+    let Some(look) = look else {
         return Ok(Vec::new());
     };
     let paths = p.paths();
     let rules: Vec<String> = p.plan.rules.iter().map(|r| r.to_string()).collect();
     let mut summary = format!(
-        "{} points ({} design over {}; rules {}), {} runs each, seed {}. Every point uses the same random numbers (common random numbers). The full results are in {} and {}.",
-        p.plan.len(),
+        "{} points ({} design over {}; {} {}), {} runs each, seed {}. Every point uses the same random numbers (common random numbers). The full results are in {} and {}.",
+        thousands(p.plan.len() as u64),
         p.plan.design.name(),
         if paths.is_empty() { "no parameter".to_string() } else { paths.join(", ") },
+        if rules.len() == 1 { "rule" } else { "rules" },
         rules.join(", "),
-        p.plan.runs,
+        thousands(p.plan.runs),
         p.plan.seed,
         files::OUTCOMES,
         files::MEMBERS,
@@ -320,28 +335,80 @@ fn write_report(
         summary.push(' ');
         summary.push_str(&post.sentence());
     }
+    let focus = &p.scenario.options[p.scenario.crisis.requested].id;
+    let mut answer_html = String::new();
     let mut written = Vec::new();
     let mut pending = Vec::new();
     let mut chart_html = String::new();
-    match &charts {
-        Ok(list) => {
-            for (name, _title, svg) in list {
+    let mut table_html = String::new();
+    match &look {
+        Ok(look) => {
+            for sentence in &look.answer {
+                answer_html.push_str(&report::p_html(sentence));
+            }
+            for (name, _title, svg) in &look.charts {
                 chart_html.push_str(&report::svg_html(svg));
                 pending.push((name.clone(), svg.clone()));
             }
+            if let Some(note) = &look.chart_note {
+                let lead = if look.charts.is_empty() {
+                    "No chart"
+                } else {
+                    "Note"
+                };
+                chart_html.push_str(&report::p_html(&format!("{lead}: {note}.")));
+            }
+            let header: Vec<&str> = look.header.iter().map(String::as_str).collect();
+            let shown = if look.rows.len() < look.points {
+                format!(
+                    "{} of the {} points, evenly spaced (the first and the last among them); every point is in {}.",
+                    thousands(look.rows.len() as u64),
+                    thousands(look.points as u64),
+                    files::OUTCOMES
+                )
+            } else {
+                format!(
+                    "Every point ({}); the counts and 95% intervals are in {}.",
+                    thousands(look.points as u64),
+                    files::OUTCOMES
+                )
+            };
+            table_html.push_str(&report::p_html(&format!(
+                "The probability of each outcome at each point. {shown}"
+            )));
+            table_html.push_str(&report::table_html(&header, &look.rows));
         }
-        Err(reason) => chart_html.push_str(&report::p_html(&format!("No chart: {reason}."))),
+        Err(reason) => {
+            chart_html.push_str(&report::p_html(&format!("No chart: {reason}.")));
+            table_html.push_str(&report::p_html(&format!(
+                "No table: {reason}. Every point is in {}.",
+                files::OUTCOMES
+            )));
+        }
     }
+    answer_html.push_str(&report::p_html(&format!(
+        "The requested option is {focus}. {summary}"
+    )));
+    // What each rule means, named as the CSV files name it.
+    let mut rules_html = String::new();
+    for rule in &p.plan.rules {
+        rules_html.push_str(&report::p_html(&format!("{rule}: {}", rule.meaning())));
+    }
+    chart_html.push_str(&rules_html);
     let html = report::report_html(
         &format!("{} ({}): sweep", p.scenario.name, p.label),
         &[
             Section {
-                heading: "Sweep".into(),
-                body_html: report::p_html(&summary),
+                heading: "Answer".into(),
+                body_html: answer_html,
             },
             Section {
                 heading: "Charts".into(),
                 body_html: chart_html,
+            },
+            Section {
+                heading: "Results".into(),
+                body_html: table_html,
             },
             Section {
                 heading: "Scenario".into(),

@@ -22,7 +22,7 @@ use crate::runner::{Observers, Tally};
 use crate::scenario::paths::ParamPath;
 use crate::scenario::Scenario;
 use crate::shard::Piece;
-pub use spec::ValueSpec;
+pub use spec::{tidy, ValueSpec};
 
 /// Most points (design points × rules) one sweep may have.
 pub const MAX_POINTS: usize = 1_000_000;
@@ -330,7 +330,7 @@ fn latin_hypercube(
         for (p, stratum) in points.iter_mut().zip(strata) {
             let u: f64 = rng.random();
             let x = lo + (hi - lo) * (stratum as f64 + u) / samples as f64;
-            p[j] = Some(x.clamp(*lo, *hi));
+            p[j] = Some(spec::tidy(x).clamp(*lo, *hi));
         }
     }
     Ok(points)

@@ -52,10 +52,12 @@ impl std::fmt::Display for ValueSpec {
     }
 }
 
-/// Rounds to 12 decimals so that generated steps print as written (0.3, not
-/// 0.30000000000000004). Steps too fine for it are refused by
-/// [`ValueSpec::values`] rather than rounded together.
-fn tidy(x: f64) -> f64 {
+/// Rounds to 12 decimals so that generated values print as written (0.3, not
+/// 0.30000000000000004): steps, Latin hypercube points, and the scenario's
+/// central values that a one-at-a-time sweep writes for parameters a point
+/// leaves alone. Steps too fine for it are refused by [`ValueSpec::values`]
+/// rather than rounded together.
+pub fn tidy(x: f64) -> f64 {
     if x.abs() >= 1e6 {
         return x; // no rounding noise worth removing, and x·1e12 could overflow
     }

@@ -430,7 +430,7 @@ fn sweep_charts_of_many_points_are_drawn_in_one_pass() {
         .max()
         .unwrap();
     assert!(longest <= 1000, "a line of {longest} points");
-    util::says(svg, &["of 50000 points drawn"]);
+    util::says(svg, &["of 50,000 points drawn"]);
 
     let xs: Vec<f64> = (0..400).map(f64::from).collect();
     let ys: Vec<f64> = (0..300).map(f64::from).collect();
@@ -475,7 +475,7 @@ fn a_long_sweep_chart_says_it_is_thinned() {
     let svgs = find(&dir.join("out"), "sweep_1.svg");
     assert_eq!(svgs.len(), 1, "{svgs:?}");
     let svg = std::fs::read_to_string(&svgs[0]).unwrap();
-    says(&svg, &["of 2000 points drawn: every 3rd, and the last"]);
+    says(&svg, &["of 2,000 points drawn: every 3rd, and the last"]);
 }
 
 /// The final files of a results folder (no in-progress ones), by name.

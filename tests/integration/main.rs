@@ -26,5 +26,6 @@ mod sensitivity;
 mod shards;
 mod statistics;
 mod sweep;
+mod sweep_pages;
 mod util;
 mod validate;

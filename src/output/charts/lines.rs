@@ -1,9 +1,55 @@
 //! Line charts of a sweep along one axis: one line per series against x,
 //! thinned past [`MAX_LINE_POINTS`] points with a note saying so.
+//!
+//! Series that coincide stay visible: each has its own dash pattern, and the
+//! first series are drawn widest and first, so that a later one lying on an
+//! earlier one shows inside it; the legend says which series coincide
+//! throughout.
 
 use super::*;
+use crate::output::table::thousands;
 
-fn x_range(xs: &[f64]) -> (f64, f64) {
+/// Dash patterns, one per series in turn (the first solid).
+const DASHES: [&str; 6] = ["", "7 4", "2 3", "10 3 2 3", "4 4", "1 2"];
+
+/// The stroke of series `k` of `n`: its width (the first widest) and dash
+/// pattern, as attributes.
+pub(super) fn stroke(k: usize, n: usize, colour: &str) -> (f64, String) {
+    let width = if n > 1 {
+        1.5 + 3.0 * (n - 1 - k) as f64 / (n - 1) as f64
+    } else {
+        2.0
+    };
+    let dash = DASHES[k % DASHES.len()];
+    let dash = if dash.is_empty() {
+        String::new()
+    } else {
+        format!(" stroke-dasharray=\"{dash}\"")
+    };
+    (
+        width,
+        format!("stroke=\"{colour}\" stroke-width=\"{}\"{dash}", c(width)),
+    )
+}
+
+/// For each series, the first earlier series it equals at every x (both
+/// missing, or within 1e-9), if any.
+pub(super) fn same_as(series: &[(String, Vec<f64>)], n: usize) -> Vec<Option<usize>> {
+    let equal = |a: &[f64], b: &[f64]| {
+        (0..n).all(|i| {
+            let (x, y) = (
+                a.get(i).copied().unwrap_or(f64::NAN),
+                b.get(i).copied().unwrap_or(f64::NAN),
+            );
+            (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-9
+        })
+    };
+    (0..series.len())
+        .map(|k| (0..k).find(|&j| equal(&series[j].1, &series[k].1)))
+        .collect()
+}
+
+pub(super) fn x_range(xs: &[f64]) -> (f64, f64) {
     let finite: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
     if finite.is_empty() {
         return (0.0, 1.0);
@@ -59,8 +105,8 @@ pub fn lines(
         .collect();
     let note = format!(
         "{} of {} points drawn: every {}, and the last",
-        keep.len(),
-        xs.len(),
+        thousands(keep.len() as u64),
+        thousands(xs.len() as u64),
         ordinal(k)
     );
     lines_drawn(title, x_label, &pick(xs), &series, y_label, Some(&note))
@@ -86,11 +132,20 @@ fn lines_drawn(
     y_label: &str,
     note: Option<&str>,
 ) -> String {
-    let legend_w = series
+    let same = same_as(series, xs.len());
+    let legend_names: Vec<String> = series
         .iter()
-        .map(|(n, _)| text_width(n, 11.0))
+        .zip(&same)
+        .map(|((name, _), same)| match same {
+            Some(j) => format!("{name} (same as {})", series[*j].0),
+            None => name.clone(),
+        })
+        .collect();
+    let legend_w = legend_names
+        .iter()
+        .map(|n| text_width(n, 11.0))
         .fold(60.0, f64::max)
-        .min(260.0)
+        .min(320.0)
         + 30.0;
     let width = 70.0 + 440.0 + 20.0 + legend_w;
     let note_h = if note.is_some() { 16.0 } else { 0.0 };
@@ -109,8 +164,10 @@ fn lines_drawn(
     let mut s = open(width, height, title);
     x_axis_numeric(&mut s, &a, x_label);
     y_axis_unit(&mut s, &a, y_label);
-    for (k, (name, ys)) in series.iter().enumerate() {
+    let n = series.len();
+    for (k, (_, ys)) in series.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
+        let (w, style) = stroke(k, n, colour);
         let mut segments: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
         for (i, &x) in xs.iter().enumerate() {
             match (x.is_finite(), ys.get(i).copied().and_then(unit)) {
@@ -126,7 +183,7 @@ fn lines_drawn(
                     .collect();
                 let _ = writeln!(
                     s,
-                    "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+                    "<polyline points=\"{}\" fill=\"none\" {style}/>",
                     pts.join(" ")
                 );
             }
@@ -134,23 +191,21 @@ fn lines_drawn(
                 for (x, y) in seg {
                     let _ = writeln!(
                         s,
-                        "<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"{colour}\"/>",
+                        "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{colour}\"/>",
                         c(*x),
-                        c(*y)
+                        c(*y),
+                        c(w / 2.0 + 1.0)
                     );
                 }
             }
         }
+    }
+    for (k, name) in legend_names.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let (_, style) = stroke(k, n, colour);
         let ly = a.top + 6.0 + 16.0 * k as f64;
         let lx = a.right() + 20.0;
-        line(
-            &mut s,
-            lx,
-            ly,
-            lx + 18.0,
-            ly,
-            &format!("stroke=\"{colour}\" stroke-width=\"2\""),
-        );
+        line(&mut s, lx, ly, lx + 18.0, ly, &style);
         text(
             &mut s,
             lx + 24.0,

@@ -22,13 +22,15 @@ mod calibration;
 mod heatmap;
 mod lines;
 mod power;
+mod scatter;
 mod terms;
 mod tornado;
 
 pub use calibration::{grouped_bars, reliability, reliability_bins, ReliabilitySeries};
-pub use heatmap::{heatmap, MAX_HEAT_CELLS};
+pub use heatmap::{heatmap, heatmaps, MAX_HEAT_CELLS};
 pub use lines::{lines, MAX_LINE_POINTS};
 pub use power::{power_bars, PowerRow};
+pub use scatter::{scatter, MAX_SCATTER_POINTS};
 pub use terms::{segments, utility_terms, TermsRow, VoteShares, TERM_FILLS, TERM_NAMES};
 pub use tornado::tornado;
 
@@ -619,7 +621,7 @@ mod tests {
         // The first point at x = 0, y = 0 and the last at x = 1, y = 1.
         assert_eq!(drawn[0], "70.0,320.0");
         assert_eq!(*drawn.last().unwrap(), "510.0,40.0");
-        assert!(svg.contains("of 50000 points drawn: every 51st, and the last"));
+        assert!(svg.contains("of 50,000 points drawn: every 51st, and the last"));
         let small = lines("L", "x", &[0.0, 1.0], &[("s".into(), vec![0.0, 1.0])], "p");
         assert!(!small.contains("points drawn"));
     }
@@ -656,7 +658,7 @@ mod tests {
         // Cells, plus the background, frame, 20 legend steps and legend frame.
         assert!(cells <= cols * rows + 23, "{cells} rectangles");
         assert!(cells >= 200 * 100, "{cells} rectangles");
-        assert!(svg.contains("1000 by 300 points: each cell is the mean of up to 5 by 3 of them"));
+        assert!(svg.contains("1,000 by 300 points: each cell is the mean of up to 5 by 3 of them"));
         assert!(svg.contains(&colour(0.0)) && svg.contains(&colour(1.0)));
     }
 
