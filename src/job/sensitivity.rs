@@ -440,7 +440,35 @@ impl SensitivityJob {
                 ));
             }
         }
+        // How far down each of the first few ranks is clearly ahead.
+        let intervals: Vec<(f64, f64)> = ranked
+            .iter()
+            .map(|e| (e.mu_star_lo, e.mu_star_hi))
+            .collect();
+        let mut ahead: Vec<String> = Vec::new();
+        for i in 0..moving.len().min(3) {
+            let what = name(done.ranking[i]);
+            match clear_from(&intervals, i) {
+                Some(j) if j == i + 1 => ahead.push(format!(
+                    "{what} (rank {}) is above every rank below it",
+                    i + 1
+                )),
+                Some(j) => ahead.push(format!(
+                    "{what} (rank {}) is clearly above ranks {} to {}",
+                    i + 1,
+                    thousands(j as u64 + 1),
+                    thousands(ranked.len() as u64)
+                )),
+                None => ahead.push(format!(
+                    "{what} (rank {}) is not clearly above any other",
+                    i + 1
+                )),
+            }
+        }
         if !words.is_empty() {
+            if !ahead.is_empty() {
+                words.push(ahead.join("; "));
+            }
             out.push(format!(
                 "How sure each rank is, from a 95% bootstrap interval of mu* over the {} trajectories (rank i is clear when its interval lies above that of every rank below it): {}.",
                 thousands(self.settings.trajectories as u64),
@@ -548,6 +576,22 @@ impl SensitivityJob {
     }
 }
 
+/// The first rank below `i` from which every interval lies below the low end
+/// of `i`'s (`intervals` in rank order), if any.
+pub fn clear_from(intervals: &[(f64, f64)], i: usize) -> Option<usize> {
+    let mut from = None;
+    let mut highest = f64::NEG_INFINITY;
+    for j in (i + 1..intervals.len()).rev() {
+        highest = highest.max(intervals[j].1);
+        if intervals[i].0 > highest {
+            from = Some(j);
+        } else {
+            break;
+        }
+    }
+    from
+}
+
 /// Groups of ranks whose order is not settled, as (first, last) indices:
 /// `intervals` in rank order, a group ending at rank i when the low end of
 /// i's interval lies above the high end of every interval below it.
@@ -581,5 +625,15 @@ mod tests {
         let iv = [(0.5, 0.9), (0.2, 0.3), (0.1, 0.6)];
         assert_eq!(overlap_groups(&iv), [(0, 2)]);
         assert_eq!(overlap_groups(&[]), []);
+    }
+
+    #[test]
+    fn a_rank_is_clearly_above_those_whose_intervals_all_lie_below_it() {
+        use super::clear_from;
+        let iv = [(0.3, 0.9), (0.2, 0.5), (0.1, 0.25), (0.0, 0.1), (0.0, 0.0)];
+        assert_eq!(clear_from(&iv, 0), Some(2));
+        assert_eq!(clear_from(&iv, 1), Some(3));
+        assert_eq!(clear_from(&iv, 3), None);
+        assert_eq!(clear_from(&iv, 4), None);
     }
 }
