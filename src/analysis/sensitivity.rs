@@ -1,10 +1,20 @@
 //! Global sensitivity analysis by Morris elementary effects: which parameters
 //! move the probability of each outcome most.
 //!
+//! # Bands
+//! Each factor moves over a band around its value, set by its [`Kind`]
+//! ([`Band::ByKind`], the default): a measured amount (military spending,
+//! GDP, population) and an interest weight by a share of the value (±25%);
+//! a judgement on a bounded scale (0–1, −1–1) by a share of the scale's
+//! width (±0.1 of it); a reservation level by that share of the −1..1 scale
+//! the utility terms span (±0.2); the perception noise by a share of its
+//! value. A parameter given as a distribution moves over its mean ± one
+//! standard deviation. Every band is clipped to the valid range.
+//! [`Band::Full`] moves every factor over its whole valid range.
+//!
 //! # Design
-//! Each of the k factors is scaled to the unit interval over its range
-//! `[low, high]` (the parameter's valid range, or a band around its central
-//! value) and cut into a grid of p levels, 0, 1/(p−1), …, 1 (p even). The
+//! Each of the k factors is scaled to the unit interval over its band
+//! `[low, high]` and cut into a grid of p levels, 0, 1/(p−1), …, 1 (p even). The
 //! step is Δ = p / (2(p−1)), that is p/2 grid steps. A trajectory is a base
 //! point and k moves: for each factor in turn (a random order), the factor
 //! moves by +Δ if its level is in the lower half of the grid and by −Δ if it
@@ -26,6 +36,14 @@
 //! factor. Over the r trajectories: μ* = mean |EE|, μ = mean EE, σ = sample
 //! standard deviation of EE (denominator r − 1; 0 when r = 1).
 //!
+//! # How sure a rank is
+//! A percentile bootstrap over trajectories gives a 95% interval for μ*:
+//! [`BOOTSTRAP_RESAMPLES`] resamples, each r trajectories drawn with
+//! replacement (the same draws for every factor), from
+//! `ChaCha8Rng::seed_from_u64(seed)` on stream [`BOOTSTRAP_STREAM`]. The
+//! interval lies within [0, max |EE|], so within [0, 1/Δ] for a probability.
+//! Factors are ranked by μ* as written (six decimals), ties by path name.
+//!
 //! Every point is one simulation with the same master seed, so all points
 //! share their random numbers (common random numbers): a parameter the model
 //! never reads gives exactly the same counts at every point, and μ* = 0.
@@ -39,12 +57,23 @@ use rayon::prelude::*;
 
 use crate::model::{DecisionRule, Model};
 use crate::runner::{self, Observers};
+use crate::scenario::param::{normal_cdf, Param, Range};
 use crate::scenario::paths::{self, ParamPath};
 use crate::scenario::{suggest, Scenario};
 
 /// Stream of the master seed's generator that the Morris design draws from;
 /// runs use streams 0, 1, 2, … and Latin hypercubes 2^64 − 1.
 pub const MORRIS_STREAM: u64 = u64::MAX - 1;
+
+/// Stream of the master seed's generator that the bootstrap over
+/// trajectories draws from.
+pub const BOOTSTRAP_STREAM: u64 = u64::MAX - 3;
+
+/// Resamples of the bootstrap interval for μ*.
+pub const BOOTSTRAP_RESAMPLES: usize = 1000;
+
+/// Confidence of the bootstrap interval for μ*.
+pub const BOOTSTRAP_LEVEL: f64 = 0.95;
 
 /// Most model evaluations (r · (k + 1)) one analysis may ask for.
 pub const MAX_EVALUATIONS: usize = 200_000;
@@ -79,11 +108,208 @@ fn input(message: impl Into<String>) -> SensitivityError {
     }
 }
 
+/// Default share of its value by which a measured amount, an interest
+/// weight or the noise moves (`--relative`).
+pub const DEFAULT_RELATIVE: f64 = 0.25;
+
+/// Default share of its scale's width by which a judgement moves
+/// (`--scale-share`).
+pub const DEFAULT_SCALE_SHARE: f64 = 0.1;
+
+/// Width of the scale a reservation level's band is measured on: the −1..1
+/// of the utility terms, each of which lies in [−1, 1] at weight 1.
+pub const UTILITY_SCALE: f64 = 2.0;
+
+/// What kind of value a parameter is, which sets its default band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A measured amount (military spending, GDP, population): moves by a
+    /// share of its value.
+    Data,
+    /// A judgement on a bounded scale (0–1 or −1–1: dependence, sovereignty,
+    /// threat, affinity, severity, an option's effect, the abstention band):
+    /// moves by a share of the scale's width.
+    Judgement,
+    /// An interest weight (0–100, 1 by default): a ratio, moves by a share of
+    /// its value.
+    Weight,
+    /// A reservation level, in utility units: moves by the scale share times
+    /// [`UTILITY_SCALE`].
+    Reservation,
+    /// The perception noise, a standard deviation: moves by a share of its
+    /// value.
+    Noise,
+}
+
+impl Kind {
+    /// The kind of the parameter at `path`, from the quantity its range
+    /// stands for.
+    pub fn of(path: &ParamPath) -> Kind {
+        let r = path.range();
+        if r == Range::MONEY || r == Range::POPULATION {
+            Kind::Data
+        } else if r == Range::WEIGHT {
+            Kind::Weight
+        } else if r == Range::RESERVATION {
+            Kind::Reservation
+        } else if r == paths::NOISE_RANGE && path.as_str().ends_with("noise") {
+            Kind::Noise
+        } else {
+            Kind::Judgement
+        }
+    }
+
+    /// The name written in `sensitivity.csv`: `data`, `judgement`,
+    /// `weight`, `reservation` or `noise`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Data => "data",
+            Kind::Judgement => "judgement",
+            Kind::Weight => "weight",
+            Kind::Reservation => "reservation",
+            Kind::Noise => "noise",
+        }
+    }
+}
+
+/// Over what interval each factor moves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Band {
+    /// Its whole valid range (`--full-range`).
+    Full,
+    /// ± this share of its valid range's width around its value, for every
+    /// factor (`--band B`).
+    Width(f64),
+    /// A band around its value set by its [`Kind`]: ± `relative` × |value|
+    /// for data, weights and the noise; ± `share` × the scale's width for
+    /// judgements; ± `share` × [`UTILITY_SCALE`] for a reservation level. A
+    /// distribution moves over its mean ± one standard deviation.
+    ByKind {
+        /// Share of the value (`--relative`).
+        relative: f64,
+        /// Share of the scale's width (`--scale-share`).
+        share: f64,
+    },
+}
+
+impl Default for Band {
+    /// ±25% of the value, ±0.1 of the scale's width.
+    fn default() -> Band {
+        Band::ByKind {
+            relative: DEFAULT_RELATIVE,
+            share: DEFAULT_SCALE_SHARE,
+        }
+    }
+}
+
+impl Band {
+    /// Checks the shares: finite and above 0.
+    pub fn check(&self) -> Result<(), SensitivityError> {
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        match *self {
+            Band::Full => Ok(()),
+            Band::Width(b) if positive(b) => Ok(()),
+            Band::Width(b) => Err(input(format!(
+                "--band {}: the band must be a number above 0 (a share of each range, e.g. 0.2)",
+                crate::text::num(b)
+            ))),
+            Band::ByKind { relative, share } => {
+                if !positive(relative) {
+                    return Err(input(format!(
+                        "--relative {}: expected a number above 0, the share of its value by which a measured amount moves (0.25 for ±25%)",
+                        crate::text::num(relative)
+                    )));
+                }
+                if !positive(share) {
+                    return Err(input(format!(
+                        "--scale-share {}: expected a number above 0, the share of its scale's width by which a judgement moves (0.1 for ±0.1 on 0-1)",
+                        crate::text::num(share)
+                    )));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The band in words, for pages and the terminal.
+    pub fn describe(&self) -> String {
+        let pct = |x: f64| crate::text::num(x * 100.0);
+        match *self {
+            Band::Full => "each parameter moved over its whole valid range (--full-range)".into(),
+            Band::Width(b) => format!(
+                "each parameter moved by ±{} of its valid range's width around its value, clipped to the range",
+                crate::text::num(b)
+            ),
+            Band::ByKind { relative, share } => format!(
+                "each parameter moved over a band around its value: measured amounts (military spending, GDP, population), interest weights and the noise by ±{}% of the value; judgements on a 0-1 scale by ±{} and on a -1..1 scale by ±{} ({} of the scale's width); reservation levels by ±{}; a value given as a distribution over its mean ± one standard deviation; every band clipped to the valid range",
+                pct(relative),
+                crate::text::num(share),
+                crate::text::num(2.0 * share),
+                crate::text::num(share),
+                crate::text::num(share * UTILITY_SCALE),
+            ),
+        }
+    }
+
+    /// The band as JSON for the manifest.
+    pub fn to_json(&self) -> serde_json::Value {
+        match *self {
+            Band::Full => serde_json::json!({ "kind": "full_range" }),
+            Band::Width(b) => serde_json::json!({ "kind": "share_of_range_width", "band": b }),
+            Band::ByKind { relative, share } => serde_json::json!({
+                "kind": "by_kind",
+                "relative": relative,
+                "scale_share": share,
+                "data": format!("value ± {relative} × |value|"),
+                "weight": format!("value ± {relative} × |value|"),
+                "noise": format!("value ± {relative} × |value|"),
+                "judgement": format!("value ± {share} × (range width)"),
+                "reservation": format!("value ± {}", share * UTILITY_SCALE),
+                "distribution": "mean ± one standard deviation, within its support",
+            }),
+        }
+    }
+}
+
+/// The standard deviation of a parameter's distribution (0 for a fixed
+/// value).
+fn spread(p: &Param) -> f64 {
+    match *p {
+        Param::Fixed(_) => 0.0,
+        Param::Uniform { lo, hi } => (hi - lo) / 12f64.sqrt(),
+        Param::Triangular { lo, mode, hi } => {
+            ((lo * lo + mode * mode + hi * hi - lo * mode - lo * hi - mode * hi) / 18.0)
+                .max(0.0)
+                .sqrt()
+        }
+        Param::Beta { a, b, lo, hi } => {
+            (hi - lo) * (a * b / ((a + b) * (a + b) * (a + b + 1.0))).sqrt()
+        }
+        Param::Normal { mean, sd, lo, hi } => {
+            // The normal truncated to [lo, hi].
+            let phi = |z: f64| (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+            let (a, b) = ((lo - mean) / sd, (hi - mean) / sd);
+            let z = normal_cdf(b) - normal_cdf(a);
+            if z.is_nan() || z <= 0.0 {
+                return 0.0;
+            }
+            let pa = if a.is_finite() { a * phi(a) } else { 0.0 };
+            let pb = if b.is_finite() { b * phi(b) } else { 0.0 };
+            let shift = (phi(a) - phi(b)) / z;
+            sd * (1.0 + (pa - pb) / z - shift * shift).max(0.0).sqrt()
+        }
+    }
+}
+
 /// One varied parameter and the interval it varies over.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Factor {
     /// The parameter.
     pub path: ParamPath,
+    /// What kind of value it is.
+    pub kind: Kind,
+    /// Its central value (the first member's, for a wildcard).
+    pub value: f64,
     /// Value at unit level 0.
     pub low: f64,
     /// Value at unit level 1.
@@ -91,31 +317,90 @@ pub struct Factor {
 }
 
 impl Factor {
-    /// The factor of `path`: over its whole range, or with `band = Some(b)`
-    /// over [x − b·(hi − lo), x + b·(hi − lo)] ∩ [lo, hi] around its central value x.
+    /// The factor of `path` over the interval `band` gives it (see [`Band`]),
+    /// clipped to its valid range; an error when that is a single point.
     pub fn new(
         scenario: &Scenario,
         path: ParamPath,
-        band: Option<f64>,
+        band: Band,
+    ) -> Result<Factor, SensitivityError> {
+        let entries = paths::list(scenario);
+        let value = written_as(scenario, &entries, &path);
+        Factor::with_value(scenario, path, value, band)
+    }
+
+    fn with_value(
+        scenario: &Scenario,
+        path: ParamPath,
+        value: Option<&Param>,
+        band: Band,
     ) -> Result<Factor, SensitivityError> {
         let r = path.range();
+        let kind = Kind::of(&path);
+        let x = path.central(scenario);
         let (low, high) = match band {
-            None => (r.lo, r.hi),
-            Some(b) => {
-                let x = path.central(scenario);
+            Band::Full => (r.lo, r.hi),
+            Band::Width(b) => {
                 let w = b * (r.hi - r.lo);
                 ((x - w).max(r.lo), (x + w).min(r.hi))
             }
+            Band::ByKind { relative, share } => {
+                let (lo, hi) = match value.filter(|p| !p.is_fixed()) {
+                    Some(p) => {
+                        let (slo, shi) = p.support();
+                        let sd = spread(p);
+                        ((x - sd).max(slo), (x + sd).min(shi))
+                    }
+                    None => {
+                        let w = match kind {
+                            Kind::Data | Kind::Weight | Kind::Noise => relative * x.abs(),
+                            Kind::Judgement => share * (r.hi - r.lo),
+                            Kind::Reservation => share * UTILITY_SCALE,
+                        };
+                        (x - w, x + w)
+                    }
+                };
+                (lo.max(r.lo), hi.min(r.hi))
+            }
         };
         if low >= high || low.is_nan() || high.is_nan() {
+            let why = match (band, kind) {
+                (Band::ByKind { .. }, Kind::Data | Kind::Weight | Kind::Noise) if x == 0.0 => {
+                    " (a band in proportion to a value of 0; name a band with --full-range or --band)"
+                }
+                _ => "",
+            };
             return Err(input(format!(
-                "`{path}` cannot vary: its interval [{}, {}] is a single point",
+                "`{path}` cannot vary: its interval [{}, {}] is a single point{why}",
                 crate::text::num(low),
                 crate::text::num(high)
             )));
         }
-        Ok(Factor { path, low, high })
+        Ok(Factor {
+            path,
+            kind,
+            value: x,
+            low,
+            high,
+        })
     }
+}
+
+/// The parameter at `path` as the scenario gives it (for a wildcard, the
+/// first member's), looked up in `entries` (from [`paths::list`]).
+fn written_as<'a>(
+    scenario: &Scenario,
+    entries: &'a [paths::ParamEntry],
+    path: &ParamPath,
+) -> Option<&'a Param> {
+    let text = match (
+        path.as_str().strip_prefix("members.*."),
+        scenario.members.first(),
+    ) {
+        (Some(rest), Some(m)) => format!("members.{}.{rest}", m.id),
+        _ => path.as_str().to_string(),
+    };
+    entries.iter().find(|e| e.path == text).map(|e| &e.value)
 }
 
 /// Whether `text` matches `pattern`, where `*` stands for any characters.
@@ -138,40 +423,57 @@ fn glob(pattern: &str, text: &str) -> bool {
     true
 }
 
-/// The factors: with no `names`, every parameter of `paths::list` that is a
-/// fixed number with a non-degenerate range, except [`EXCLUDED_BY_DEFAULT`];
-/// otherwise the named paths in order. A name that is a valid path (including
-/// `members.*.FIELD`, one factor setting every member) is that path; a name
-/// with `*` that is not a path is a pattern over the listed paths (`*` any
-/// characters; fixed numbers only), e.g. `members.RUS.weights.*`. Repeated
-/// paths count once.
+/// The factors chosen, and the parameters the default set leaves out because
+/// their band is a single point.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// The factors, in order.
+    pub factors: Vec<Factor>,
+    /// Paths of the default set or of a pattern whose band is a single point
+    /// (a value of 0 moved in proportion to itself), left out.
+    pub left_out: Vec<String>,
+}
+
+/// The factors: with no `names`, every parameter of `paths::list` whose range
+/// has a positive width, except [`EXCLUDED_BY_DEFAULT`]: fixed numbers only
+/// for [`Band::Full`] and [`Band::Width`], fixed numbers and distributions
+/// for [`Band::ByKind`], which leaves out (into [`Selection::left_out`]) a
+/// parameter whose band is a single point. Otherwise the named paths in order. A name that is a valid path
+/// (including `members.*.FIELD`, one factor setting every member) is that
+/// path; a name with `*` that is not a path is a pattern over the listed
+/// paths (`*` any characters; the same values as the default set), e.g.
+/// `members.RUS.weights.*`, whose point bands are left out too; a path named
+/// as it is whose band is a single point is an error. Repeated paths count
+/// once.
 pub fn select_factors(
     scenario: &Scenario,
     names: &[String],
-    band: Option<f64>,
-) -> Result<Vec<Factor>, SensitivityError> {
-    if let Some(b) = band {
-        if !(b.is_finite() && b > 0.0) {
-            return Err(input(format!(
-                "--band {}: the band must be a number above 0 (a share of each range, e.g. 0.2)",
-                crate::text::num(b)
-            )));
-        }
-    }
+    band: Band,
+) -> Result<Selection, SensitivityError> {
+    band.check()?;
     let entries = paths::list(scenario);
-    let usable = |e: &paths::ParamEntry| e.value.is_fixed() && e.range.lo < e.range.hi;
-    let mut chosen: Vec<ParamPath> = Vec::new();
+    let by_kind = matches!(band, Band::ByKind { .. });
+    let usable = |e: &paths::ParamEntry| (by_kind || e.value.is_fixed()) && e.range.lo < e.range.hi;
+    let what = if by_kind {
+        "numeric parameter"
+    } else {
+        "fixed numeric parameter"
+    };
+    // Each path, and whether it was named as it is (not found by a pattern).
+    let mut chosen: Vec<(ParamPath, bool)> = Vec::new();
+    let parse =
+        |e: &paths::ParamEntry| ParamPath::parse(scenario, &e.path).expect("listed paths parse");
     if names.is_empty() {
         for e in &entries {
             if usable(e) && !EXCLUDED_BY_DEFAULT.contains(&e.path.as_str()) {
-                chosen.push(ParamPath::parse(scenario, &e.path).expect("listed paths parse"));
+                chosen.push((parse(e), false));
             }
         }
     } else {
         for name in names {
             let name = name.trim();
             match ParamPath::parse(scenario, name) {
-                Ok(p) => chosen.push(p),
+                Ok(p) => chosen.push((p, true)),
                 Err(e) if !name.contains('*') => {
                     return Err(SensitivityError::Input {
                         message: e.message,
@@ -181,12 +483,11 @@ pub fn select_factors(
                 Err(_) => {
                     let before = chosen.len();
                     for e in entries.iter().filter(|e| usable(e) && glob(name, &e.path)) {
-                        chosen
-                            .push(ParamPath::parse(scenario, &e.path).expect("listed paths parse"));
+                        chosen.push((parse(e), false));
                     }
                     if chosen.len() == before {
                         return Err(SensitivityError::Input {
-                            message: format!("`{name}` matches no fixed numeric parameter"),
+                            message: format!("`{name}` matches no {what}"),
                             help: suggest::hint(name, entries.iter().map(|e| e.path.as_str())),
                         });
                     }
@@ -195,16 +496,24 @@ pub fn select_factors(
         }
     }
     let mut factors: Vec<Factor> = Vec::new();
-    for p in chosen {
+    let mut left_out = Vec::new();
+    for (p, named) in chosen {
         if factors.iter().any(|f| f.path.as_str() == p.as_str()) {
             continue;
         }
-        factors.push(Factor::new(scenario, p, band)?);
+        let value = written_as(scenario, &entries, &p);
+        let text = p.as_str().to_string();
+        match Factor::with_value(scenario, p, value, band) {
+            Ok(f) => factors.push(f),
+            // A point band is left out, unless the path was named as it is.
+            Err(_) if !named && by_kind => left_out.push(text),
+            Err(e) => return Err(e),
+        }
     }
     if factors.is_empty() {
         return Err(input("no parameter to vary"));
     }
-    Ok(factors)
+    Ok(Selection { factors, left_out })
 }
 
 /// A Morris design in unit scale.
@@ -218,6 +527,8 @@ pub struct MorrisDesign {
     pub trajectories: Vec<Vec<Vec<f64>>>,
     /// For each trajectory, the factor moved at each of its k steps.
     pub moved: Vec<Vec<usize>>,
+    /// The seed the design was drawn from; the bootstrap draws from it too.
+    pub seed: u64,
 }
 
 impl MorrisDesign {
@@ -275,6 +586,7 @@ impl MorrisDesign {
             levels: p,
             trajectories,
             moved,
+            seed,
         })
     }
 
@@ -289,11 +601,15 @@ impl MorrisDesign {
     }
 }
 
-/// μ*, μ and σ of one factor for one response.
+/// μ*, its bootstrap interval, μ and σ of one factor for one response.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Effects {
     /// Mean absolute elementary effect.
     pub mu_star: f64,
+    /// Low end of the 95% bootstrap interval for μ* (see [`bootstrap`]).
+    pub mu_star_lo: f64,
+    /// High end of the 95% bootstrap interval for μ*.
+    pub mu_star_hi: f64,
     /// Mean elementary effect.
     pub mu: f64,
     /// Standard deviation of the elementary effects (n − 1; 0 for one).
@@ -309,12 +625,52 @@ fn effects(ee: &[f64]) -> Effects {
     } else {
         (ee.iter().map(|e| (e - mu) * (e - mu)).sum::<f64>() / (n - 1.0)).sqrt()
     };
-    Effects { mu_star, mu, sigma }
+    Effects {
+        mu_star,
+        mu_star_lo: mu_star,
+        mu_star_hi: mu_star,
+        mu,
+        sigma,
+    }
+}
+
+/// The trajectories of each bootstrap resample: [`BOOTSTRAP_RESAMPLES`]
+/// lists of `r` indices drawn with replacement (`random_range(0..r)`, in
+/// order) from `ChaCha8Rng::seed_from_u64(seed)` on [`BOOTSTRAP_STREAM`].
+pub fn resamples(r: usize, seed: u64) -> Vec<Vec<usize>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(BOOTSTRAP_STREAM);
+    (0..BOOTSTRAP_RESAMPLES)
+        .map(|_| (0..r).map(|_| rng.random_range(0..r)).collect())
+        .collect()
+}
+
+/// The percentile bootstrap interval of mean |EE| over `resamples`: the
+/// resampled means sorted, the ⌊0.025·B⌋-th and the (⌈0.975·B⌉ − 1)-th
+/// (from 0) of the B. Each end is a mean of some |EE|, so the interval lies
+/// within [0, max |EE|].
+pub fn bootstrap(ee: &[f64], resamples: &[Vec<usize>]) -> (f64, f64) {
+    if ee.is_empty() || resamples.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mut means: Vec<f64> = resamples
+        .iter()
+        .map(|idx| idx.iter().map(|&t| ee[t].abs()).sum::<f64>() / idx.len() as f64)
+        .collect();
+    means.sort_by(f64::total_cmp);
+    let b = means.len() as f64;
+    let tail = (1.0 - BOOTSTRAP_LEVEL) / 2.0;
+    let lo = ((tail * b).floor() as usize).min(means.len() - 1);
+    let hi = (((1.0 - tail) * b).ceil() as usize)
+        .saturating_sub(1)
+        .min(means.len() - 1);
+    (means[lo], means[hi])
 }
 
 /// Evaluates `f` at every point of `design`, the unit coordinates mapped to
 /// `ranges` (value = lo + u·(hi − lo)), in parallel on the current rayon pool,
-/// and returns `[factor][response]` effects. `f` must return the same number
+/// and returns `[factor][response]` effects, with bootstrap intervals for μ*
+/// from the design's seed. `f` must return the same number
 /// of responses at every point; `done` is called with each finished count.
 pub fn morris<F, E>(
     design: &MorrisDesign,
@@ -349,18 +705,37 @@ where
     let k = design.factors;
     // ee[factor][response] = effects over trajectories, in trajectory order.
     let mut ee = vec![vec![Vec::with_capacity(design.trajectories.len()); responses]; k];
+    let delta = design.delta();
     for (t, (points, order)) in design.trajectories.iter().zip(&design.moved).enumerate() {
         let y = &ys[t * (k + 1)..(t + 1) * (k + 1)];
         for (step, &i) in order.iter().enumerate() {
-            let du = points[step + 1][i] - points[step][i];
+            // Exactly ±Δ, so that equal changes give equal effects (the
+            // difference of two grid values can miss Δ in the last bit).
+            let du = if points[step + 1][i] > points[step][i] {
+                delta
+            } else {
+                -delta
+            };
             for (j, e) in ee[i].iter_mut().enumerate() {
                 e.push((y[step + 1][j] - y[step][j]) / du);
             }
         }
     }
+    let resamples = resamples(design.trajectories.len(), design.seed);
     Ok(ee
-        .iter()
-        .map(|per| per.iter().map(|e| effects(e)).collect())
+        .par_iter()
+        .map(|per| {
+            per.iter()
+                .map(|e| {
+                    let (lo, hi) = bootstrap(e, &resamples);
+                    Effects {
+                        mu_star_lo: lo,
+                        mu_star_hi: hi,
+                        ..effects(e)
+                    }
+                })
+                .collect()
+        })
         .collect())
 }
 
@@ -421,24 +796,29 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Factor indices ranked by μ* of `response` (descending), ties by path.
+    /// Factor indices ranked by μ* of `response` as written (six decimals),
+    /// descending; equal values by path name. Without the rounding, effects
+    /// that are equal but summed in another order (0.15 and
+    /// 0.15000000000000002) would be ordered by their last bit.
     pub fn ranking(&self, response: Response) -> Vec<usize> {
         let j = self
             .responses
             .iter()
             .position(|r| *r == response)
             .expect("a response of this analysis");
+        let key: Vec<f64> = self
+            .effects
+            .iter()
+            .map(|e| as_written(e[j].mu_star))
+            .collect();
         let mut order: Vec<usize> = (0..self.factors.len()).collect();
         order.sort_by(|&a, &b| {
-            self.effects[b][j]
-                .mu_star
-                .total_cmp(&self.effects[a][j].mu_star)
-                .then_with(|| {
-                    self.factors[a]
-                        .path
-                        .as_str()
-                        .cmp(self.factors[b].path.as_str())
-                })
+            key[b].total_cmp(&key[a]).then_with(|| {
+                self.factors[a]
+                    .path
+                    .as_str()
+                    .cmp(self.factors[b].path.as_str())
+            })
         });
         order
     }
@@ -452,6 +832,11 @@ impl Analysis {
             .expect("a response of this analysis");
         self.effects[i][j]
     }
+}
+
+/// `x` rounded as `sensitivity.csv` writes it, to six decimals.
+pub fn as_written(x: f64) -> f64 {
+    crate::output::csv::number_cell(x).parse().unwrap_or(x)
 }
 
 /// Plans the design (checking its size) without running anything.
@@ -647,23 +1032,34 @@ mod tests {
     #[test]
     fn default_factors_are_fixed_numbers_without_the_settings() {
         let s = kyrgyzstan();
-        let f = select_factors(&s, &[], None).unwrap();
-        assert!(f.len() > 100);
+        let f = select_factors(&s, &[], Band::Full).unwrap().factors;
+        assert_eq!(f.len(), 203);
         assert!(f.iter().all(|f| f.path.as_str() != "noise"));
-        let named =
-            select_factors(&s, &["noise".into(), "members.RUS.weights.*".into()], None).unwrap();
+        let named = select_factors(
+            &s,
+            &["noise".into(), "members.RUS.weights.*".into()],
+            Band::Full,
+        )
+        .unwrap()
+        .factors;
         assert_eq!(named.len(), 8);
-        let e = select_factors(&s, &["crisis.severty".into()], None).unwrap_err();
+        let e = select_factors(&s, &["crisis.severty".into()], Band::default()).unwrap_err();
         assert!(e.to_string().contains("severity"), "{e}");
     }
 
     #[test]
     fn band_is_clipped_to_the_range() {
         let s = kyrgyzstan();
-        let f = select_factors(&s, &["crisis.severity".into()], Some(0.2)).unwrap();
-        assert!((f[0].low - 0.5).abs() < 1e-12 && (f[0].high - 0.9).abs() < 1e-12);
-        let f = select_factors(&s, &["crisis.domestic".into()], Some(0.2)).unwrap();
-        assert!((f[0].low - 0.8).abs() < 1e-12 && f[0].high == 1.0);
+        let width = |name: &str| {
+            select_factors(&s, &[name.into()], Band::Width(0.2))
+                .unwrap()
+                .factors
+                .remove(0)
+        };
+        let f = width("crisis.severity");
+        assert!((f.low - 0.5).abs() < 1e-12 && (f.high - 0.9).abs() < 1e-12);
+        let f = width("crisis.domestic");
+        assert!((f.low - 0.8).abs() < 1e-12 && f.high == 1.0);
     }
 
     #[test]
@@ -672,7 +1068,7 @@ mod tests {
         let names = ["crisis.framing", "members.RUS.threat.interstate_war"]
             .map(String::from)
             .to_vec();
-        let factors = select_factors(&s, &names, None).unwrap();
+        let factors = select_factors(&s, &names, Band::Full).unwrap().factors;
         let settings = Settings {
             trajectories: 3,
             levels: 4,
@@ -684,5 +1080,193 @@ mod tests {
         for r in &a.responses {
             assert_eq!(a.effects_of(1, *r).mu_star, 0.0);
         }
+    }
+
+    /// The band of one parameter of Kyrgyzstan 2010 under `band`.
+    fn band_of(s: &Scenario, name: &str, band: Band) -> (Kind, f64, f64, f64) {
+        let f = Factor::new(s, ParamPath::parse(s, name).unwrap(), band).unwrap();
+        (f.kind, f.value, f.low, f.high)
+    }
+
+    fn close(a: (f64, f64), b: (f64, f64)) -> bool {
+        (a.0 - b.0).abs() < 1e-12 && (a.1 - b.1).abs() < 1e-12
+    }
+
+    #[test]
+    fn bands_by_kind() {
+        let s = kyrgyzstan();
+        let d = Band::default();
+        // Data: ±25% of the value.
+        let (kind, x, lo, hi) = band_of(&s, "members.RUS.gdp", d);
+        assert_eq!((kind, x), (Kind::Data, 1840.0));
+        assert!(close((lo, hi), (1380.0, 2300.0)), "{lo} {hi}");
+        let (kind, x, lo, hi) = band_of(&s, "members.KAZ.military_spending", d);
+        assert_eq!(kind, Kind::Data);
+        assert!(close((lo, hi), (0.75 * x, 1.25 * x)));
+        // Judgements: ±0.1 of the scale's width, clipped.
+        let (kind, _, lo, hi) = band_of(&s, "crisis.severity", d);
+        assert_eq!(kind, Kind::Judgement);
+        assert!(close((lo, hi), (0.6, 0.8)), "{lo} {hi}");
+        let (_, _, lo, hi) = band_of(&s, "crisis.domestic", d);
+        assert!(close((lo, hi), (0.9, 1.0)), "clipped at 1: {lo} {hi}");
+        let (kind, _, lo, hi) = band_of(&s, "members.RUS.affinity.KGZ", d);
+        assert_eq!(kind, Kind::Judgement);
+        assert!(close((lo, hi), (0.3, 0.7)), "±0.2 on -1..1: {lo} {hi}");
+        // Weights: ±25% of the value; reservation: ±0.2.
+        let (kind, _, lo, hi) = band_of(&s, "members.RUS.weights.cost", d);
+        assert_eq!(kind, Kind::Weight);
+        assert!(close((lo, hi), (0.75, 1.25)));
+        let (kind, _, lo, hi) = band_of(&s, "members.UZB.reservation", d);
+        assert_eq!(kind, Kind::Reservation);
+        assert!(close((lo, hi), (-0.2, 0.2)));
+        // Noise: relative, when named.
+        let (kind, x, lo, hi) = band_of(&s, "noise", d);
+        assert_eq!(kind, Kind::Noise);
+        assert!(close((lo, hi), (0.75 * x, 1.25 * x)));
+        // Other shares.
+        let b = Band::ByKind {
+            relative: 0.5,
+            share: 0.05,
+        };
+        let (_, _, lo, hi) = band_of(&s, "members.RUS.gdp", b);
+        assert!(close((lo, hi), (920.0, 2760.0)));
+        let (_, _, lo, hi) = band_of(&s, "crisis.severity", b);
+        assert!(close((lo, hi), (0.65, 0.75)));
+        // The whole range.
+        let (_, _, lo, hi) = band_of(&s, "members.TJK.gdp", Band::Full);
+        assert_eq!((lo, hi), (0.0, 100_000.0));
+    }
+
+    #[test]
+    fn a_distribution_moves_over_its_mean_plus_or_minus_one_sd() {
+        let mut s = kyrgyzstan();
+        s.crisis.severity = Param::Uniform { lo: 0.2, hi: 0.8 };
+        let (_, x, lo, hi) = band_of(&s, "crisis.severity", Band::default());
+        let sd = 0.6 / 12f64.sqrt();
+        assert!((x - 0.5).abs() < 1e-12);
+        assert!(close((lo, hi), (0.5 - sd, 0.5 + sd)), "{lo} {hi}");
+        // In the default set by kind, not over the whole range.
+        let all = select_factors(&s, &[], Band::default()).unwrap().factors;
+        assert!(all.iter().any(|f| f.path.as_str() == "crisis.severity"));
+        let all = select_factors(&s, &[], Band::Full).unwrap().factors;
+        assert!(all.iter().all(|f| f.path.as_str() != "crisis.severity"));
+        // A normal's spread is that of the truncated law.
+        let n = Param::Normal {
+            mean: 0.5,
+            sd: 0.5,
+            lo: 0.0,
+            hi: 1.0,
+        };
+        assert!((spread(&n) - 0.2698).abs() < 5e-5, "{}", spread(&n));
+        let t = Param::Triangular {
+            lo: 0.0,
+            mode: 0.2,
+            hi: 1.0,
+        };
+        assert!((spread(&t) - ((1.0 + 0.04 - 0.2) / 18.0f64).sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_value_of_0_moved_in_proportion_is_left_out_unless_named() {
+        let mut s = kyrgyzstan();
+        let path = ParamPath::parse(&s, "members.KGZ.gdp").unwrap();
+        path.set(&mut s, 0.0).unwrap();
+        let sel = select_factors(&s, &[], Band::default()).unwrap();
+        assert!(sel.left_out.iter().any(|p| p == "members.KGZ.gdp"));
+        assert!(sel
+            .factors
+            .iter()
+            .all(|f| f.path.as_str() != "members.KGZ.gdp"));
+        let e = select_factors(&s, &["members.KGZ.gdp".into()], Band::default()).unwrap_err();
+        assert!(e.to_string().contains("single point"), "{e}");
+        for bad in [
+            Band::ByKind {
+                relative: 0.0,
+                share: 0.1,
+            },
+            Band::ByKind {
+                relative: 0.25,
+                share: f64::NAN,
+            },
+            Band::Width(-1.0),
+        ] {
+            assert!(select_factors(&s, &[], bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn bootstrap_interval_holds_the_mean_and_is_reproducible() {
+        let ee = [0.0, 1.5, -1.5, 0.0, 0.0, 1.5, 0.0, 0.0, -0.75, 0.0];
+        let mean = ee.iter().map(|e: &f64| e.abs()).sum::<f64>() / 10.0;
+        let r = resamples(10, 5);
+        assert_eq!(r, resamples(10, 5));
+        assert_ne!(r, resamples(10, 6));
+        assert_eq!(r.len(), BOOTSTRAP_RESAMPLES);
+        let (lo, hi) = bootstrap(&ee, &r);
+        assert!(
+            0.0 <= lo && lo < mean && mean < hi && hi <= 1.5,
+            "{lo} {mean} {hi}"
+        );
+        // One trajectory: no spread to resample.
+        assert_eq!(bootstrap(&[0.3], &resamples(1, 5)), (0.3, 0.3));
+        // Through morris: intervals for every factor, from the design's seed.
+        let d = design(3, 12, 4, 8);
+        let e = morris(
+            &d,
+            &[(0.0, 1.0); 3],
+            |x| ok(vec![if x[0] + x[1] > 1.0 { 1.0 } else { 0.0 }]),
+            None,
+        )
+        .unwrap();
+        for f in &e {
+            let f = f[0];
+            assert!(0.0 <= f.mu_star_lo && f.mu_star_lo <= f.mu_star, "{f:?}");
+            assert!(f.mu_star <= f.mu_star_hi && f.mu_star_hi <= 1.5, "{f:?}");
+        }
+        assert_eq!(e[2][0].mu_star_hi, 0.0);
+        assert!(e[0][0].mu_star_hi > e[0][0].mu_star_lo);
+    }
+
+    #[test]
+    fn equal_effects_are_ranked_by_name_whatever_their_last_bit() {
+        let s = kyrgyzstan();
+        let names = [
+            "members.UZB.reservation",
+            "crisis.severity",
+            "alliance.capacity",
+        ];
+        let factors: Vec<Factor> = names
+            .iter()
+            .map(|n| Factor::new(&s, ParamPath::parse(&s, n).unwrap(), Band::Full).unwrap())
+            .collect();
+        let e = |m: f64| {
+            vec![Effects {
+                mu_star: m,
+                mu_star_lo: m,
+                mu_star_hi: m,
+                mu: m,
+                sigma: 0.0,
+            }]
+        };
+        // 0.15 reached by two different sums: equal as written.
+        let a = Analysis {
+            factors,
+            design: design(3, 1, 4, 1),
+            responses: vec![Response::Exactly(0)],
+            effects: vec![e(0.15), e(0.15000000000000002), e(0.1)],
+        };
+        let order: Vec<&str> = a
+            .ranking(Response::Exactly(0))
+            .iter()
+            .map(|&i| a.factors[i].path.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "crisis.severity",
+                "members.UZB.reservation",
+                "alliance.capacity"
+            ]
+        );
     }
 }

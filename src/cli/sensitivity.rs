@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use clap::Args;
 
+use alliance_sim::analysis::sensitivity::{Band, DEFAULT_RELATIVE, DEFAULT_SCALE_SHARE};
 use alliance_sim::job::sensitivity::{SensitivityJob, SensitivitySettings, TOP};
 use alliance_sim::job::Watch;
 use alliance_sim::output::table::thousands;
@@ -33,9 +34,23 @@ pub struct SensitivityArgs {
     /// noise and abstention_band.
     #[arg(long = "param", value_name = "PATH")]
     pub params: Vec<String>,
-    /// Vary each parameter over [x - B*width, x + B*width] (clipped to its range)
-    /// around its value x, width being its range's width, instead of over the whole range.
-    #[arg(long, value_name = "B")]
+    /// Share of its value by which a measured amount (military spending, GDP,
+    /// population), an interest weight or the noise moves: 0.25 moves GDP
+    /// 100 over 75 to 125 (clipped to its valid range).
+    #[arg(long, value_name = "R", conflicts_with_all = ["full_range", "band"])]
+    pub relative: Option<f64>,
+    /// Share of its scale's width by which a judgement moves: 0.1 moves a
+    /// 0-1 judgement by ±0.1 and a -1..1 affinity by ±0.2; a reservation level
+    /// moves by twice this (the -1..1 scale of the utility terms).
+    #[arg(long, value_name = "S", conflicts_with_all = ["full_range", "band"])]
+    pub scale_share: Option<f64>,
+    /// Move every parameter over its whole valid range (GDP 0 to 100,000,
+    /// weights 0 to 100), as before bands by kind: fixed numbers only.
+    #[arg(long)]
+    pub full_range: bool,
+    /// Move every parameter by ± B times its valid range's width around its
+    /// value (clipped to the range), whatever its kind: fixed numbers only.
+    #[arg(long, value_name = "B", conflicts_with = "full_range")]
     pub band: Option<f64>,
     /// Number of Morris trajectories r.
     #[arg(long, value_name = "R", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
@@ -66,7 +81,16 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
     let job = SensitivityJob::prepare(&SensitivitySettings {
         file: args.file.clone(),
         params: args.params.clone(),
-        band: args.band,
+        band: if args.full_range {
+            Band::Full
+        } else if let Some(b) = args.band {
+            Band::Width(b)
+        } else {
+            Band::ByKind {
+                relative: args.relative.unwrap_or(DEFAULT_RELATIVE),
+                share: args.scale_share.unwrap_or(DEFAULT_SCALE_SHARE),
+            }
+        },
         trajectories: args.trajectories,
         levels: args.levels,
         response: args.response.clone(),
@@ -125,15 +149,16 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
         .max(9);
     writeln!(
         out,
-        "  {:>4}  {:<width$}  {:>9}  {:>9}  {:>9}",
-        "rank", "parameter", "mu*", "mu", "sigma"
+        "  {:>4}  {:<width$}  {:>9}  {:>18}  {:>9}  {:>9}",
+        "rank", "parameter", "mu*", "95% interval", "mu", "sigma"
     )?;
-    for &i in ranking.iter().take(TOP) {
+    for (rank, &i) in ranking.iter().enumerate().take(TOP) {
         let e = analysis.effects_of(i, job.response);
-        let rank = ranking.iter().position(|&j| j == i).unwrap_or(0) + 1;
+        let interval = format!("[{:.4}, {:.4}]", e.mu_star_lo, e.mu_star_hi);
         writeln!(
             out,
-            "  {rank:>4}  {:<width$}  {:>9.4}  {:>9.4}  {:>9.4}",
+            "  {:>4}  {:<width$}  {:>9.4}  {interval:>18}  {:>9.4}  {:>9.4}",
+            rank + 1,
             analysis.factors[i].path.as_str(),
             e.mu_star,
             e.mu,
@@ -144,10 +169,16 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
         writeln!(out, "  ... {} more in sensitivity.csv", ranking.len() - TOP)?;
     }
     writeln!(out)?;
+    for line in job.summary(&done) {
+        writeln!(out, "  {line}")?;
+    }
+    writeln!(out)?;
     writeln!(
         out,
         "  How to read it: each effect is the change in {label} when one parameter moves, \
-all others held, scaled to a move across its whole interval (low to high). mu* is the \
+all others held, scaled to a move across its whole band (low to high). The 95% interval \
+of mu* comes from resampling the trajectories: where two intervals overlap, the order of the \
+two parameters is not settled. mu* is the \
 average size of that change, whichever its direction: the ranking. mu is its average with \
 the sign: close to mu* when raising the parameter always pushes the same way, near 0 when \
 it pushes both ways. sigma is how much the change differs from one starting point to \

@@ -23,6 +23,7 @@ mod power;
 mod properties;
 mod report;
 mod sensitivity;
+mod sensitivity_bands;
 mod shards;
 mod statistics;
 mod sweep;

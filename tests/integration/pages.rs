@@ -363,7 +363,7 @@ fn power_points_sit_at_each_members_power() {
 }
 
 #[test]
-fn sensitivity_bars_are_as_long_as_mu_star_and_whiskers_span_sigma() {
+fn sensitivity_bars_are_as_long_as_mu_star_and_whiskers_span_its_interval() {
     let tmp = tempfile::tempdir().unwrap();
     let mut args = vec![
         "sensitivity",
@@ -374,6 +374,7 @@ fn sensitivity_bars_are_as_long_as_mu_star_and_whiskers_span_sigma() {
         "--out",
         "out",
         "-q",
+        "--full-range",
     ];
     let file = shipped("kyrgyzstan_2010");
     args.insert(1, &file);
@@ -393,7 +394,12 @@ fn sensitivity_bars_are_as_long_as_mu_star_and_whiskers_span_sigma() {
     // Bars of different lengths, with and without whiskers, and empty ones.
     let effects: Vec<(f64, f64)> = rows
         .iter()
-        .map(|r| (num(r, "mu_star"), num(r, "sigma")))
+        .map(|r| {
+            (
+                num(r, "mu_star"),
+                num(r, "mu_star_hi") - num(r, "mu_star_lo"),
+            )
+        })
         .collect();
     assert!(
         effects
@@ -424,7 +430,11 @@ fn sensitivity_bars_are_as_long_as_mu_star_and_whiskers_span_sigma() {
         .filter(|l| l.attribute("stroke") == Some("#222222") && attr(*l, "y1") == attr(*l, "y2"))
         .collect();
     for (bar, row) in bars.iter().zip(&rows) {
-        let (mu, sigma) = (num(row, "mu_star"), num(row, "sigma"));
+        let (mu, lo, hi) = (
+            num(row, "mu_star"),
+            num(row, "mu_star_lo"),
+            num(row, "mu_star_hi"),
+        );
         let what = &row["parameter"];
         assert!(
             (attr(*bar, "x") - x.px(0.0)).abs() <= PX,
@@ -445,16 +455,16 @@ fn sensitivity_bars_are_as_long_as_mu_star_and_whiskers_span_sigma() {
         match whisker {
             Some(w) => {
                 assert!(
-                    (attr(*w, "x1") - x.px(mu - sigma)).abs() <= PX
-                        && (attr(*w, "x2") - x.px(mu + sigma)).abs() <= PX,
-                    "{what}: the whisker spans {}..{}; mu* ± sigma is {}..{}",
+                    (attr(*w, "x1") - x.px(lo)).abs() <= PX
+                        && (attr(*w, "x2") - x.px(hi)).abs() <= PX,
+                    "{what}: the whisker spans {}..{}; the interval of mu* is {}..{}",
                     attr(*w, "x1"),
                     attr(*w, "x2"),
-                    x.px(mu - sigma),
-                    x.px(mu + sigma)
+                    x.px(lo),
+                    x.px(hi)
                 );
             }
-            None => assert_eq!(sigma, 0.0, "{what}: no whisker for sigma {sigma}"),
+            None => assert_eq!(lo, hi, "{what}: no whisker for the interval {lo}..{hi}"),
         }
     }
 }

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::util::{self, fail, succeed};
 
-const HEADER: &str = "rank,parameter,low,high,response,mu_star,mu,sigma,trajectories";
+const HEADER: &str =
+    "rank,parameter,kind,value,low,high,response,mu_star,mu_star_lo,mu_star_hi,mu,sigma,trajectories";
 
 /// Four parameters a domestic-unrest crisis reads, and one it never reads.
 const PARAMS: [&str; 5] = [
@@ -27,6 +28,8 @@ fn args(out: &Path, extra: &[&str]) -> Vec<String> {
         "--runs".into(),
         "500".into(),
         "--quiet".into(),
+        // Whole ranges, where every one of these but the unread one matters.
+        "--full-range".into(),
         "--out".into(),
         out.to_str().unwrap().into(),
     ];
@@ -60,30 +63,26 @@ fn csv_is_ranked_and_an_unread_parameter_has_no_effect() {
     assert_eq!(rows.len(), PARAMS.len());
     let mut previous = f64::INFINITY;
     for (i, r) in rows.iter().enumerate() {
-        assert_eq!(r.len(), 9, "{r:?}");
+        assert_eq!(r.len(), 13, "{r:?}");
         assert_eq!(r[0], (i + 1).to_string());
-        assert_eq!(r[4], "P(limited_deployment)");
-        assert_eq!(r[8], "6");
+        assert_eq!(r[6], "P(limited_deployment)");
+        assert_eq!(r[12], "6");
         let num = |k: usize| -> f64 { r[k].parse().unwrap() };
-        for k in [2, 3, 5, 6, 7] {
+        for k in [3, 4, 5, 7, 8, 9, 10, 11] {
             assert!(num(k).is_finite(), "{r:?}");
             assert_eq!(r[k].split('.').nth(1).map(str::len), Some(6), "{r:?}");
         }
-        assert!(num(5) >= 0.0 && num(7) >= 0.0, "{r:?}");
-        assert!(num(5) <= previous, "not ranked by mu_star: {text}");
-        previous = num(5);
+        assert!(num(7) >= 0.0 && num(11) >= 0.0, "{r:?}");
+        assert!(num(7) <= previous, "not ranked by mu_star: {text}");
+        previous = num(7);
     }
     let unread = rows
         .iter()
         .find(|r| r[1] == "members.RUS.threat.interstate_war")
         .unwrap();
-    assert_eq!(
-        &unread[5..8],
-        &["0.000000", "0.000000", "0.000000"],
-        "{text}"
-    );
+    assert_eq!(&unread[7..12], &["0.000000"; 5], "{text}");
     assert_eq!(rows.last().unwrap()[1], "members.RUS.threat.interstate_war");
-    assert!(rows[0][5] != "0.000000", "something should matter: {text}");
+    assert!(rows[0][7] != "0.000000", "something should matter: {text}");
     let mut names = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

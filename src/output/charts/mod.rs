@@ -672,16 +672,31 @@ mod tests {
     #[test]
     fn tornado_is_valid_and_handles_edge_cases() {
         let labels = names(&["members.RUS.weights.cost", "crisis.<framing>"]);
-        let svg = tornado("Tor", &labels, &[0.4, -0.2], &[0.05, 0.0], "effect on p");
+        let svg = tornado(
+            "Tor",
+            &labels,
+            &[0.4, -0.2],
+            &[0.35, -0.2],
+            &[0.45, -0.2],
+            "effect on p",
+        );
         check(&svg);
         assert!(svg.contains("crisis.&lt;framing&gt;") && svg.contains("effect on p"));
-        check(&tornado("empty", &[], &[], &[], "v"));
-        check(&tornado("zero", &names(&["a"]), &[0.0], &[0.0], "v"));
+        check(&tornado("empty", &[], &[], &[], &[], "v"));
+        check(&tornado(
+            "zero",
+            &names(&["a"]),
+            &[0.0],
+            &[0.0],
+            &[0.0],
+            "v",
+        ));
         check(&tornado(
             "nan",
             &names(&["a", "b"]),
             &[f64::NAN, 1.0],
             &[f64::NAN],
+            &[],
             "v",
         ));
     }
