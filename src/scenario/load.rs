@@ -910,10 +910,7 @@ mod tests {
     fn a_decimal_comma_is_answered_with_a_point() {
         let e = problem("[members.KAZ]\ngdp = 38,5\n");
         assert_eq!(e.field, "members.KAZ.gdp");
-        assert_eq!(
-            e.help.as_deref(),
-            Some("write decimals with a point: 38.5")
-        );
+        assert_eq!(e.help.as_deref(), Some("write decimals with a point: 38.5"));
         // Only a comma with digits on both sides reads as a decimal comma.
         assert_eq!(decimal_comma("x = 1, 2", 5), None);
         assert_eq!(decimal_comma("x = \"a\",5", 7), None);
@@ -924,10 +921,7 @@ mod tests {
     fn a_number_is_quoted_as_written() {
         let e = problem("[montecarlo]\nruns = 2e4\n");
         assert_eq!(e.message, "expected a whole number, found `2e4`");
-        assert_eq!(
-            e.help.as_deref(),
-            Some("write it as a whole number: 20000")
-        );
+        assert_eq!(e.help.as_deref(), Some("write it as a whole number: 20000"));
         let e = problem("[montecarlo]\nruns = 1.5\n");
         assert_eq!(e.message, "expected a whole number, found `1.5`");
         assert_eq!(e.help, None);
