@@ -20,6 +20,7 @@ mod posterior;
 mod power;
 mod properties;
 mod report;
+mod rule_names;
 mod sensitivity;
 mod shards;
 mod statistics;
