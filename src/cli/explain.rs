@@ -31,8 +31,8 @@ pub struct ExplainArgs {
     /// the rounds are in table and json only) or JSON (everything).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Decision rule instead of the scenario's: unanimity, unanimity:abstention_blocks,
-    /// majority, qualified_majority:SHARE (0.67 or 2/3), qualified_majority:votes:N,
+    /// Decision rule instead of the scenario's: consensus (an abstention does not block),
+    /// strict_unanimity (an abstention blocks), majority, qualified_majority:SHARE (0.67 or 2/3), qualified_majority:votes:N,
     /// weighted:ATTRIBUTE:SHARE, weighted:ATTRIBUTE:amount:AMOUNT, hegemon_majority,
     /// double_majority[:MEMBERS:POPULATION:BLOCKING].
     #[arg(long, value_name = "RULE", value_parser = super::parse_rule)]

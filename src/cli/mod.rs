@@ -182,13 +182,7 @@ pub fn print_results(
     write!(
         out,
         "{}",
-        table::render(
-            &job.scenario,
-            &job.label,
-            &job.rule.to_string(),
-            job.seed,
-            summary
-        )
+        table::render(&job.scenario, &job.label, &job.rule, job.seed, summary)
     )?;
     if let Some(p) = &job.posterior {
         writeln!(out, "  {}", p.sentence())?;

@@ -16,7 +16,7 @@ use alliance_sim::analysis::power::{Decisiveness, PowerIndices};
 use alliance_sim::job::game::Quota;
 use alliance_sim::job::power::{GamePowerJob, GamePowerSettings, PowerJob, PowerSettings};
 use alliance_sim::job::Watch;
-use alliance_sim::model::Ratio;
+use alliance_sim::model::{DecisionRule, Ratio};
 use alliance_sim::output::table;
 use alliance_sim::scenario::Scenario;
 use alliance_sim::text::terminal;
@@ -104,7 +104,7 @@ pub fn execute(args: &PowerArgs) -> anyhow::Result<()> {
     let mut out = render(
         &job.scenario,
         &job.label,
-        &job.rule.to_string(),
+        &job.rule,
         job.seed,
         &job.indices,
         &sim,
@@ -235,7 +235,7 @@ const MAX_EXACT_ON_TERMINAL: usize = 24;
 fn render(
     s: &Scenario,
     stem: &str,
-    rule: &str,
+    rule: &DecisionRule,
     seed: u64,
     p: &PowerIndices,
     sim: &Decisiveness,

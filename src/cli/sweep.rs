@@ -47,7 +47,7 @@ pub struct SweepArgs {
     /// `alliance-sim params FILE` lists the paths.
     #[arg(long, value_name = "PATH=VALUES")]
     pub vary: Vec<String>,
-    /// Decision rules to compare, comma-separated, e.g. unanimity,qualified_majority:0.67.
+    /// Decision rules to compare, comma-separated, e.g. consensus,strict_unanimity,qualified_majority:0.67.
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     pub rules: Vec<String>,
     /// A sweep file (TOML) with [sweep] design, samples, rules, runs, seed and [vary] PATH = VALUES.
@@ -135,6 +135,7 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
         thousands((done.evaluated as f64 * runs as f64 / done.seconds.max(1e-9)) as u64),
         done.folder.dir.display()
     ))?;
+    console::out(&alliance_sim::output::table::meanings(&p.plan.rules))?;
     if let Some(post) = &p.posterior {
         console::out(&format!("  {}\n", post.sentence()))?;
     }

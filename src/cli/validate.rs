@@ -607,6 +607,9 @@ fn print_table(
         common(plan.cases.iter().map(|c| thousands(c.runs))),
         common(plan.cases.iter().map(|c| c.seed)),
     )?;
+    out.push_str(&alliance_sim::output::table::meanings(
+        plan.cases.iter().map(|c| &c.rule),
+    ));
     if let Some(p) = draws.iter().find_map(|d| d.as_ref()) {
         writeln!(out, "{}", p.record().sentence())?;
     }

@@ -143,7 +143,7 @@ pub fn merge(
 
 fn merge_run(
     set: &ShardSet,
-    scenario: Scenario,
+    mut scenario: Scenario,
     out: &Path,
     no_report: bool,
     replace: Replace,
@@ -154,6 +154,7 @@ fn merge_run(
     let rule: DecisionRule = rule_text
         .parse()
         .map_err(|_| bad(format!("the shards' rule `{rule_text}` is not a rule")))?;
+    scenario.name = super::title_under(&scenario, &rule);
     let label = first.label.clone();
     let job = RunJob {
         file: first.scenario_files[0].path.clone().into(),
@@ -234,8 +235,9 @@ fn merge_sweep(
     let mut p = SweepJob::from_identity(scenario, label, dir, identity, posterior_of(set)?)?;
     p.replace = replace;
     p.dialect = dialect;
-    // The rebuilt plan must be the one the shards ran.
-    if &p.shard_identity() != identity {
+    // The rebuilt plan must be the one the shards ran (rules compared as
+    // rules: an older label such as `unanimity` is today's `consensus`).
+    if p.shard_identity() != crate::shard::files::with_current_rule_labels(identity) {
         return Err(bad(
             "the sweep described in the shards cannot be rebuilt exactly; merge with the version of alliance-sim that wrote them",
         ));

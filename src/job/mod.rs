@@ -137,6 +137,22 @@ pub fn label_of(file: &Path) -> String {
         .unwrap_or_else(|| "scenario".into())
 }
 
+/// The scenario's name as results show it when run under `rule`: its own
+/// name when `rule` is the scenario's, and otherwise the name followed by
+/// the rule used, `Kazakhstan 2022, qualified majority (run under --rule
+/// consensus)`, so that a what-if named after its rule does not claim a rule
+/// it was not run under.
+pub fn title_under(
+    scenario: &crate::scenario::Scenario,
+    rule: &crate::model::DecisionRule,
+) -> String {
+    if *rule == scenario.rule {
+        scenario.name.clone()
+    } else {
+        format!("{} (run under --rule {rule})", scenario.name)
+    }
+}
+
 /// Where results for a scenario file go: its label (the file stem) and
 /// `<out>/<file stem>/`. A stem that cannot name a folder (`..` from
 /// `...toml`, say) is refused.

@@ -110,9 +110,10 @@ impl PowerJob {
         cancel: Option<&AtomicBool>,
     ) -> Result<PowerJob, JobError> {
         let file = &settings.file;
-        let s = scenario::load(file)?;
+        let mut s = scenario::load(file)?;
         let rule = settings.rule.unwrap_or(s.rule);
         super::run::check_rule(file, &s, rule)?;
+        s.name = super::title_under(&s, &rule);
         let indices = power::a_priori_watched(&s, rule, cancel).map_err(|e| match e {
             power::PowerError::Cancelled => JobError::Interrupted(format!(
                 "interrupted while counting the coalitions of {}; nothing was written",

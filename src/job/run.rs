@@ -99,7 +99,7 @@ pub fn prepare(settings: &RunSettings) -> Result<Vec<RunJob>, JobError> {
     let mut errors = Vec::new();
     for file in &settings.files {
         match scenario::load(file) {
-            Ok(s) => {
+            Ok(mut s) => {
                 let (label, dir) = super::result_dir(&settings.out, file)?;
                 if let Some(other) = jobs.iter().find(|j| j.label == label) {
                     return Err(JobError::input(format!(
@@ -120,6 +120,7 @@ pub fn prepare(settings: &RunSettings) -> Result<Vec<RunJob>, JobError> {
                 }
                 let rule = settings.rule.unwrap_or(s.rule);
                 check_rule(file, &s, rule)?;
+                s.name = super::title_under(&s, &rule);
                 let draws = match &posterior {
                     Some(p) => Some(Applied::new(p, &s, file)?),
                     None => None,

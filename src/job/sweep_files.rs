@@ -119,7 +119,9 @@ fn resume(
             manifest_partial.display()
         ))
     })?;
-    let saved_id = &saved["identity"];
+    // A sweep interrupted under an older rule label (`unanimity`) is the
+    // same sweep: the labels are compared as rules.
+    let saved_id = &crate::shard::files::with_current_rule_labels(&saved["identity"]);
     if saved_id != id {
         // Keys of either identity: one may have a key the other lacks (a
         // posterior given to one of the two commands only).

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::summary::Summary;
+use crate::model::DecisionRule;
 use crate::scenario::Scenario;
 
 /// Formats a count with thousands separators: 1,000,000.
@@ -20,8 +21,15 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// The first lines of every terminal summary: the scenario, the rule, runs,
-/// seed and the requested option, then a blank line.
-pub fn header(scenario: &Scenario, label: &str, rule: &str, runs: u64, seed: u64) -> String {
+/// seed and the requested option, what the rule means (indented, on its own
+/// line), then a blank line.
+pub fn header(
+    scenario: &Scenario,
+    label: &str,
+    rule: &DecisionRule,
+    runs: u64,
+    seed: u64,
+) -> String {
     let requested = &scenario.options[scenario.crisis.requested];
     let asked = match scenario.crisis.requester {
         Some(_) => format!(
@@ -34,17 +42,32 @@ pub fn header(scenario: &Scenario, label: &str, rule: &str, runs: u64, seed: u64
         ),
     };
     format!(
-        "{} ({label})\nrule {rule}, {} runs, seed {seed}; {asked}\n\n",
+        "{} ({label})\nrule {rule}, {} runs, seed {seed}; {asked}\n  {}\n\n",
         scenario.name,
         thousands(runs),
+        rule.meaning(),
     )
+}
+
+/// What each of `rules` means, one indented line per distinct rule in the
+/// order given, for terminal output that names rules (`validate`, `sweep`).
+pub fn meanings<'a>(rules: impl IntoIterator<Item = &'a DecisionRule>) -> String {
+    let mut seen: Vec<&DecisionRule> = Vec::new();
+    let mut out = String::new();
+    for rule in rules {
+        if !seen.contains(&rule) {
+            seen.push(rule);
+            let _ = writeln!(out, "  {}", rule.meaning());
+        }
+    }
+    out
 }
 
 /// The summary of one scenario's runs under `rule`.
 pub fn render(
     scenario: &Scenario,
     label: &str,
-    rule: &str,
+    rule: &DecisionRule,
     seed: u64,
     summary: &Summary,
 ) -> String {

@@ -494,6 +494,22 @@ pub fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioErr
         } else {
             "not a value: text must be in quotes (\"like this\"); numbers, true and false are written plainly".into()
         };
+    } else if let Some(fix) = decimal_comma(text, span.start) {
+        help = Some(format!("write decimals with a point: {fix}"));
+    } else if let Some(rest) = message.strip_prefix("invalid type: decimal number `") {
+        // serde shows the number as it reads it (`20000.0` for `2e4`): quote
+        // the file instead, and offer the whole number when there is one.
+        let written = as_written(text, span.start, span.end);
+        let read = rest.split('`').next().and_then(|v| v.parse::<f64>().ok());
+        if message.ends_with("expected a whole number") {
+            shown = format!(
+                "expected a whole number, found `{}`",
+                keys::one_line(written.unwrap_or_else(|| rest.split('`').next().unwrap_or("")))
+            );
+            help = read
+                .filter(|x| x.fract() == 0.0 && x.abs() < 9.0e15)
+                .map(|x| format!("write it as a whole number: {}", x as i64));
+        }
     } else if too_large(&message) {
         shown = match field.as_str() {
             "montecarlo.runs" => {
@@ -515,6 +531,39 @@ pub fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioErr
         message: keys::one_line(&shown),
         help,
     }
+}
+
+/// For a parse error at a comma between digits (`gdp = 38,5`, a decimal
+/// comma), the number written with a point (`38.5`).
+fn decimal_comma(text: &str, offset: usize) -> Option<String> {
+    let bytes = text.as_bytes();
+    if bytes.get(offset) != Some(&b',') {
+        return None;
+    }
+    let before = text[..offset]
+        .bytes()
+        .rev()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    let after = text[offset + 1..]
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    if before == 0 || after == 0 || before > 40 || after > 40 {
+        return None;
+    }
+    Some(format!(
+        "{}.{}",
+        &text[offset - before..offset],
+        &text[offset + 1..offset + 1 + after]
+    ))
+}
+
+/// The value as written in the file between `start` and `end`, if it is a
+/// short single-line token (a number such as `2e4`).
+fn as_written(text: &str, start: usize, end: usize) -> Option<&str> {
+    let v = text.get(start..end)?.trim();
+    (!v.is_empty() && v.len() <= 40 && !v.contains(['\n', '\r', '`'])).then_some(v)
 }
 
 /// Whether the parser's message says a number does not fit: TOML integers
@@ -625,7 +674,46 @@ fn plain_words(message: &str) -> String {
     ] {
         m = m.replace(from, to);
     }
-    m
+    no_type_names(&m)
+}
+
+/// Replaces the program's own type names in serde's "expected ..." with the
+/// word the docs use: `expected struct RawMonteCarlo`, `expected internally
+/// tagged enum RawDist` and `expected a map` all become `expected a table`.
+/// Text quoted from the file (between backticks) is left alone.
+fn no_type_names(message: &str) -> String {
+    const NAMED: [&str; 3] = [
+        "expected struct ",
+        "expected internally tagged enum ",
+        "expected enum ",
+    ];
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    let mut quoted = false;
+    while !rest.is_empty() {
+        if !quoted {
+            if let Some(prefix) = NAMED.iter().find(|p| rest.starts_with(**p)) {
+                let name = rest[prefix.len()..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .map(char::len_utf8)
+                    .sum::<usize>();
+                out.push_str("expected a table");
+                rest = &rest[prefix.len() + name..];
+                continue;
+            }
+            if rest.starts_with("expected a map") {
+                out.push_str("expected a table");
+                rest = &rest["expected a map".len()..];
+                continue;
+            }
+        }
+        let c = rest.chars().next().expect("not empty");
+        quoted ^= c == '`';
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// Best-effort dotted path of the key at `offset`: the nearest table header
@@ -815,6 +903,44 @@ mod tests {
         assert!(
             shown.starts_with("t.toml:2:1: crisis.\"a\\nb\": unknown key `\"a\\nb\"`\n  help: "),
             "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_decimal_comma_is_answered_with_a_point() {
+        let e = problem("[members.KAZ]\ngdp = 38,5\n");
+        assert_eq!(e.field, "members.KAZ.gdp");
+        assert_eq!(e.help.as_deref(), Some("write decimals with a point: 38.5"));
+        // Only a comma with digits on both sides reads as a decimal comma.
+        assert_eq!(decimal_comma("x = 1, 2", 5), None);
+        assert_eq!(decimal_comma("x = \"a\",5", 7), None);
+        assert_eq!(decimal_comma("x = 1", 4), None);
+    }
+
+    #[test]
+    fn a_number_is_quoted_as_written() {
+        let e = problem("[montecarlo]\nruns = 2e4\n");
+        assert_eq!(e.message, "expected a whole number, found `2e4`");
+        assert_eq!(e.help.as_deref(), Some("write it as a whole number: 20000"));
+        let e = problem("[montecarlo]\nruns = 1.5\n");
+        assert_eq!(e.message, "expected a whole number, found `1.5`");
+        assert_eq!(e.help, None);
+    }
+
+    #[test]
+    fn tables_are_called_tables() {
+        for text in ["montecarlo = 5\n", "crisis = 5\n", "[members]\nKAZ = 5\n"] {
+            let e = problem(text);
+            assert!(e.message.ends_with("expected a table"), "{text}: {e}");
+            assert!(!e.message.contains("Raw"), "{text}: {e}");
+        }
+        assert_eq!(
+            no_type_names("invalid type: integer `5`, expected struct RawMonteCarlo"),
+            "invalid type: integer `5`, expected a table"
+        );
+        assert_eq!(
+            no_type_names("x `expected struct Kept` expected a map"),
+            "x `expected struct Kept` expected a table"
         );
     }
 }

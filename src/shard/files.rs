@@ -152,6 +152,31 @@ pub fn identity_sha256(identity: &serde_json::Value) -> String {
     sha256_hex(identity.to_string().as_bytes())
 }
 
+/// An identity (of a shard, or of an interrupted sweep) with its `rule` and
+/// `rules` written as labels are today, for comparing two identities: a
+/// label an older version wrote (`unanimity`, now `consensus`) stands for
+/// the same rule, so shards and sweeps that record it still merge and
+/// resume. A label that is not a rule is left as it is.
+pub fn with_current_rule_labels(identity: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    let relabel = |v: &Value| match v.as_str().map(str::parse::<crate::model::DecisionRule>) {
+        Some(Ok(rule)) => Value::String(rule.to_string()),
+        _ => v.clone(),
+    };
+    let mut id = identity.clone();
+    if let Some(obj) = id.as_object_mut() {
+        if let Some(rule) = obj.get_mut("rule") {
+            *rule = relabel(rule);
+        }
+        if let Some(Value::Array(rules)) = obj.get_mut("rules") {
+            for r in rules.iter_mut() {
+                *r = relabel(r);
+            }
+        }
+    }
+    id
+}
+
 /// A writer that hashes and counts the lines of what passes through it.
 pub struct Digesting<W: Write> {
     inner: W,
@@ -477,5 +502,29 @@ mod tests {
         assert_eq!(bytes, b"a\nb\n");
         assert_eq!(sha, sha256_hex(b"a\nb\n"));
         assert_eq!(lines, 2);
+    }
+
+    #[test]
+    fn older_rule_labels_compare_as_the_rules_they_name() {
+        let old = serde_json::json!({
+            "rule": "unanimity",
+            "rules": ["unanimity:abstention_blocks", "majority", "not a rule"],
+            "label": "unanimity",
+        });
+        let today = with_current_rule_labels(&old);
+        let consensus = crate::model::DecisionRule::Unanimity {
+            abstention_blocks: false,
+        };
+        let strict = crate::model::DecisionRule::Unanimity {
+            abstention_blocks: true,
+        };
+        assert_eq!(today["rule"], consensus.to_string());
+        assert_eq!(
+            today["rules"],
+            serde_json::json!([strict.to_string(), "majority", "not a rule"])
+        );
+        // Only the rule fields are read as rules.
+        assert_eq!(today["label"], "unanimity");
+        assert_eq!(with_current_rule_labels(&today), today);
     }
 }

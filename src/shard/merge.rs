@@ -239,7 +239,10 @@ impl ShardSet {
         }
         let (first_dir, first) = &shards[0];
         for (dir, m) in &shards[1..] {
-            let diff = differences(&first.identity, &m.identity);
+            let diff = differences(
+                &files::with_current_rule_labels(&first.identity),
+                &files::with_current_rule_labels(&m.identity),
+            );
             if !diff.is_empty() {
                 let one = first_dir
                     .parent()

@@ -281,8 +281,8 @@ fn assert_consistent(r: &Results, case: &Case, rule: &str) {
     for m in &r.members {
         let id = m.member.as_str();
         assert_eq!(alone.get(id).copied().unwrap_or(0), m.sole_blocker, "{id}");
-        if rule == "unanimity" {
-            // Under unanimity every "no" on the request blocks it.
+        if rule == "consensus" {
+            // Under consensus every "no" on the request blocks it.
             assert_eq!(blocked.get(id).copied().unwrap_or(0), m.no, "{id}");
         }
     }
@@ -379,7 +379,7 @@ fn csv_files_agree_with_each_other() {
         for threads in ["1", "2"] {
             let (_tmp, r) = run_shipped(case.stem, &["--per-run", "--threads", threads]);
             assert_eq!(r.total_runs(), 20_000, "{}: the file's runs", case.stem);
-            assert_consistent(&r, case, "unanimity");
+            assert_consistent(&r, case, "consensus");
         }
     }
 }
@@ -415,7 +415,7 @@ fn manifest_records_the_scenario_defaults() {
     assert_eq!(m["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(
         (&m["seed"], &m["runs"], &m["rule"]),
-        (&2022.into(), &20_000.into(), &"unanimity".into())
+        (&2022.into(), &20_000.into(), &"consensus".into())
     );
     assert!(hex64(&m["scenario_sha256"]), "{}", m["scenario_sha256"]);
     let command: Vec<&str> = m["command"]
@@ -559,7 +559,7 @@ fn historical_outcomes_are_the_most_likely() {
 #[test]
 fn rule_override_appears_in_the_csv_files() {
     let (_tmp, own) = run_shipped("kyrgyzstan_2010", &["--runs", "2000"]);
-    assert!(own.outcomes.iter().all(|o| o.rule == "unanimity"));
+    assert!(own.outcomes.iter().all(|o| o.rule == "consensus"));
     let at_least = |r: &Results, level: usize| -> u64 {
         r.outcomes
             .iter()
@@ -567,11 +567,7 @@ fn rule_override_appears_in_the_csv_files() {
             .map(|o| o.count)
             .sum()
     };
-    for rule in [
-        "majority",
-        "qualified_majority:0.67",
-        "unanimity:abstention_blocks",
-    ] {
+    for rule in ["majority", "qualified_majority:0.67", "strict_unanimity"] {
         let (_tmp, r) = run_shipped("kyrgyzstan_2010", &["--rule", rule, "--runs", "2000"]);
         assert!(
             r.outcomes.iter().all(|o| o.rule == rule),
@@ -1229,7 +1225,7 @@ fn text_a_spreadsheet_would_run_is_neutralized() {
     let text = std::fs::read_to_string(tmp.path().join("out/=1+1/outcomes.csv")).unwrap();
     let first_row = text.lines().nth(1).unwrap();
     assert!(
-        first_row.starts_with("'=1+1,unanimity,no_action,0,50,"),
+        first_row.starts_with("'=1+1,consensus,no_action,0,50,"),
         "{first_row}"
     );
     // Numbers, even negative ones elsewhere, are never prefixed.

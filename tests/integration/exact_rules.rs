@@ -298,7 +298,7 @@ fn sweep_compares_rules_including_the_double_majority() {
     seen.sort();
     seen.dedup();
     let mut expected = vec![
-        "unanimity",
+        "consensus",
         "double_majority:0.55:0.65:4",
         "double_majority:0.55:0.65:2",
         "qualified_majority:2/3",

@@ -140,7 +140,7 @@ fn kyrgyzstan_settles_on_monitoring() {
 fn json_holds_members_options_and_rounds() {
     let j = json("kazakhstan_2022", &[]);
     assert_eq!(j["scenario"], "Kazakhstan, January 2022");
-    assert_eq!(j["rule"], "unanimity");
+    assert_eq!(j["rule"], "consensus");
     assert_eq!(j["requested"]["option"], "limited_deployment");
     assert_eq!(j["requester"], "KAZ");
     assert_eq!(j["hegemon"], "RUS");
@@ -187,7 +187,7 @@ fn csv_has_one_row_per_member_and_option() {
     for row in &rows {
         assert_eq!(row.len(), 18);
         assert_eq!(&row[0], "kazakhstan_2022");
-        assert_eq!(&row[1], "unanimity");
+        assert_eq!(&row[1], "consensus");
         let level: usize = row[4].parse().unwrap();
         assert!((1..=4).contains(&level));
         for cell in row.iter().skip(5).take(12) {
@@ -236,8 +236,8 @@ fn rule_override_changes_the_procedure() {
         "kyrgyzstan_2010",
         &["--rule", "unanimity:abstention_blocks"],
     );
-    assert_eq!(plain["rule"], "unanimity");
-    assert_eq!(strict["rule"], "unanimity:abstention_blocks");
+    assert_eq!(plain["rule"], "consensus");
+    assert_eq!(strict["rule"], "strict_unanimity");
     assert_eq!(plain["adopted"]["option"], "monitoring", "{plain}");
     assert_eq!(strict["adopted"]["option"], "statement", "{strict}");
     let (a, b) = (&plain["rounds"], &strict["rounds"]);

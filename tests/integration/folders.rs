@@ -215,7 +215,7 @@ fn the_readme_what_if_commands_keep_every_result() {
         .iter()
         .map(|n| manifest(&out.join(n))["rule"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(rules, ["unanimity", "majority", "unanimity"]);
+    assert_eq!(rules, ["consensus", "majority", "consensus"]);
     assert_eq!(manifest(&out.join("kyrgyzstan_2010-3"))["seed"], 7);
     // The same command again gives the same results: they replace their own
     // folder, and no new one appears.

@@ -22,6 +22,7 @@ mod posterior;
 mod power;
 mod properties;
 mod report;
+mod rule_names;
 mod sensitivity;
 mod sensitivity_bands;
 mod shards;

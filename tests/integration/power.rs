@@ -42,7 +42,7 @@ fn csv_header_and_one_row_per_member() {
     for r in &rows[1..] {
         assert_eq!(r.len(), 14);
         assert_eq!(r[0], "kazakhstan_2022");
-        assert_eq!(r[1], "unanimity");
+        assert_eq!(r[1], "consensus");
         assert_eq!(r[6], "500");
     }
 }

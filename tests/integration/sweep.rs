@@ -344,7 +344,7 @@ fn grid_sweep_of_two_parameters_and_two_rules() {
     let dir = tmp.path();
     let base = noisy_kazakhstan(dir);
     let paths = ["members.KAZ.gdp", "members.RUS.affinity.KAZ"];
-    let rules = ["unanimity", "qualified_majority:0.67"];
+    let rules = ["consensus", "qualified_majority:0.67"];
     succeed(
         dir,
         &[
@@ -515,7 +515,7 @@ fn lhs_values(dir: &Path, out: &str, seed: Option<&str>) -> Vec<Vec<f64>> {
             points
                 .iter()
                 .map(|(values, rule)| {
-                    assert_eq!(rule, "unanimity", "the scenario's rule");
+                    assert_eq!(rule, "consensus", "the scenario's rule");
                     values[j].parse::<f64>().unwrap()
                 })
                 .collect()
@@ -613,7 +613,7 @@ fn one_at_a_time_starts_from_the_scenario_and_changes_one_value_per_point() {
     for (p, (values, rule)) in points.iter().enumerate() {
         let got: Vec<f64> = values.iter().map(|v| v.parse().unwrap()).collect();
         assert_eq!(got, expected[p / 2], "point {p}");
-        assert_eq!(rule, ["unanimity", "majority"][p % 2], "point {p}");
+        assert_eq!(rule, ["consensus", "majority"][p % 2], "point {p}");
     }
 
     // Point 0 is the scenario unchanged: it equals a plain run.

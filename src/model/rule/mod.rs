@@ -12,7 +12,7 @@ pub(crate) mod parse;
 #[cfg(test)]
 mod tests;
 
-pub use parse::{RuleError, RuleParts, RULE_NAMES};
+pub use parse::{RuleError, RuleParts, RULE_ALIASES, RULE_NAMES};
 
 use super::quota::Ratio;
 
@@ -163,8 +163,11 @@ pub const DOUBLE_MAJORITY_BLOCKING: u32 = 4;
 /// How the alliance turns votes into a decision.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum DecisionRule {
-    /// No member votes no and at least one votes yes. With
-    /// `abstention_blocks`, every member must vote yes.
+    /// Consensus (label `consensus`): no member votes no and at least one
+    /// votes yes, so an abstention does not block. With `abstention_blocks`,
+    /// strict unanimity (label `strict_unanimity`): every member taking part
+    /// must vote yes. Both were once labelled `unanimity`
+    /// (`unanimity:abstention_blocks`), which still parse.
     Unanimity {
         /// Whether an abstention counts as a veto.
         abstention_blocks: bool,
@@ -396,7 +399,7 @@ impl DecisionRule {
     }
 
     /// Whether a vote counts as blocking a proposal that failed: a "no"; an
-    /// abstention under unanimity with `abstention_blocks`, and under the
+    /// abstention under strict unanimity, and under the
     /// double majority, where (as in the Council) not voting yes has the
     /// effect of a no and counts toward a blocking minority.
     pub fn counts_as_block(&self, vote: Vote) -> bool {

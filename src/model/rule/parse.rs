@@ -9,9 +9,11 @@ use std::str::FromStr;
 use super::{Attribute, DecisionRule, Quota};
 use crate::model::quota::Ratio;
 
-/// The rule names accepted in files and by `--rule`.
-pub const RULE_NAMES: [&str; 6] = [
-    "unanimity",
+/// The rule names accepted in files and by `--rule`, as labels write them.
+/// The older name `unanimity` ([`RULE_ALIASES`]) is accepted too.
+pub const RULE_NAMES: [&str; 7] = [
+    "consensus",
+    "strict_unanimity",
     "majority",
     "qualified_majority",
     "weighted",
@@ -19,8 +21,35 @@ pub const RULE_NAMES: [&str; 6] = [
     "double_majority",
 ];
 
-/// The rule's label in CSV files and on the command line, e.g. `unanimity`,
-/// `unanimity:abstention_blocks`, `qualified_majority:0.67`,
+/// Older rule names, accepted forever and read as the rule beside them:
+/// `unanimity` is consensus (an abstention does not block), and with
+/// `abstention_blocks` (`unanimity:abstention_blocks`, or
+/// `abstention_blocks = true` in `[rule]`) strict unanimity. Labels written
+/// use the new names.
+pub const RULE_ALIASES: [(&str, &str); 1] = [("unanimity", "consensus")];
+
+/// Whether `kind` names a rule, by its name or an older alias.
+pub(crate) fn is_rule_name(kind: &str) -> bool {
+    RULE_NAMES.contains(&kind) || RULE_ALIASES.iter().any(|(old, _)| *old == kind)
+}
+
+/// A "did you mean" hint for an unknown rule name, among the names and the
+/// older aliases.
+pub(crate) fn rule_name_hint(kind: &str) -> Option<String> {
+    if let Some(best) =
+        crate::scenario::suggest::closest(kind, RULE_ALIASES.iter().map(|(old, _)| *old))
+    {
+        if crate::scenario::suggest::closest(kind, RULE_NAMES).is_none() {
+            return Some(format!(
+                "did you mean `{best}`? (now written `consensus`, or `strict_unanimity` where an abstention blocks)"
+            ));
+        }
+    }
+    crate::scenario::suggest::hint(kind, RULE_NAMES)
+}
+
+/// The rule's label in CSV files and on the command line, e.g. `consensus`,
+/// `strict_unanimity`, `qualified_majority:0.67`,
 /// `qualified_majority:2/3`, `qualified_majority:votes:15`,
 /// `weighted:military:0.5`, `weighted:military:amount:39`,
 /// `double_majority:0.55:0.65:4`. Numbers print as written (a fraction as a
@@ -30,10 +59,10 @@ impl fmt::Display for DecisionRule {
         match self {
             DecisionRule::Unanimity {
                 abstention_blocks: false,
-            } => write!(f, "unanimity"),
+            } => write!(f, "consensus"),
             DecisionRule::Unanimity {
                 abstention_blocks: true,
-            } => write!(f, "unanimity:abstention_blocks"),
+            } => write!(f, "strict_unanimity"),
             DecisionRule::Majority => write!(f, "majority"),
             DecisionRule::QualifiedMajority {
                 threshold: Quota::Share(t),
@@ -196,7 +225,7 @@ pub(crate) fn check_blocking(b: i64) -> Result<u32, String> {
 /// The parameters of a `[rule]` table as written; `None` where not given.
 #[derive(Debug, Clone, Default)]
 pub struct RuleParts<'a> {
-    /// `unanimity`: whether abstaining blocks.
+    /// `unanimity` (the older name): whether abstaining blocks.
     pub abstention_blocks: Option<bool>,
     /// `qualified_majority`: share of members.
     pub threshold: Option<Ratio>,
@@ -276,17 +305,21 @@ impl DecisionRule {
     /// Builds a rule from its name and the parameters of a scenario's
     /// `[rule]` table, checking every one.
     pub fn from_parts(kind: &str, parts: &RuleParts) -> Result<DecisionRule, RuleError> {
-        if !RULE_NAMES.contains(&kind) {
+        if !is_rule_name(kind) {
             return Err(RuleError {
                 message: format!("unknown decision rule `{kind}`"),
-                help: crate::scenario::suggest::hint(kind, RULE_NAMES),
+                help: rule_name_hint(kind),
             });
         }
         let takes = keys_of(kind);
         if let Some(key) = parts.given().into_iter().find(|k| !takes.contains(k)) {
-            return Err(RuleError::new(format!(
-                "`{key}` does not apply to the `{kind}` rule; remove it"
-            )));
+            return Err(RuleError {
+                message: format!("`{key}` does not apply to the `{kind}` rule; remove it"),
+                help: (key == "abstention_blocks").then(|| {
+                    "`consensus` lets an abstention through; `strict_unanimity` counts it as a no"
+                        .to_string()
+                }),
+            });
         }
         let share = |r: Option<Ratio>, what: &What, absolute: Option<&What>| {
             r.map(|r| check_share(r, what, absolute))
@@ -296,6 +329,12 @@ impl DecisionRule {
         Ok(match kind {
             "unanimity" => DecisionRule::Unanimity {
                 abstention_blocks: parts.abstention_blocks.unwrap_or(false),
+            },
+            "consensus" => DecisionRule::Unanimity {
+                abstention_blocks: false,
+            },
+            "strict_unanimity" => DecisionRule::Unanimity {
+                abstention_blocks: true,
             },
             "majority" => DecisionRule::Majority,
             "hegemon_majority" => DecisionRule::HegemonMajority,
@@ -354,7 +393,7 @@ impl DecisionRule {
                         .unwrap_or(blocking),
                 }
             }
-            _ => unreachable!("checked against RULE_NAMES"),
+            _ => unreachable!("checked by is_rule_name"),
         })
     }
 }
@@ -366,7 +405,9 @@ pub(crate) fn attribute_list() -> String {
     format!("{} or {last}", rest.join(", "))
 }
 
-/// Parses the command-line form (the same as the CSV label).
+/// Parses the command-line form (the same as the CSV label). The older
+/// labels `unanimity` and `unanimity:abstention_blocks` read as `consensus`
+/// and `strict_unanimity`.
 impl FromStr for DecisionRule {
     type Err = RuleError;
 
@@ -396,12 +437,15 @@ impl FromStr for DecisionRule {
             })
         };
         match (kind, rest.as_slice()) {
+            ("consensus" | "strict_unanimity", []) => with(RuleParts::default()),
             ("unanimity", []) => with(RuleParts::default()),
             ("unanimity", ["abstention_blocks"]) => with(RuleParts {
                 abstention_blocks: Some(true),
                 ..RuleParts::default()
             }),
-            ("unanimity", _) => Err(wrong_arity("unanimity or unanimity:abstention_blocks")),
+            ("consensus" | "strict_unanimity" | "unanimity", _) => Err(RuleError::new(format!(
+                "`{s}` is not a valid rule; write `consensus` (an abstention does not block) or `strict_unanimity` (an abstention blocks like a no)"
+            ))),
             ("majority", []) => Ok(DecisionRule::Majority),
             ("hegemon_majority", []) => Ok(DecisionRule::HegemonMajority),
             ("qualified_majority", ["votes", v]) => with(RuleParts {
@@ -445,7 +489,7 @@ impl FromStr for DecisionRule {
             ("majority" | "hegemon_majority", _) => Err(wrong_arity(kind)),
             (other, _) => Err(RuleError {
                 message: format!("unknown decision rule `{other}`"),
-                help: crate::scenario::suggest::hint(other, RULE_NAMES),
+                help: rule_name_hint(other),
             }),
         }
     }

@@ -263,8 +263,8 @@ fn double_majority_leaves_out_absent_population() {
 #[test]
 fn labels_round_trip() {
     for s in [
-        "unanimity",
-        "unanimity:abstention_blocks",
+        "consensus",
+        "strict_unanimity",
         "majority",
         "qualified_majority:0.67",
         "qualified_majority:2/3",
@@ -301,8 +301,17 @@ fn labels_round_trip() {
 
 #[test]
 fn bad_rules_explain_themselves() {
+    let e = "consensos".parse::<DecisionRule>().unwrap_err();
+    assert_eq!(e.help.as_deref(), Some("did you mean `consensus`?"));
+    let e = "strict_unanimty".parse::<DecisionRule>().unwrap_err();
+    assert_eq!(e.help.as_deref(), Some("did you mean `strict_unanimity`?"));
+    // A misspelt older name is pointed at the older name and the new ones.
     let e = "unanimty".parse::<DecisionRule>().unwrap_err();
-    assert_eq!(e.help.as_deref(), Some("did you mean `unanimity`?"));
+    let help = e.help.unwrap();
+    assert!(
+        help.contains("`unanimity`") && help.contains("`consensus`"),
+        "{help}"
+    );
     let e = "double_majorty".parse::<DecisionRule>().unwrap_err();
     assert_eq!(e.help.as_deref(), Some("did you mean `double_majority`?"));
     assert!("qualified_majority".parse::<DecisionRule>().is_err());
@@ -332,6 +341,9 @@ fn bad_rules_explain_themselves() {
         "double_majority:0.55:1.2:4",
         "double_majority:0.55:0.65:four",
         "majority:0.5",
+        "consensus:abstention_blocks",
+        "strict_unanimity:abstention_blocks",
+        "unanimity:abstention_counts",
     ] {
         let e = bad.parse::<DecisionRule>().unwrap_err();
         assert!(!e.message.is_empty(), "{bad}");
@@ -364,4 +376,48 @@ fn bad_rules_explain_themselves() {
             .to_string(),
         "double_majority:0.55:0.65:3"
     );
+}
+
+#[test]
+fn older_names_are_aliases_of_the_new() {
+    // `unanimity` was the label of consensus, `unanimity:abstention_blocks`
+    // that of strict unanimity: both read as the same rule, labelled anew.
+    assert_eq!(rule("unanimity"), UN);
+    assert_eq!(rule("consensus"), UN);
+    assert_eq!(rule("unanimity:abstention_blocks"), UN_STRICT);
+    assert_eq!(rule("strict_unanimity"), UN_STRICT);
+    assert_eq!(UN.to_string(), "consensus");
+    assert_eq!(UN_STRICT.to_string(), "strict_unanimity");
+    // The `[rule]` table: `kind = "unanimity"` with or without
+    // `abstention_blocks`, and the new kinds, which take no such key.
+    let blocks = RuleParts {
+        abstention_blocks: Some(true),
+        ..RuleParts::default()
+    };
+    let lets_through = RuleParts {
+        abstention_blocks: Some(false),
+        ..RuleParts::default()
+    };
+    let none = RuleParts::default();
+    assert_eq!(DecisionRule::from_parts("unanimity", &none).unwrap(), UN);
+    assert_eq!(
+        DecisionRule::from_parts("unanimity", &lets_through).unwrap(),
+        UN
+    );
+    assert_eq!(
+        DecisionRule::from_parts("unanimity", &blocks).unwrap(),
+        UN_STRICT
+    );
+    assert_eq!(DecisionRule::from_parts("consensus", &none).unwrap(), UN);
+    assert_eq!(
+        DecisionRule::from_parts("strict_unanimity", &none).unwrap(),
+        UN_STRICT
+    );
+    for kind in ["consensus", "strict_unanimity"] {
+        let e = DecisionRule::from_parts(kind, &blocks).unwrap_err();
+        assert!(e.message.contains("does not apply"), "{e}");
+        assert!(e.help.unwrap().contains("strict_unanimity"));
+    }
+    assert!(RULE_NAMES.contains(&"consensus") && RULE_NAMES.contains(&"strict_unanimity"));
+    assert!(!RULE_NAMES.contains(&"unanimity"));
 }

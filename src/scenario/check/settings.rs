@@ -2,10 +2,10 @@
 
 use super::{defaults, Checker, Result};
 use crate::model::rule::parse::{
-    check_amount, check_blocking, check_share, check_votes, keys_of, What, AMOUNT, MEMBERS,
-    POPULATION, QUOTA, THRESHOLD, VOTES,
+    check_amount, check_blocking, check_share, check_votes, is_rule_name, keys_of, What, AMOUNT,
+    MEMBERS, POPULATION, QUOTA, THRESHOLD, VOTES,
 };
-use crate::model::rule::{Attribute, RuleParts, RULE_NAMES};
+use crate::model::rule::{Attribute, RuleParts};
 use crate::model::Ratio;
 use crate::model::{DecisionRule, PartyVote};
 use crate::scenario::limits::MAX_RUNS;
@@ -97,7 +97,7 @@ fn exact(x: &RawNumber) -> std::result::Result<Ratio, String> {
 fn locate_rule_keys<'r>(ck: &Checker, rr: &'r RawRule, members: usize) -> Result<RuleParts<'r>> {
     let kind = rr.kind.value.as_str();
     let mut parts = RuleParts::default();
-    if !RULE_NAMES.contains(&kind) {
+    if !is_rule_name(kind) {
         return Ok(parts); // reported at `kind` with a suggestion
     }
     let takes = keys_of(kind);
@@ -111,7 +111,10 @@ fn locate_rule_keys<'r>(ck: &Checker, rr: &'r RawRule, members: usize) -> Result
     };
     if let Some(x) = &rr.abstention_blocks {
         applies("abstention_blocks", &|m| {
-            ck.at(x, "rule.abstention_blocks", m)
+            ck.at(x, "rule.abstention_blocks", m).with_help(Some(
+                "`consensus` lets an abstention through; `strict_unanimity` counts it as a no"
+                    .to_string(),
+            ))
         })?;
         parts.abstention_blocks = Some(x.value);
     }
