@@ -462,11 +462,9 @@ fn page_lead(plan: &CaseSet, scored: &Scored) -> Vec<String> {
     let mut lead = vec![first];
     let runs = common(plan.cases.iter().map(|c| thousands(c.runs)));
     match plan.cases.first() {
-        Some(c) if plan.cases.iter().all(|d| d.rule == c.rule) => lead.push(format!(
-            "Decision rule {}, {runs} runs per case. {}",
-            c.rule,
-            c.rule.meaning()
-        )),
+        Some(c) if plan.cases.iter().all(|d| d.rule == c.rule) => {
+            lead.push(format!("{} {runs} runs per case.", c.rule.described()))
+        }
         _ => lead.push(format!(
             "Each case under its own scenario's decision rule, {runs} runs per case."
         )),

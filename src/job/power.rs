@@ -190,7 +190,7 @@ fn write_files(job: &PowerJob, threads: usize, sim: &Decisiveness) -> Result<Com
         })
         .collect();
     let mut lead = power_lead(&names, p, Some(sim));
-    lead.push(format!("Decision rule {rule}. {}", job.rule.meaning()));
+    lead.push(job.rule.described());
     let html = report::report_with_lead(
         &format!("{} ({}): voting power", s.name, job.label),
         &lead,

@@ -277,9 +277,8 @@ pub fn lead(job: &RunJob, summary: &Summary) -> Vec<String> {
         ));
     }
     let third = format!(
-        "Decision rule {}. {} Mean rounds of voting: {:.2}.",
-        job.rule,
-        job.rule.meaning(),
+        "{} Mean rounds of voting: {:.2}.",
+        job.rule.described(),
         summary.mean_rounds
     );
     vec![format!("{first} {second}"), third]

@@ -498,11 +498,7 @@ impl SensitivityJob {
             thousands(self.settings.runs),
             self.settings.seed
         ));
-        out.push(format!(
-            "Decision rule {}: {}",
-            self.settings.rule,
-            self.settings.rule.meaning()
-        ));
+        out.push(self.settings.rule.described());
         out
     }
 

@@ -117,11 +117,11 @@ fn run_page_opens_with_the_most_likely_outcome_and_who_blocked_the_request() {
             "Uzbekistan (UZB)",
             "no member was ever its sole blocker",
             // The rule in words, and the mean rounds the terminal prints.
-            &format!("Decision rule {}.", modal["rule"]),
+            &format!("Decision rule {}:", modal["rule"]),
         ],
     );
     let rule: alliance_sim::model::DecisionRule = modal["rule"].parse().unwrap();
-    util::says(&lead, &[&rule.meaning()]);
+    util::says(&lead, &[&rule.described()]);
     let rounds = terminal
         .lines()
         .find_map(|l| l.trim().strip_prefix("mean rounds of voting: "))

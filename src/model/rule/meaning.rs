@@ -71,6 +71,18 @@ impl DecisionRule {
     }
 }
 
+impl DecisionRule {
+    /// The rule's label and what it means, for a page: "Decision rule
+    /// `consensus`: an option is adopted when ...".
+    pub fn described(&self) -> String {
+        let meaning = self.meaning();
+        let clause = meaning
+            .split_once(": ")
+            .map_or(meaning.as_str(), |(_, c)| c);
+        format!("Decision rule {self}: {clause}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::DecisionRule;
@@ -106,6 +118,19 @@ mod tests {
         assert!(consensus.meaning().contains("does not block"));
         assert!(strict.meaning().starts_with("Strict unanimity:"));
         assert!(strict.meaning().contains("blocks like a no"));
+    }
+
+    #[test]
+    fn described_names_the_label_once() {
+        let rule: DecisionRule = "qualified_majority:2/3".parse().unwrap();
+        let d = rule.described();
+        assert!(
+            d.starts_with(&format!(
+                "Decision rule {rule}: at least 2/3 of the members"
+            )),
+            "{d}"
+        );
+        assert!(!d.contains("Qualified majority:"), "{d}");
     }
 
     #[test]

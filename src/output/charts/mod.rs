@@ -384,8 +384,7 @@ pub fn probability_bars(
 ) -> String {
     let n = options.len();
     let band_min = 70.0;
-    let width = (90.0 + band_min * n as f64).max(560.0);
-    let plot_w = width - 90.0;
+    let plot_w = (band_min * n as f64).max(470.0);
     let band = if n == 0 { plot_w } else { plot_w / n as f64 };
     let longest = options
         .iter()
@@ -393,10 +392,20 @@ pub fn probability_bars(
         .fold(0.0, f64::max);
     let rotate = longest > band - 6.0;
     let label_h = if rotate { longest * 0.6 + 20.0 } else { 24.0 };
+    // A label turned by 35 degrees reaches cos(35°) of its length to the left
+    // of its bar: the plot starts far enough right for the first ones to fit.
+    let mut left: f64 = 70.0;
+    if rotate {
+        for (i, o) in options.iter().enumerate() {
+            let reach = text_width(o, 12.0) * 0.82 - 4.0 - band * (i as f64 + 0.5);
+            left = left.max(reach + 8.0);
+        }
+    }
+    let width = left + plot_w + 20.0;
     let legend_h = 16.0 * legend.keys.len() as f64;
     let height = 320.0 + label_h + legend_h;
     let a = Area {
-        left: 70.0,
+        left,
         top: 40.0,
         width: plot_w,
         height: 260.0,
@@ -783,6 +792,53 @@ mod tests {
         assert!(
             svg.contains(">most likely<") && svg.contains(">missed<") && svg.contains(">bar: p<")
         );
+    }
+
+    /// Turned labels of many bars stay inside the chart, the first and
+    /// longest ones included (a validation chart of 18 cases lost the start
+    /// of its first label past the left edge).
+    #[test]
+    fn turned_labels_stay_inside_the_chart() {
+        let labels = names(&[
+            "armenia_2020 (no_action)",
+            "kazakhstan_2022 (limited_deployment)",
+            "b",
+            "c",
+            "d",
+            "e",
+            "f",
+            "g",
+        ]);
+        let p = vec![0.5; labels.len()];
+        let svg = probability_bars(
+            "V",
+            &labels,
+            &p,
+            &p,
+            &p,
+            &BarLegend {
+                fills: &[],
+                keys: &[],
+                note: "bar: p",
+            },
+        );
+        check(&svg);
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let mut turned = 0;
+        for t in doc.descendants().filter(|n| n.has_tag_name("text")) {
+            if !t
+                .attribute("transform")
+                .is_some_and(|r| r.starts_with("rotate(-35"))
+            {
+                continue;
+            }
+            turned += 1;
+            let x: f64 = t.attribute("x").unwrap().parse().unwrap();
+            let body = t.text().unwrap_or("");
+            let reach = text_width(body, 12.0) * 35f64.to_radians().cos();
+            assert!(x - reach >= 0.0, "{body} starts at {:.1}", x - reach);
+        }
+        assert_eq!(turned, labels.len());
     }
 
     #[test]
