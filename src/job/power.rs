@@ -252,17 +252,32 @@ pub fn power_lead(names: &[String], p: &PowerIndices, sim: Option<&Decisiveness>
     if let Some(sim) = sim {
         let d = |i: usize| sim.share(i).probability;
         if let Some(most) = (0..n).max_by(|&x, &y| d(x).total_cmp(&d(y)).then(y.cmp(&x))) {
-            if d(most) > 0.0 {
+            let runs = crate::output::table::thousands(sim.runs);
+            // Shares of the same runs: equal counts give equal shares.
+            let tied: Vec<&str> = (0..n)
+                .filter(|&i| d(i) == d(most))
+                .map(|i| names[i].as_str())
+                .collect();
+            if d(most) == 0.0 {
                 first.push_str(&format!(
-                    " In the simulation, {} decided the requested option most often: in {:.1}% of {} runs.",
-                    names[most],
-                    100.0 * d(most),
-                    crate::output::table::thousands(sim.runs)
+                    " In the simulation, no member's vote decided the requested option in any of {runs} runs."
+                ));
+            } else if tied.len() == n && n > 1 {
+                first.push_str(&format!(
+                    " In the simulation, every member's vote decided the requested option equally often: each in {:.1}% of {runs} runs.",
+                    100.0 * d(most)
+                ));
+            } else if tied.len() > 1 {
+                first.push_str(&format!(
+                    " In the simulation, {} decided the requested option most often, each in {:.1}% of {runs} runs.",
+                    tied.join(", "),
+                    100.0 * d(most)
                 ));
             } else {
                 first.push_str(&format!(
-                    " In the simulation, no member's vote decided the requested option in any of {} runs.",
-                    crate::output::table::thousands(sim.runs)
+                    " In the simulation, {} decided the requested option most often: in {:.1}% of {runs} runs.",
+                    names[most],
+                    100.0 * d(most)
                 ));
             }
         }

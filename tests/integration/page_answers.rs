@@ -508,3 +508,38 @@ fn run_page_names_the_sole_blockers_with_their_shares() {
     );
     assert!(!lead.contains("no member was ever its sole blocker"));
 }
+
+/// When every member was decisive in the same number of runs (Kazakhstan
+/// 2022 under consensus: each member's no would have stopped the
+/// deployment in every run), the lead says so, and names no one member as
+/// deciding "most often".
+#[test]
+fn power_page_names_no_single_member_when_decisiveness_ties() {
+    let tmp = tempfile::tempdir().unwrap();
+    succeed(
+        tmp.path(),
+        &[
+            "power",
+            &shipped("kazakhstan_2022"),
+            "--runs",
+            "2000",
+            "--out",
+            "out",
+            "-q",
+        ],
+    );
+    let dir = tmp.path().join("out/kazakhstan_2022-power");
+    let rows = util::csv_rows(&dir.join("power.csv"));
+    let decisive: Vec<&str> = rows.iter().map(|r| r["decisive"].as_str()).collect();
+    assert!(
+        decisive.iter().all(|d| *d == decisive[0]) && decisive[0] != "0",
+        "{decisive:?}"
+    );
+    let page = markup::read_html(&dir.join("report.html"));
+    let lead = lead(&page);
+    util::says(
+        &lead,
+        &["every member's vote decided the requested option equally often"],
+    );
+    assert!(!lead.contains("most often"), "{lead}");
+}
