@@ -6,6 +6,7 @@
 #   scripts/pages/check.sh                      # check every kind of page
 #   scripts/pages/check.sh --screenshots DIR    # and save each first screen as DIR/NAME.png
 #   scripts/pages/check.sh --keep DIR           # keep the result folders in DIR
+#   scripts/pages/check.sh --height H           # window height in pixels (default 1000)
 #
 # Needs Debian's `chromium` (or CHROMIUM=/path/to/chrome) and python3. The
 # program is built with `cargo build --release` unless ALLIANCE_SIM names a
@@ -16,11 +17,13 @@ cd "$root"
 
 screenshots=""
 keep=""
+height=1000
 while [ $# -gt 0 ]; do
     case "$1" in
         --screenshots) screenshots=$2; shift 2 ;;
         --keep) keep=$2; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --height) height=$2; shift 2 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "check.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -94,7 +97,7 @@ for page in "$work"/*/report.html "$work"/merged/*/report.html; do
     pages+=("$name=$page")
 done
 echo "pages: rendering ${#pages[@]} pages in $("$chromium" --version 2>/dev/null | head -n 1)"
-args=()
+args=(--height "$height")
 if [ -n "$screenshots" ]; then
     args+=(--screenshots "$screenshots")
 fi
