@@ -452,7 +452,7 @@ fn oat_lines(points: &Points, n: &Names) -> Drawn {
         let (title, series): (String, Vec<(String, Vec<f64>)>) = if n.rules.len() == 1 {
             (
                 format!(
-                    "Outcome probabilities against {path}, others as in the scenario ({})",
+                    "{path}: outcome probabilities, others as in the scenario ({})",
                     n.rules[0]
                 ),
                 n.options
@@ -464,7 +464,7 @@ fn oat_lines(points: &Points, n: &Names) -> Drawn {
         } else {
             (
                 format!(
-                    "Probability of {} against {path}, others as in the scenario",
+                    "{path}: probability of {}, others as in the scenario",
                     n.focus
                 ),
                 n.rules
