@@ -88,7 +88,7 @@ sim power scenarios/eu/ukraine_facility_2024_02.toml --rule double_majority --ru
 sim power --weights games/unsc_1965.csv --quota 39
 sim sensitivity scenarios/kyrgyzstan_2010.toml --runs 500
 sim validate scenarios --runs 2000
-sim calibrate scenarios/kyrgyzstan_2010.toml scenarios/armenia_2020.toml scenarios/kazakhstan_2022.toml --param noise=0.02:0.5 --runs 500 --cv none --starts 0 --draws 100 --burn-in 50
+sim calibrate scenarios --param noise=0.02:0.5 --runs 500
 
 pages=()
 for page in "$work"/*/report.html "$work"/merged/*/report.html; do
