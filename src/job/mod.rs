@@ -18,6 +18,8 @@ pub mod sensitivity;
 pub mod shard;
 pub mod sweep;
 mod sweep_files;
+pub mod validate;
+mod validate_files;
 
 use std::io;
 use std::path::{Path, PathBuf};
