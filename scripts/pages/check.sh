@@ -5,7 +5,7 @@
 #
 #   scripts/pages/check.sh                      # check every kind of page
 #   scripts/pages/check.sh --screenshots DIR    # and save each first screen as DIR/NAME.png
-#   scripts/pages/check.sh --keep DIR           # keep the result folders in DIR
+#   scripts/pages/check.sh --keep DIR           # keep the result folders in DIR (new or empty)
 #   scripts/pages/check.sh --height H           # window height in pixels (default 1000)
 #
 # Needs Debian's `chromium` (or CHROMIUM=/path/to/chrome) and python3. The
@@ -43,7 +43,10 @@ fi
 
 if [ -n "$keep" ]; then
     work=$keep
-    rm -rf "$work"
+    if [ -e "$work" ] && [ -n "$(ls -A "$work" 2>/dev/null)" ]; then
+        echo "check.sh: --keep $work: the folder exists and is not empty; name a new one" >&2
+        exit 2
+    fi
     mkdir -p "$work"
 else
     work=$(mktemp -d /tmp/alliance-sim-pages.XXXXXX)
