@@ -17,7 +17,7 @@ bash .ci/slurm/cluster.sh start
 
 work=$(mktemp -d /tmp/alliance-sim-slurm.XXXXXX)
 sweep=(sweep scenarios/kyrgyzstan_2010.toml --vary crisis.severity=0:1:5
-       --rules unanimity,qualified_majority:0.67 --runs 20000)
+       --rules consensus,qualified_majority:0.67 --runs 20000)
 
 echo "slurm-test: one process"
 "$bin" "${sweep[@]}" --out "$work/single" --quiet

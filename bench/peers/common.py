@@ -23,7 +23,7 @@ class Model:
     """Everything one run needs, as arrays indexed by member (file order) and level."""
 
     name: str
-    rule: str                    # rule label, e.g. "unanimity", "qualified_majority:0.8"
+    rule: str                    # rule label, e.g. "consensus", "qualified_majority:0.8"
     ids: list[str]
     n: int                       # members
     K: int                       # highest level (options 1..K; level 0 is no action)
@@ -105,6 +105,12 @@ def parse_rule(label: str, model: Model):
     """Return (kind, parameter) for a rule label (docs/MODEL.md, "Decision rules")."""
     parts = label.split(":")
     kind = parts[0]
+    # `consensus` and `strict_unanimity`; the older labels `unanimity` and
+    # `unanimity:abstention_blocks` name the same rules.
+    if kind == "consensus" and len(parts) == 1:
+        return "unanimity", None
+    if kind == "strict_unanimity" and len(parts) == 1:
+        return "unanimity_ab", None
     if kind == "unanimity":
         if len(parts) == 1:
             return "unanimity", None

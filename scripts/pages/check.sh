@@ -72,13 +72,13 @@ sim run scenarios/armenia_2020.toml --shard 1/2
 sim sweep scenarios/kyrgyzstan_2010.toml --vary crisis.severity=0:1:21 --runs 2000
 mv "$work/kyrgyzstan_2010-sweep" "$work/sweep-line"
 sim sweep scenarios/kyrgyzstan_2010.toml --vary crisis.severity=0:1:21 \
-    --rules unanimity,unanimity:abstention_blocks,majority --runs 2000
+    --rules consensus,strict_unanimity,majority --runs 2000
 mv "$work/kyrgyzstan_2010-sweep" "$work/sweep-rules"
 sim sweep scenarios/kazakhstan_2022.toml --vary crisis.framing=0:1:201 \
     --vary members.RUS.weights.cost=1:5:21 --runs 100
 mv "$work/kazakhstan_2022-sweep" "$work/sweep-heat"
 sim sweep scenarios/kazakhstan_2022.toml --vary crisis.framing=0:1:6 \
-    --vary members.RUS.weights.cost=1:5:5 --rules unanimity,qualified_majority:2/3 --runs 500
+    --vary members.RUS.weights.cost=1:5:5 --rules consensus,qualified_majority:2/3 --runs 500
 mv "$work/kazakhstan_2022-sweep" "$work/sweep-heat-rules"
 sim sweep scenarios/kyrgyzstan_2010.toml --design lhs --samples 200 \
     --vary crisis.severity=0:1 --vary crisis.contagion=0:1 --vary members.UZB.sovereignty=0:1 --runs 500
