@@ -141,8 +141,8 @@ pub fn label_of(file: &Path) -> String {
 
 /// The scenario's name as results show it when run under `rule`: its own
 /// name when `rule` is the scenario's, and otherwise the name followed by
-/// the rule used, `Kazakhstan 2022, qualified majority (run under --rule
-/// consensus)`, so that a what-if named after its rule does not claim a rule
+/// the rule used, `Kazakhstan 2022, qualified majority [run under --rule
+/// consensus]`, so that a what-if named after its rule does not claim a rule
 /// it was not run under.
 pub fn title_under(
     scenario: &crate::scenario::Scenario,
@@ -151,7 +151,7 @@ pub fn title_under(
     if *rule == scenario.rule {
         scenario.name.clone()
     } else {
-        format!("{} (run under --rule {rule})", scenario.name)
+        format!("{} [run under --rule {rule}]", scenario.name)
     }
 }
 

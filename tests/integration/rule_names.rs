@@ -296,7 +296,7 @@ fn a_what_if_run_under_another_rule_names_the_rule_used() {
     // Another rule: every title says which rule was used.
     let used = rule("consensus").to_string();
     let (first, name, page) = run_what_if(dir, &["--rule", &used], "c");
-    let title = format!("{own} (run under --rule {used})");
+    let title = format!("{own} [run under --rule {used}]");
     assert_eq!(first, format!("{title} (kazakhstan_qmv)"));
     assert_eq!(name, title);
     assert!(page.contains(&title), "the report page names the rule used");

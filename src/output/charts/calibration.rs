@@ -37,6 +37,59 @@ pub fn reliability_bins(pairs: &[(f64, bool)], bins: usize) -> Vec<(f64, f64, us
         .collect()
 }
 
+/// Height of a count label's box (10-pixel text).
+const LABEL_H: f64 = 10.0;
+
+/// Where a count label went: its box, left edge `x`, from `baseline −
+/// LABEL_H` to `baseline`.
+#[derive(Debug, Clone, Copy)]
+struct Label {
+    x: f64,
+    baseline: f64,
+    width: f64,
+}
+
+impl Label {
+    fn overlaps(&self, other: &Label) -> bool {
+        self.x < other.x + other.width
+            && other.x < self.x + self.width
+            && self.baseline - LABEL_H < other.baseline
+            && other.baseline - LABEL_H < self.baseline
+    }
+}
+
+/// The first free place for a label of `width` beside a point at height `y`:
+/// just above the point, then alternately lower and higher in steps of one
+/// line, staying inside the plot (upward first near the x axis, whose tick
+/// labels lie below it).
+fn place_label(placed: &[Label], x: f64, y: f64, width: f64, a: &Area) -> Label {
+    let near_axis = y > a.bottom() - 40.0;
+    let mut tries = vec![-6.0];
+    for step in 1..=40 {
+        let d = 11.0 * step as f64;
+        if near_axis {
+            tries.extend([-6.0 - d, -6.0 + d]);
+        } else {
+            tries.extend([-6.0 + d, -6.0 - d]);
+        }
+    }
+    let inside = |b: f64| b - LABEL_H >= a.top - 16.0 && b <= a.bottom() - 2.0;
+    tries
+        .iter()
+        .map(|dy| Label {
+            x,
+            baseline: y + dy,
+            width,
+        })
+        .filter(|l| inside(l.baseline))
+        .find(|l| placed.iter().all(|p| !l.overlaps(p)))
+        .unwrap_or(Label {
+            x,
+            baseline: y - 6.0,
+            width,
+        })
+}
+
 /// A reliability diagram: each series' bins as points joined by a line,
 /// labelled with their counts, over the dashed diagonal of perfect
 /// calibration.
@@ -68,6 +121,10 @@ pub fn reliability(title: &str, series: &[ReliabilitySeries]) -> String {
         a.py(1.0),
         "stroke=\"#999999\" stroke-width=\"1\" stroke-dasharray=\"4 4\"",
     );
+    // Count labels of every series, placed once all points are known so
+    // that no two overprint (series share bins, and bins of different series
+    // can sit a few pixels apart).
+    let mut placed: Vec<Label> = Vec::new();
     for (k, series) in series.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         let pts: Vec<(f64, f64, usize)> = series
@@ -93,21 +150,17 @@ pub fn reliability(title: &str, series: &[ReliabilitySeries]) -> String {
                 c(*x),
                 c(*y)
             );
-            // Series share bins: stagger the counts so they do not overprint,
-            // upward near the x axis so that they stay clear of its labels.
-            let dy = if *y > a.bottom() - 40.0 {
-                -6.0 - 11.0 * k as f64
-            } else {
-                -6.0 + 11.0 * k as f64
-            };
+            let body = format!("n={n}");
+            let label = place_label(&placed, *x + 6.0, *y, text_width(&body, 10.0), &a);
             text(
                 &mut s,
-                x + 6.0,
-                y + dy,
+                label.x,
+                label.baseline,
                 "start",
                 &format!(" font-size=\"10\" fill=\"{colour}\""),
-                &format!("n={n}"),
+                &body,
             );
+            placed.push(label);
         }
         let ly = a.top + 6.0 + 16.0 * k as f64;
         let lx = a.right() + 20.0;
@@ -207,4 +260,47 @@ pub fn grouped_bars(title: &str, cases: &[String], series: &[(String, Vec<f64>)]
         rotated_text(&mut s, x0 + band / 2.0, a.bottom() + 12.0, -35, "end", case);
     }
     close(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The count labels of three forecasters whose bins coincide or sit a
+    /// few pixels apart (as on the calibration page of the case library)
+    /// never overprint: every pair of label boxes is disjoint.
+    #[test]
+    fn count_labels_never_overprint() {
+        let series: Vec<ReliabilitySeries> = [
+            vec![(0.02, 0.04, 64), (0.66, 0.40, 5), (0.97, 0.75, 12)],
+            vec![(0.03, 0.05, 61), (0.68, 0.42, 3), (0.97, 0.88, 9)],
+            vec![(0.02, 0.03, 62), (0.67, 0.50, 4), (0.98, 0.88, 9)],
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(k, bins)| ReliabilitySeries {
+            name: format!("forecaster {k}"),
+            bins,
+        })
+        .collect();
+        let svg = reliability("R", &series);
+        crate::output::markup::svg(&svg, "reliability");
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let boxes: Vec<(f64, f64, f64, f64)> = doc
+            .descendants()
+            .filter(|t| t.has_tag_name("text") && t.text().is_some_and(|b| b.starts_with("n=")))
+            .map(|t| {
+                let x: f64 = t.attribute("x").unwrap().parse().unwrap();
+                let y: f64 = t.attribute("y").unwrap().parse().unwrap();
+                (x, y - LABEL_H, x + text_width(t.text().unwrap(), 10.0), y)
+            })
+            .collect();
+        assert_eq!(boxes.len(), 9);
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart = a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1;
+                assert!(apart, "labels at {a:?} and {b:?} overprint");
+            }
+        }
+    }
 }
