@@ -9,9 +9,14 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 shots=$(mktemp -d /tmp/alliance-sim-shots.XXXXXX)
-trap 'rm -rf "$shots"' EXIT
+# A fixed results folder, so that the paths the pages show (in their
+# manifests) are the same at every rerun and the screenshots change only
+# when the pages do.
+work=/tmp/alliance-sim-pages-docs
+rm -rf "$work"
+trap 'rm -rf "$shots" "$work"' EXIT
 
-bash "$root/scripts/pages/check.sh" --height 1400 --screenshots "$shots"
+bash "$root/scripts/pages/check.sh" --height 1400 --screenshots "$shots" --keep "$work"
 
 dest=$root/docs/images/pages
 rm -rf "$dest"
