@@ -147,23 +147,14 @@ fn lines_drawn(
         .fold(60.0, f64::max)
         .min(320.0)
         + 30.0;
-    let width = 70.0 + 440.0 + 20.0 + legend_w;
-    let note_h = if note.is_some() { 16.0 } else { 0.0 };
-    let height = (40.0 + 280.0 + 50.0f64).max(60.0 + 16.0 * series.len() as f64) + note_h;
-    let (x0, x1) = x_range(xs);
-    let a = Area {
-        left: 70.0,
-        top: 40.0,
-        width: 440.0,
-        height: 280.0,
-        x0,
-        x1,
-        y0: 0.0,
-        y1: 1.0,
-    };
-    let mut s = open(width, height, title);
-    x_axis_numeric(&mut s, &a, x_label);
-    y_axis_unit(&mut s, &a, y_label);
+    let (mut s, a, height) = probability_frame(
+        title,
+        (x_label, y_label),
+        x_range(xs),
+        legend_w,
+        series.len(),
+        note.is_some(),
+    );
     let n = series.len();
     for (k, (_, ys)) in series.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];

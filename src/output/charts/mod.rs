@@ -114,6 +114,18 @@ fn text_width(s: &str, size: f64) -> f64 {
     s.chars().count() as f64 * size * 0.6
 }
 
+/// `label` cut to fit `width` pixels at font size `size`, with `…` at the
+/// end (row labels of the power and terms charts; the CSV keeps them whole).
+fn fit_label(label: &str, width: f64, size: f64) -> String {
+    let max = (width / (size * 0.6)).floor().max(2.0) as usize;
+    if label.chars().count() <= max {
+        return label.to_string();
+    }
+    let mut s: String = label.chars().take(max - 1).collect();
+    s.push('…');
+    s
+}
+
 /// Font size of a chart's title.
 const TITLE_SIZE: f64 = 15.0;
 
@@ -336,6 +348,38 @@ fn x_axis_numeric(s: &mut String, a: &Area, x_label: &str) {
         "",
         x_label,
     );
+}
+
+/// The frame line charts and scatters share: a 440 × 280 plot of a
+/// probability (0 to 1) against a numeric x from `x0` to `x1`, with room on
+/// the right for a legend `legend_w` wide of `entries` entries and, when
+/// `note`, a line for a footnote. Returns the opened SVG with both axes
+/// drawn, the plot area and the chart's height.
+fn probability_frame(
+    title: &str,
+    (x_label, y_label): (&str, &str),
+    (x0, x1): (f64, f64),
+    legend_w: f64,
+    entries: usize,
+    note: bool,
+) -> (String, Area, f64) {
+    let width = 70.0 + 440.0 + 20.0 + legend_w;
+    let note_h = if note { 16.0 } else { 0.0 };
+    let height = (40.0 + 280.0 + 50.0f64).max(60.0 + 16.0 * entries as f64) + note_h;
+    let a = Area {
+        left: 70.0,
+        top: 40.0,
+        width: 440.0,
+        height: 280.0,
+        x0,
+        x1,
+        y0: 0.0,
+        y1: 1.0,
+    };
+    let mut s = open(width, height, title);
+    x_axis_numeric(&mut s, &a, x_label);
+    y_axis_unit(&mut s, &a, y_label);
+    (s, a, height)
 }
 
 /// Bars with 95% interval whiskers, one per option; y from 0 to 1.

@@ -11,7 +11,9 @@
 
 use std::fmt::Write;
 
-use super::{c, close, line, nice_step, open, rect, text, text_width, val, Area, AXIS, PALETTE};
+use super::{
+    c, close, fit_label, line, nice_step, open, rect, text, text_width, val, Area, AXIS, PALETTE,
+};
 
 /// Pixels between two rows.
 pub const ROW: f64 = 16.0;
@@ -40,17 +42,6 @@ pub struct PowerRow {
     pub shapley_shubik: f64,
     /// Its simulated decisive share, when there was a simulation.
     pub decisive: Option<f64>,
-}
-
-/// `label` cut to fit `width` pixels at the label size, with `…` at the end.
-fn fit(label: &str, width: f64) -> String {
-    let max = (width / (SMALL * 0.6)).floor().max(2.0) as usize;
-    if label.chars().count() <= max {
-        return label.to_string();
-    }
-    let mut s: String = label.chars().take(max - 1).collect();
-    s.push('…');
-    s
 }
 
 /// The order rows are drawn in: by normalized Banzhaf index, then
@@ -162,7 +153,7 @@ pub fn power_bars(title: &str, rows: &[PowerRow]) -> String {
             mid + 4.0,
             "end",
             " font-size=\"11\"",
-            &fit(&r.label, label_w),
+            &fit_label(&r.label, label_w, SMALL),
         );
         if let Some(b) = super::unit(r.banzhaf_normalized) {
             rect(
@@ -237,9 +228,9 @@ mod tests {
 
     #[test]
     fn long_labels_are_shortened() {
-        assert_eq!(fit("FR", 100.0), "FR");
+        assert_eq!(fit_label("FR", 100.0, SMALL), "FR");
         let long = "x".repeat(100);
-        let cut = fit(&long, MAX_LABEL_WIDTH);
+        let cut = fit_label(&long, MAX_LABEL_WIDTH, SMALL);
         assert!(cut.ends_with('…'));
         assert!(text_width(&cut, SMALL) <= MAX_LABEL_WIDTH);
     }

@@ -83,27 +83,18 @@ pub fn scatter(
     } else {
         0.0
     };
-    let width = 70.0 + 440.0 + 20.0 + legend_w;
-    let note_h = if note.is_some() { 16.0 } else { 0.0 };
-    let height = (40.0 + 280.0 + 50.0f64).max(60.0 + 16.0 * series.len() as f64) + note_h;
     let xs: Vec<f64> = series
         .iter()
         .flat_map(|(_, p)| p.iter().map(|&(x, _)| x))
         .collect();
-    let (x0, x1) = x_range(&xs);
-    let a = Area {
-        left: 70.0,
-        top: 40.0,
-        width: 440.0,
-        height: 280.0,
-        x0,
-        x1,
-        y0: 0.0,
-        y1: 1.0,
-    };
-    let mut s = open(width, height, title);
-    x_axis_numeric(&mut s, &a, x_label);
-    y_axis_unit(&mut s, &a, y_label);
+    let (mut s, a, height) = probability_frame(
+        title,
+        (x_label, y_label),
+        x_range(&xs),
+        legend_w,
+        series.len(),
+        note.is_some(),
+    );
     for (k, (_, pts)) in drawn.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         for &(x, y) in pts {

@@ -17,7 +17,9 @@
 
 use std::fmt::Write;
 
-use super::{c, close, line, nice_step, open, rect, text, text_width, tick, val, Area, AXIS, GRID};
+use super::{
+    c, close, fit_label, line, nice_step, open, rect, text, text_width, tick, val, Area, AXIS, GRID,
+};
 
 /// What each of [`TermsRow::terms`] is, in order, as the legend names it.
 pub const TERM_NAMES: [&str; 8] = [
@@ -128,17 +130,6 @@ pub fn segments(terms: &[f64; 8]) -> Vec<(usize, f64, f64)> {
         }
     }
     out
-}
-
-/// `label` cut to fit `width` pixels at the label size, with `…` at the end.
-fn fit(label: &str, width: f64) -> String {
-    let max = (width / (SMALL * 0.6)).floor().max(2.0) as usize;
-    if label.chars().count() <= max {
-        return label.to_string();
-    }
-    let mut s: String = label.chars().take(max - 1).collect();
-    s.push('…');
-    s
 }
 
 /// The chart. `x_label` names the axis and its unit; `caption` lines are
@@ -279,7 +270,7 @@ pub fn utility_terms(title: &str, rows: &[TermsRow], x_label: &str, caption: &[&
             mid + 4.0,
             "end",
             " font-size=\"11\"",
-            &fit(&r.label, label_w),
+            &fit_label(&r.label, label_w, SMALL),
         );
         for (term, from, to) in segments(&r.terms) {
             rect(
