@@ -318,7 +318,14 @@ impl Model {
         let mut votes_by_level: Vec<Vec<Vote>> = vec![Vec::new(); levels];
         for (level, out) in votes_by_level.iter_mut().enumerate().skip(1) {
             *out = vec![Vote::Abstain; n];
-            self.vote(inputs, &perceived, &mut utilities, level, out);
+            self.vote(
+                inputs,
+                &central.voters,
+                &perceived,
+                &mut utilities,
+                level,
+                out,
+            );
         }
 
         let raw = |i: usize, level: usize| Self::raw_utility(inputs, level, &perceived[i]);
@@ -401,7 +408,14 @@ impl Model {
             &mut requested_votes,
             &mut scratch,
             |level, out| {
-                self.vote(inputs, &perceived, &mut utilities, level, out);
+                self.vote(
+                    inputs,
+                    &central.voters,
+                    &perceived,
+                    &mut utilities,
+                    level,
+                    out,
+                );
                 proposals.push((level, out.to_vec()));
             },
         );
@@ -434,7 +448,7 @@ impl Model {
         Explanation {
             scenario: scenario.name.clone(),
             rule: self.rule.to_string(),
-            has_distributions: self.fixed.is_none(),
+            has_distributions: !self.params.all_fixed(),
             requester: self.requester.map(member_id),
             sponsor: (!scenario.crisis.sponsor.is_empty()).then(|| scenario.crisis.sponsor.clone()),
             parties: (0..n)

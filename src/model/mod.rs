@@ -2,6 +2,7 @@
 //! perceive them with noise, are pulled toward the hegemon, vote, and the
 //! procedure applies the decision rule. It knows nothing of files or terminals.
 
+mod draws;
 pub mod explain;
 pub mod procedure;
 pub mod quota;
@@ -13,8 +14,12 @@ pub use quota::Ratio;
 pub use rule::{Attribute, DecisionRule, PartyVote, Quota, RuleWeights, Vote};
 pub use utility::{Inputs, MemberInputs, Terms};
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
+
+use draws::Draws;
 
 use crate::scenario::{Actor, NoiseModel, Param, Scenario};
 
@@ -33,13 +38,31 @@ pub struct Model {
     noise_model: NoiseModel,
     /// Parameters in draw order, mirroring the fields of `Inputs`.
     params: ParamTable,
-    /// Everything that does not change between runs when no parameter is a distribution.
-    fixed: Option<Evaluated>,
+    /// What a run evaluates: the same values every run, or draws.
+    values: Values,
+    /// Whether the amounts the rule counts are the same in every run.
+    attribute_fixed: bool,
+    /// Tells this model's values from another's in a [`Scratch`] (shared by
+    /// the models of a mixture); clones share it, as they share the values.
+    key: u64,
     /// The members' amounts of the rule's attribute as exact units, when
     /// the rule counts one, the amounts are fixed and they have an exact
     /// form: (units, units per unit of the attribute).
     fixed_units: Option<(Vec<u64>, u64)>,
 }
+
+/// What a model's runs evaluate.
+#[derive(Debug, Clone)]
+enum Values {
+    /// No parameter is a distribution: everything that does not change
+    /// between runs, computed once.
+    Fixed(Evaluated),
+    /// Some are: what a run draws and what each draw changes.
+    Drawn(Box<Draws>),
+}
+
+/// Source of [`Model::key`]s; 0 is a scratch that holds no model's values.
+static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
 
 /// The `Param` behind each field of `Inputs`.
 #[derive(Debug, Clone)]
@@ -98,6 +121,42 @@ pub struct Evaluated {
     /// Units in one unit of the attribute, or `None` when the amounts have
     /// no exact form (the rule then compares in floating point).
     pub rule_per_unit: Option<u64>,
+    /// What the vote reads of each member, packed together.
+    pub(crate) voters: Vec<Voter>,
+}
+
+/// What a run's vote reads of one member, side by side in memory: the
+/// utility's terms as perception noise sees them, and the hegemon's pull
+/// and the reservation level.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Voter {
+    /// B, the four benefit terms together.
+    benefit: f64,
+    /// E, ties to the adversary.
+    external: f64,
+    /// V, the sovereignty cost.
+    sovereignty: f64,
+    /// T, the material cost.
+    cost: f64,
+    /// Dependence on the hegemon d.
+    dependence: f64,
+    /// Reservation level τ.
+    reservation: f64,
+}
+
+impl Voter {
+    /// The record of a member with terms `t` and inputs `m`.
+    #[inline]
+    fn new(t: &Terms, m: &MemberInputs) -> Voter {
+        Voter {
+            benefit: t.benefit(),
+            external: t.external,
+            sovereignty: t.sovereignty,
+            cost: t.cost,
+            dependence: m.dependence,
+            reservation: m.reservation,
+        }
+    }
 }
 
 impl Evaluated {
@@ -116,6 +175,9 @@ impl Evaluated {
 /// Reusable buffers for one worker, so a run allocates nothing.
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
+    /// The key of the model whose values `evaluated` and the shares hold
+    /// (0: none yet).
+    owner: u64,
     evaluated: Evaluated,
     military: Vec<f64>,
     economic: Vec<f64>,
@@ -191,7 +253,7 @@ impl Model {
                 .collect(),
             members,
         };
-        let mut model = Model {
+        let model = Model {
             rule,
             requested: c.requested,
             requester,
@@ -202,20 +264,41 @@ impl Model {
             noise: scenario.montecarlo.noise,
             noise_model: scenario.montecarlo.noise_model,
             params,
-            fixed: None,
+            values: Values::Fixed(Evaluated::default()),
+            attribute_fixed: true,
+            key: 0,
             fixed_units: None,
         };
-        if model.attribute_fixed() {
+        model.prepared()
+    }
+
+    /// Works out what does not change between runs, from `params`: the
+    /// exact units of fixed rule amounts, and the values of every run or
+    /// what a run draws.
+    fn prepared(mut self) -> Model {
+        let model = &mut self;
+        model.key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
+        let n_members = model.params.members.len();
+        model.attribute_fixed = model.attribute_fixed();
+        model.fixed_units = None;
+        if model.attribute_fixed {
             let mut amounts = Evaluated::default();
             model.fill_inputs(&mut amounts.inputs, |p| p.central());
             model.fill_rule_weights(&mut amounts);
             model.fixed_units = quota::exact_units(&amounts.rule_weights)
                 .filter(|_| model.rule.attribute().is_some());
         }
-        if model.params.all_fixed() {
-            model.fixed = Some(model.central());
-        }
-        model
+        model.values = if model.params.all_fixed() {
+            Values::Fixed(model.central())
+        } else {
+            let mut base = Evaluated::default();
+            let (mut m, mut g) = (vec![0.0; n_members], vec![0.0; n_members]);
+            model.fill_inputs(&mut base.inputs, |p| p.central());
+            model.evaluate_into(&mut base, &mut m, &mut g);
+            let draws = Draws::new(&model.params, base, m, g, model.requester, model.hegemon);
+            Values::Drawn(Box::new(draws))
+        };
+        self
     }
 
     /// Number of members.
@@ -242,6 +325,7 @@ impl Model {
     pub fn scratch(&self) -> Scratch {
         let n = self.members();
         Scratch {
+            owner: 0,
             evaluated: Evaluated::default(),
             military: vec![0.0; n],
             economic: vec![0.0; n],
@@ -263,48 +347,12 @@ impl Model {
 
     fn fill_inputs(&self, x: &mut Inputs, mut value: impl FnMut(&Param) -> f64) {
         let p = &self.params;
-        let [capacity, severity, domestic, framing, contagion, legal_fit, legitimacy, credibility, combat_risk] =
-            &p.crisis;
-        x.capacity = value(capacity);
-        x.severity = value(severity);
-        x.domestic = value(domestic);
-        x.framing = value(framing);
-        x.contagion = value(contagion);
-        x.legal_fit = value(legal_fit);
-        x.legitimacy = value(legitimacy);
-        x.credibility = value(credibility);
-        x.combat_risk = value(combat_risk);
         let k = p.options.len();
         x.effect.resize(k, 0.0);
         x.troops.resize(k, 0.0);
         x.intrusion.resize(k, 0.0);
-        for (level, [e, t, s]) in p.options.iter().enumerate() {
-            x.effect[level] = value(e);
-            x.troops[level] = value(t);
-            x.intrusion[level] = value(s);
-        }
         x.members.resize(p.members.len(), MemberInputs::default());
-        for (mi, mp) in x.members.iter_mut().zip(&p.members) {
-            let [ms, gdp, dep, sov, vul, res] = &mp.scalars;
-            mi.population = 0.0;
-            mi.military_spending = value(ms);
-            mi.gdp = value(gdp);
-            mi.dependence = value(dep);
-            mi.sovereignty = value(sov);
-            mi.vulnerability = value(vul);
-            mi.reservation = value(res);
-            mi.threat = value(&mp.threat);
-            mi.concern = value(&mp.concern);
-            mi.affinity_requester = value(&mp.affinity_requester);
-            mi.affinity_adversary = value(&mp.affinity_adversary);
-            for (w, wp) in mi.weights.iter_mut().zip(&mp.weights) {
-                *w = value(wp);
-            }
-        }
-        // Last, so that drawing populations moves no other draw.
-        for (mi, mp) in x.members.iter_mut().zip(&p.members) {
-            mi.population = value(&mp.population);
-        }
+        p.visit(|target, param| target.set(x, value(param)));
     }
 
     /// Whether the amounts the rule counts are the same in every run.
@@ -347,6 +395,13 @@ impl Model {
         for (i, (t, m)) in out.terms.iter_mut().zip(military.iter()).enumerate() {
             *t = utility::terms(&out.inputs, i, self.requester, *m, imp);
         }
+        out.voters.clear();
+        out.voters.extend(
+            out.terms
+                .iter()
+                .zip(&out.inputs.members)
+                .map(|(t, m)| Voter::new(t, m)),
+        );
         self.fill_rule_weights(out);
         // Exact units: once per model when the amounts are fixed, otherwise
         // from this run's draws (into buffers that stop growing).
@@ -371,6 +426,7 @@ impl Model {
     fn vote(
         &self,
         inputs: &Inputs,
+        voters: &[Voter],
         perceived: &[[f64; 3]],
         utilities: &mut [f64],
         level: usize,
@@ -385,7 +441,7 @@ impl Model {
         // The requester's index, or one no member has.
         let requester = self.requester.unwrap_or(usize::MAX);
         for (i, v) in out.iter_mut().enumerate() {
-            let m = &inputs.members[i];
+            let m = &voters[i];
             let u = match pull {
                 Some(uh) if Some(i) != self.hegemon && i != requester => {
                     (1.0 - m.dependence) * utilities[i] + m.dependence * uh
@@ -424,10 +480,42 @@ impl Model {
         }
     }
 
+    /// This run's parameter values worked through: the model's own when
+    /// nothing is drawn, otherwise the draws in `evaluated` (with the shares
+    /// in `military` and `economic`), which hold this model's values from an
+    /// earlier run when `owner` is its key.
+    #[inline]
+    fn draw<'a, R: Rng + ?Sized>(
+        &'a self,
+        rng: &mut R,
+        owner: &mut u64,
+        evaluated: &'a mut Evaluated,
+        military: &mut Vec<f64>,
+        economic: &mut Vec<f64>,
+    ) -> &'a Evaluated {
+        match &self.values {
+            Values::Fixed(fixed) => fixed,
+            Values::Drawn(draws) => {
+                if *owner != self.key {
+                    draws.start(evaluated, military, economic);
+                    *owner = self.key;
+                }
+                draws.redraw(rng, evaluated, military, economic);
+                if !self.attribute_fixed {
+                    self.fill_rule_weights(evaluated);
+                    evaluated.rule_per_unit =
+                        quota::exact_units_into(&evaluated.rule_weights, &mut evaluated.rule_units);
+                }
+                evaluated
+            }
+        }
+    }
+
     /// Simulates one run with `rng`, the generator keyed to this run. Every
     /// member's vote on the requested option is left in `scratch.requested_votes`.
     pub fn simulate<R: Rng + ?Sized>(&self, rng: &mut R, scratch: &mut Scratch) -> Decision {
         let Scratch {
+            owner,
             evaluated,
             military,
             economic,
@@ -436,30 +524,23 @@ impl Model {
             requested_votes,
             votes,
         } = scratch;
-        let eval: &Evaluated = match &self.fixed {
-            Some(fixed) => fixed,
-            None => {
-                self.fill_inputs(&mut evaluated.inputs, |p| p.sample(rng));
-                self.evaluate_into(evaluated, military, economic);
-                evaluated
-            }
-        };
+        let eval = self.draw(rng, owner, evaluated, military, economic);
         let eta = self.noise;
         // No noise, absolute or relative noise: a loop each, so that the
         // per-member loop tests nothing. Either model makes four draws per
         // member, for B, E, V and T in that order.
-        let terms = perceived.iter_mut().zip(&eval.terms);
+        let members = perceived.iter_mut().zip(&eval.voters);
         match self.noise_model {
             _ if eta <= 0.0 => {
-                for (p, t) in terms {
-                    *p = [t.benefit() - t.external, t.sovereignty, t.cost];
+                for (p, m) in members {
+                    *p = [m.benefit - m.external, m.sovereignty, m.cost];
                 }
             }
             NoiseModel::Absolute => {
                 let mut z = || -> f64 { StandardNormal.sample(rng) };
-                for (p, t) in terms {
+                for (p, m) in members {
                     let (mut b, mut e, mut v, mut c) =
-                        (t.benefit(), t.external, t.sovereignty, t.cost);
+                        (m.benefit, m.external, m.sovereignty, m.cost);
                     b += eta * z();
                     e += eta * z();
                     v += eta * z();
@@ -469,9 +550,9 @@ impl Model {
             }
             NoiseModel::Relative => {
                 let mut z = || -> f64 { StandardNormal.sample(rng) };
-                for (p, t) in terms {
+                for (p, m) in members {
                     let (mut b, mut e, mut v, mut c) =
-                        (t.benefit(), t.external, t.sovereignty, t.cost);
+                        (m.benefit, m.external, m.sovereignty, m.cost);
                     b += eta * b.abs() * z();
                     e += eta * e.abs() * z();
                     v += eta * v.abs() * z();
@@ -481,31 +562,32 @@ impl Model {
             }
         }
         let inputs = &eval.inputs;
+        let voters = &eval.voters;
         procedure::decide(
             &self.rule,
             self.requested,
             self.counting(eval),
             requested_votes,
             votes,
-            |level, out| self.vote(inputs, perceived, utilities, level, out),
+            |level, out| self.vote(inputs, voters, perceived, utilities, level, out),
         )
     }
 
     /// Each member's amount of the rule's attribute in the last run
     /// simulated with `scratch` (see [`Evaluated::rule_weights`]).
     pub fn rule_weights<'a>(&'a self, scratch: &'a Scratch) -> &'a [f64] {
-        match &self.fixed {
-            Some(fixed) => &fixed.rule_weights,
-            None => &scratch.evaluated.rule_weights,
+        match &self.values {
+            Values::Fixed(fixed) => &fixed.rule_weights,
+            Values::Drawn(_) => &scratch.evaluated.rule_weights,
         }
     }
 
     /// The weights `DecisionRule::passes` was given in the last run
     /// simulated with `scratch`: exact when they can be.
     pub fn rule_weighing<'a>(&'a self, scratch: &'a Scratch) -> RuleWeights<'a> {
-        match &self.fixed {
-            Some(fixed) => fixed.weighing(),
-            None => scratch.evaluated.weighing(),
+        match &self.values {
+            Values::Fixed(fixed) => fixed.weighing(),
+            Values::Drawn(_) => scratch.evaluated.weighing(),
         }
     }
 

@@ -85,7 +85,14 @@ fn band_is_per_unit_of_effect() {
     let mut u = vec![0.0; 3];
     let mut out = vec![Vote::Abstain; 3];
     for level in [1, 2] {
-        model.vote(&central.inputs, &p, &mut u, level, &mut out);
+        model.vote(
+            &central.inputs,
+            &central.voters,
+            &p,
+            &mut u,
+            level,
+            &mut out,
+        );
         assert_eq!(out, [Vote::Yes; 3], "level {level}");
     }
 }
@@ -102,7 +109,7 @@ fn hegemon_pulls_dependents_but_not_the_requester() {
     let model = Model::new(&s, s.rule);
     let (central, p) = noise_free(&model);
     let (mut u, mut out) = (vec![0.0; 3], vec![Vote::Abstain; 3]);
-    model.vote(&central.inputs, &p, &mut u, 1, &mut out);
+    model.vote(&central.inputs, &central.voters, &p, &mut u, 1, &mut out);
     assert_eq!(out, [Vote::Yes, Vote::Yes, Vote::Abstain]);
     // With dependence 0, B is on its own and abstains.
     let s = scenario(true, [1.0, 0.0, 0.0], 0.0, 0.1);
@@ -180,10 +187,9 @@ fn dependence_mixes_own_and_hegemon_utility() {
 fn fixed_scenarios_are_precomputed_and_match_central_values() {
     let s = scenario(true, [1.0, 0.5, 0.2], 0.5, 0.05);
     let model = Model::new(&s, s.rule);
-    let fixed = model
-        .fixed
-        .as_ref()
-        .expect("no distributions, so precomputed");
+    let Values::Fixed(fixed) = &model.values else {
+        panic!("no distributions, so precomputed");
+    };
     assert_eq!(fixed.terms, model.central().terms);
     assert!((fixed.terms[1].credibility - 0.25).abs() < 1e-12);
 }

@@ -151,7 +151,89 @@ pub fn importance(
     }
 }
 
-/// The terms of member `i`'s utility. `military_share` is m_i and `imp` is imp(q).
+/// The share of a crisis felt abroad: 1 − I·(1 − F).
+#[inline]
+fn external_share(x: &Inputs) -> f64 {
+    1.0 - x.domestic * (1.0 - x.framing)
+}
+
+/// How far institutional capacity lowers costs: 1 − Kc/2.
+#[inline]
+fn capacity_relief(x: &Inputs) -> f64 {
+    1.0 - 0.5 * x.capacity
+}
+
+/// w_sec·S·threat·concern·X, X = 1 for the requester and the external
+/// share otherwise.
+#[inline]
+pub fn security(x: &Inputs, i: usize, requester: Option<usize>) -> f64 {
+    let m = &x.members[i];
+    let felt = if Some(i) == requester {
+        1.0
+    } else {
+        external_share(x)
+    };
+    m.weights[weight::SECURITY] * x.severity * m.threat * m.concern * felt
+}
+
+/// w_reg·C·v·concern.
+#[inline]
+pub fn regime(x: &Inputs, i: usize) -> f64 {
+    let m = &x.members[i];
+    m.weights[weight::REGIME] * x.contagion * m.vulnerability * m.concern
+}
+
+/// w_par·imp(q)·affinity(q)·λ.
+#[inline]
+pub fn partner(x: &Inputs, i: usize, imp: f64) -> f64 {
+    let m = &x.members[i];
+    m.weights[weight::PARTNER] * imp * m.affinity_requester * x.legitimacy
+}
+
+/// w_cred·Q·L·X, X the external share.
+#[inline]
+pub fn credibility(x: &Inputs, i: usize) -> f64 {
+    let m = &x.members[i];
+    m.weights[weight::CREDIBILITY] * x.credibility * x.legal_fit * external_share(x)
+}
+
+/// w_sov·σ·I·(1 − Kc/2), times (1 − S) for the requester.
+#[inline]
+pub fn sovereignty(x: &Inputs, i: usize, requester: Option<usize>) -> f64 {
+    let m = &x.members[i];
+    let requester_discount = if Some(i) == requester {
+        1.0 - x.severity
+    } else {
+        1.0
+    };
+    m.weights[weight::SOVEREIGNTY]
+        * m.sovereignty
+        * x.domestic
+        * capacity_relief(x)
+        * requester_discount
+}
+
+/// w_cost·m·(1 + R·S)·(1 − Kc/2), `military_share` being m.
+#[inline]
+pub fn cost(x: &Inputs, i: usize, military_share: f64) -> f64 {
+    let m = &x.members[i];
+    m.weights[weight::COST]
+        * military_share
+        * (1.0 + x.combat_risk * x.severity)
+        * capacity_relief(x)
+}
+
+/// w_ext·affinity(adversary), signed: friendly ties make acting costly,
+/// hostility makes it welcome.
+#[inline]
+pub fn external(x: &Inputs, i: usize) -> f64 {
+    let m = &x.members[i];
+    m.weights[weight::EXTERNAL] * m.affinity_adversary
+}
+
+/// The terms of member `i`'s utility. `military_share` is m_i and `imp` is
+/// imp(q). Each term is its own function above, so that a run that draws
+/// some parameters recomputes only the terms they enter, to the same bits.
 pub fn terms(
     inputs: &Inputs,
     i: usize,
@@ -159,36 +241,14 @@ pub fn terms(
     military_share: f64,
     imp: f64,
 ) -> Terms {
-    let m = &inputs.members[i];
-    let w = &m.weights;
-    let is_requester = Some(i) == requester;
-    let external_share = 1.0 - inputs.domestic * (1.0 - inputs.framing);
-    let felt = if is_requester { 1.0 } else { external_share };
-    let capacity_relief = 1.0 - 0.5 * inputs.capacity;
-    let requester_discount = if is_requester {
-        1.0 - inputs.severity
-    } else {
-        1.0
-    };
     Terms {
-        security: w[weight::SECURITY] * inputs.severity * m.threat * m.concern * felt,
-        regime: w[weight::REGIME] * inputs.contagion * m.vulnerability * m.concern,
-        partner: w[weight::PARTNER] * imp * m.affinity_requester * inputs.legitimacy,
-        credibility: w[weight::CREDIBILITY]
-            * inputs.credibility
-            * inputs.legal_fit
-            * external_share,
-        sovereignty: w[weight::SOVEREIGNTY]
-            * m.sovereignty
-            * inputs.domestic
-            * capacity_relief
-            * requester_discount,
-        cost: w[weight::COST]
-            * military_share
-            * (1.0 + inputs.combat_risk * inputs.severity)
-            * capacity_relief,
-        // Signed: friendly ties make acting costly, hostility makes it welcome.
-        external: w[weight::EXTERNAL] * m.affinity_adversary,
+        security: security(inputs, i, requester),
+        regime: regime(inputs, i),
+        partner: partner(inputs, i, imp),
+        credibility: credibility(inputs, i),
+        sovereignty: sovereignty(inputs, i, requester),
+        cost: cost(inputs, i, military_share),
+        external: external(inputs, i),
     }
 }
 

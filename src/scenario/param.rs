@@ -146,11 +146,82 @@ impl Param {
         }
     }
 
-    /// Draws one value. A fixed parameter consumes no randomness.
+    /// Draws one value. A fixed parameter consumes no randomness. To draw
+    /// the same parameter many times, prepare a [`Sampler`] once.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        Sampler::new(self).sample(rng)
+    }
+}
+
+/// A parameter prepared for drawing many times: the draws of
+/// [`Param::sample`], number for number, with what does not change between
+/// draws (a beta's constants) worked out once.
+#[derive(Debug, Clone, Copy)]
+pub enum Sampler {
+    /// The same value every time; consumes no randomness.
+    Fixed(f64),
+    /// Normal(mean, sd) truncated to [lo, hi] by rejection.
+    Normal {
+        /// Mean of the untruncated normal.
+        mean: f64,
+        /// Its standard deviation.
+        sd: f64,
+        /// Lower truncation point.
+        lo: f64,
+        /// Upper truncation point.
+        hi: f64,
+    },
+    /// Uniform on [lo, hi].
+    Uniform {
+        /// Lower end.
+        lo: f64,
+        /// Upper end.
+        hi: f64,
+    },
+    /// Beta rescaled to [lo, hi]; `None` for shapes the distribution
+    /// refuses (never, once checked), which draw the middle.
+    Beta {
+        /// The prepared distribution.
+        beta: Option<Beta<f64>>,
+        /// Value a draw of 0 maps to.
+        lo: f64,
+        /// Value a draw of 1 maps to.
+        hi: f64,
+    },
+    /// Triangular on [lo, hi] with its peak at `mode`.
+    Triangular {
+        /// Lower end.
+        lo: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper end.
+        hi: f64,
+    },
+}
+
+impl Sampler {
+    /// `param`, prepared.
+    pub fn new(param: &Param) -> Sampler {
+        match *param {
+            Param::Fixed(x) => Sampler::Fixed(x),
+            Param::Normal { mean, sd, lo, hi } => Sampler::Normal { mean, sd, lo, hi },
+            Param::Uniform { lo, hi } => Sampler::Uniform { lo, hi },
+            // Shapes were checked positive and finite; Beta::new cannot fail.
+            Param::Beta { a, b, lo, hi } => Sampler::Beta {
+                beta: Beta::new(a, b).ok(),
+                lo,
+                hi,
+            },
+            Param::Triangular { lo, mode, hi } => Sampler::Triangular { lo, mode, hi },
+        }
+    }
+
+    /// Draws one value, as [`Param::sample`] does.
+    #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match *self {
-            Param::Fixed(x) => x,
-            Param::Normal { mean, sd, lo, hi } => loop {
+            Sampler::Fixed(x) => x,
+            Sampler::Normal { mean, sd, lo, hi } => loop {
                 // Acceptance probability is at least MIN_TRUNCATED_MASS (checked
                 // when the scenario is loaded), so this ends quickly.
                 let z: f64 = StandardNormal.sample(rng);
@@ -159,16 +230,15 @@ impl Param {
                     break x;
                 }
             },
-            Param::Uniform { lo, hi } => {
+            Sampler::Uniform { lo, hi } => {
                 let u: f64 = rng.random();
                 lo + (hi - lo) * u
             }
-            Param::Beta { a, b, lo, hi } => {
-                // Shapes were checked positive and finite; Beta::new cannot fail.
-                let u = Beta::new(a, b).map(|d| d.sample(rng)).unwrap_or(0.5);
+            Sampler::Beta { beta, lo, hi } => {
+                let u = beta.map(|d| d.sample(rng)).unwrap_or(0.5);
                 lo + (hi - lo) * u
             }
-            Param::Triangular { lo, mode, hi } => {
+            Sampler::Triangular { lo, mode, hi } => {
                 let u: f64 = rng.random();
                 let width = hi - lo;
                 if width <= 0.0 {
