@@ -24,7 +24,7 @@
 # command line, name the same program. Nothing else is normalised.
 #
 # Exit code: 0 when everything is the same, 1 when anything differs (each
-# difference is listed by file, with its first differing line), 2 on bad
+# difference is listed by file, with the first lines of its diff), 2 on bad
 # usage or when a scenario generated here is refused by OLD_BIN.
 # Takes about a minute; KEEP=1 keeps the temporary folder and prints it.
 set -uo pipefail
@@ -291,7 +291,7 @@ one() {
 
 # side OLD|NEW BINARY: the whole matrix with BINARY, into $TMP/SIDE.
 side() {
-    local name=$1 t line n k i st
+    local name=$1 t line n k i st f
     cp "$2" "$BIN"
     for t in 1 2; do
         while read -r n line; do
@@ -306,8 +306,9 @@ side() {
                 st=$(((t + i - 1) % 2 + 1))
                 # shellcheck disable=SC2086
                 one "$TMP/$name/t$t/$n" ${line//@/$SC} -q --threads "$st" --shard "$i/$k" --out shards
-                mv "$TMP/$name/t$t/$n/stdout" "$TMP/$name/t$t/$n/stdout.shard$i"
-                mv "$TMP/$name/t$t/$n/rc" "$TMP/$name/t$t/$n/rc.shard$i"
+                for f in stdout stderr rc; do
+                    mv "$TMP/$name/t$t/$n/$f" "$TMP/$name/t$t/$n/$f.shard$i"
+                done
             done
             one "$TMP/$name/t$t/$n" merge shards --out merged
             # The same work in one process, whose files the merge must equal.
@@ -338,7 +339,7 @@ side new "$NEW"
 # What differs between runs of one binary, removed from copies before comparing.
 normalise() { # normalise FILE: the file's text with the volatile fields blanked
     case $1 in
-        */stdout | */stdout.shard* | */stderr)
+        */stdout | */stdout.shard* | */stderr | */stderr.shard*)
             sed -E 's/ in [0-9]+(\.[0-9]+)? s\b/ in _ s/g; s/\([0-9,]+ runs\/s/(_ runs\/s/g; s/[0-9,]+ runs\/s/_ runs\/s/g' "$1" ;;
         */calibration/manifest.json)
             sed -E 's/("(seconds|runs_per_second)": )[0-9.e+-]+/\1_/' "$1" ;;
