@@ -256,6 +256,9 @@ fn main() {
                 (None, None) => 0,
             };
             let plan = Plan::scenario(&s, k);
+            if check_runs.is_some() && posterior_draws.is_some() {
+                fail("--check simulates a posterior's draws: give it --posterior FILE");
+            }
             if let Some(n) = check_runs {
                 check(&s, path, posterior.as_ref(), &plan, whole(&n, "--check"));
             }
@@ -267,10 +270,8 @@ fn main() {
         }
     };
     let runs = whole(&args[0], "RUNS");
+    // 0 threads: rayon's default, every core.
     let threads = whole(&args[1], "THREADS") as usize;
-    if threads == 0 {
-        fail("THREADS must be at least 1");
-    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
