@@ -55,7 +55,8 @@ die() { echo "bench: error: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
 
 if [[ -n ${BENCH_BIN:-} ]]; then
-    BENCH_BIN=$(realpath -e -- "$BENCH_BIN" 2>/dev/null) || die "BENCH_BIN: ${BENCH_BIN} does not exist"
+    given=$BENCH_BIN
+    BENCH_BIN=$(realpath -e -- "$given" 2>/dev/null) || die "BENCH_BIN: $given does not exist"
 fi
 cd "$(dirname "$0")/.."
 ROOT=$PWD
