@@ -269,3 +269,240 @@ fn hand_over<T>(
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Design, Dimension, ValueSpec};
+    use super::*;
+    use crate::model::DecisionRule;
+    use crate::runner::{self, Observers};
+    use crate::scenario::paths::ParamPath;
+
+    fn kyrgyzstan() -> Scenario {
+        let p =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kyrgyzstan_2010.toml");
+        crate::scenario::load(&p).expect("shipped scenario loads")
+    }
+
+    fn plan(s: &Scenario, design: Design, vary: &[(&str, &str)], runs: u64) -> Plan {
+        let dims = vary
+            .iter()
+            .map(|(p, v)| Dimension {
+                path: ParamPath::parse(s, p).unwrap(),
+                spec: ValueSpec::parse(v).unwrap(),
+            })
+            .collect();
+        let rules = vec![s.rule, DecisionRule::Majority];
+        Plan::new(s, dims, design, rules, runs, 11).unwrap()
+    }
+
+    /// The tally of point `i` from a fresh copy of the scenario, through the
+    /// runner's batches.
+    fn fresh(plan: &Plan, s: &Scenario, i: usize) -> Tally {
+        let scenario = plan.scenario_at(s, i);
+        let models = crate::posterior::models(&scenario, plan.rule(i), None).unwrap();
+        models
+            .simulate(plan.seed, 0..plan.runs, Observers::default())
+            .unwrap()
+    }
+
+    #[test]
+    fn points_handed_over_in_order_equal_points_evaluated_afresh() {
+        let s = kyrgyzstan();
+        // Overlapping paths (every member's dependence, then one member's):
+        // a reused scenario must hold what a fresh one would.
+        let grid = plan(
+            &s,
+            Design::Grid,
+            &[
+                ("members.*.dependence", "0:1:5"),
+                ("members.KGZ.dependence", "0.1,0.9"),
+                ("noise", "0.05,0.3"),
+            ],
+            60,
+        );
+        let oat = plan(
+            &s,
+            Design::OneAtATime,
+            &[("crisis.severity", "0.2,0.8"), ("noise", "0.1,0.4")],
+            5000,
+        );
+        let lhs = plan(
+            &s,
+            Design::LatinHypercube { samples: 30 },
+            &[("crisis.severity", "0:1"), ("noise", "0:0.5")],
+            30,
+        );
+        for p in [&grid, &oat, &lhs] {
+            for threads in [1, 2] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let start = 3;
+                let mut seen = Vec::new();
+                let finish = pool
+                    .install(|| {
+                        run(
+                            p,
+                            &s,
+                            start,
+                            &mut |i, t| {
+                                seen.push((i, t.clone()));
+                                Ok(())
+                            },
+                            None,
+                            None,
+                        )
+                    })
+                    .unwrap();
+                assert_eq!(finish, Finish::Complete);
+                let want: Vec<(usize, Tally)> =
+                    (start..p.len()).map(|i| (i, fresh(p, &s, i))).collect();
+                assert!(seen == want, "{} on {threads} threads", p.design.name());
+            }
+        }
+        assert_eq!(
+            runner::simulate_here(&crate::model::Model::new(&s, s.rule), 11, 0..0).runs,
+            0
+        );
+    }
+
+    #[test]
+    fn windows_are_handed_over_in_order_with_what_the_workers_made() {
+        let units = Units {
+            count: 1000,
+            start: 5,
+            window: 7,
+        };
+        let evaluate = |i: usize, slot: &mut Vec<usize>| {
+            slot.clear();
+            slot.extend([i, i * i]);
+            Ok(())
+        };
+        let mut seen = Vec::new();
+        let progress_calls = std::sync::Mutex::new(Vec::new());
+        let progress = |done: usize| progress_calls.lock().unwrap().push(done);
+        let finish = units
+            .run(
+                &evaluate,
+                &mut |i, slot: &Vec<usize>| {
+                    assert_eq!(slot, &vec![i, i * i]);
+                    seen.push(i);
+                    Ok(())
+                },
+                Some(&progress),
+                None,
+            )
+            .unwrap();
+        assert_eq!(finish, Finish::Complete);
+        assert_eq!(seen, (5..1000).collect::<Vec<_>>());
+        let calls = progress_calls.into_inner().unwrap();
+        assert_eq!(calls.last(), Some(&1000));
+        assert!(calls.windows(2).all(|w| w[0] < w[1]), "{calls:?}");
+    }
+
+    #[test]
+    fn an_interrupted_or_failed_unit_stops_the_hand_over_there() {
+        let units = Units {
+            count: 100,
+            start: 0,
+            window: 8,
+        };
+        for (bad, kind) in [
+            (37, io::ErrorKind::Interrupted),
+            (37, io::ErrorKind::InvalidData),
+        ] {
+            let evaluate = |i: usize, _: &mut ()| {
+                if i >= bad {
+                    Err(io::Error::new(kind, "stop"))
+                } else {
+                    Ok(())
+                }
+            };
+            let mut seen = Vec::new();
+            let got = units.run(
+                &evaluate,
+                &mut |i, _: &()| {
+                    seen.push(i);
+                    Ok(())
+                },
+                None,
+                None,
+            );
+            assert_eq!(seen, (0..bad).collect::<Vec<_>>(), "{kind:?}");
+            match kind {
+                io::ErrorKind::Interrupted => {
+                    assert_eq!(got.unwrap(), Finish::Interrupted { done: bad })
+                }
+                _ => assert_eq!(got.unwrap_err().kind(), kind),
+            }
+        }
+        // A sink that fails stops the run with its error.
+        let mut calls = 0;
+        let got = units.run(
+            &|_, _: &mut ()| Ok(()),
+            &mut |i, _: &()| {
+                calls += 1;
+                if i == 20 {
+                    Err(io::Error::other("disk full"))
+                } else {
+                    Ok(())
+                }
+            },
+            None,
+            None,
+        );
+        assert_eq!(got.unwrap_err().to_string(), "disk full");
+        assert_eq!(calls, 21);
+    }
+
+    #[test]
+    fn a_cancel_during_the_run_keeps_the_points_handed_over() {
+        let cancel = AtomicBool::new(false);
+        let units = Units {
+            count: 10_000,
+            start: 0,
+            window: 16,
+        };
+        let mut seen = 0;
+        let got = units
+            .run(
+                &|_, _: &mut ()| Ok(()),
+                &mut |i, _: &()| {
+                    assert_eq!(i, seen);
+                    seen += 1;
+                    if i == 100 {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                    Ok(())
+                },
+                None,
+                Some(&cancel),
+            )
+            .unwrap();
+        // The window holding point 100 is handed over whole, and the one
+        // evaluated meanwhile too; nothing after.
+        match got {
+            Finish::Interrupted { done } => {
+                assert_eq!(done, seen);
+                assert!((112..=128).contains(&done), "{done}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn windows_hold_more_small_points_than_large_ones() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            assert_eq!(window(100), MAX_WINDOW);
+            assert_eq!(window(4096), 64);
+            assert_eq!(window(1_000_000), 8);
+            assert_eq!(window(0), MAX_WINDOW);
+        });
+    }
+}

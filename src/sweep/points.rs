@@ -272,3 +272,193 @@ pub(super) fn latin_hypercube(
         len: samples,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Design, Plan, ValueSpec};
+    use super::*;
+    use crate::model::DecisionRule;
+    use crate::scenario::paths::ParamPath;
+    use crate::scenario::Scenario;
+
+    fn kazakhstan() -> Scenario {
+        let p =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kazakhstan_2022.toml");
+        crate::scenario::load(&p).expect("shipped scenario loads")
+    }
+
+    fn dim(s: &Scenario, path: &str, spec: &str) -> Dimension {
+        Dimension {
+            path: ParamPath::parse(s, path).unwrap(),
+            spec: ValueSpec::parse(spec).unwrap(),
+        }
+    }
+
+    fn all(points: &Points, dims: usize) -> Vec<Vec<Option<f64>>> {
+        (0..points.len())
+            .map(|k| (0..dims).map(|j| points.coordinate(k, j).value()).collect())
+            .collect()
+    }
+
+    /// The Cartesian product built explicitly, the last dimension fastest.
+    fn product(lists: &[Vec<f64>]) -> Vec<Vec<Option<f64>>> {
+        let mut points = vec![vec![]];
+        for list in lists {
+            let mut longer = Vec::new();
+            for p in &points {
+                for &v in list {
+                    let mut q: Vec<Option<f64>> = p.clone();
+                    q.push(Some(v));
+                    longer.push(q);
+                }
+            }
+            points = longer;
+        }
+        points
+    }
+
+    #[test]
+    fn a_grid_computed_from_the_index_is_the_explicit_product() {
+        let s = kazakhstan();
+        let specs = [
+            ("crisis.severity", "0:1:7"),
+            ("noise", "0.1,0.3"),
+            ("members.*.dependence", "0:1:5"),
+            ("crisis.framing", "0.5"),
+        ];
+        for n in 0..=specs.len() {
+            let dims: Vec<Dimension> = specs[..n].iter().map(|(p, v)| dim(&s, p, v)).collect();
+            let lists: Vec<Vec<f64>> = dims.iter().map(|d| d.spec.values().unwrap()).collect();
+            let points = grid(&dims).unwrap();
+            let want = product(&lists);
+            assert_eq!(points.len(), want.len(), "{n} dimensions");
+            assert_eq!(all(&points, n), want, "{n} dimensions");
+            for k in 0..points.len() {
+                for (j, list) in lists.iter().enumerate() {
+                    match points.coordinate(k, j) {
+                        Coordinate::Listed { index, value } => {
+                            assert_eq!(list[index].to_bits(), value.to_bits())
+                        }
+                        other => panic!("{other:?} in a grid"),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn one_at_a_time_points_computed_from_the_index() {
+        let s = kazakhstan();
+        let dims = vec![
+            dim(&s, "crisis.severity", "0.1,0.2,0.3"),
+            dim(&s, "noise", "0.4"),
+            dim(&s, "members.*.dependence", "0:1:3"),
+        ];
+        let points = one_at_a_time(&dims).unwrap();
+        let mut want = vec![vec![None; 3]];
+        for (j, d) in dims.iter().enumerate() {
+            for v in d.spec.values().unwrap() {
+                let mut p = vec![None; 3];
+                p[j] = Some(v);
+                want.push(p);
+            }
+        }
+        assert_eq!(all(&points, 3), want);
+        assert_eq!(points.coordinate(0, 1), Coordinate::Scenario);
+        assert!(!points.sets_every_dimension());
+    }
+
+    /// The Latin hypercube as it was first written: a vector of values per
+    /// point, filled dimension by dimension.
+    fn lhs_reference(ranges: &[(f64, f64)], samples: usize, seed: u64) -> Vec<Vec<Option<f64>>> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(DESIGN_STREAM);
+        let mut points = vec![vec![None; ranges.len()]; samples];
+        for (j, (lo, hi)) in ranges.iter().enumerate() {
+            let mut strata: Vec<usize> = (0..samples).collect();
+            for i in (1..samples).rev() {
+                let k = rng.random_range(0..=i);
+                strata.swap(i, k);
+            }
+            for (p, stratum) in points.iter_mut().zip(strata) {
+                let u: f64 = rng.random();
+                let x = lo + (hi - lo) * (stratum as f64 + u) / samples as f64;
+                p[j] = Some(spec::tidy(x).clamp(*lo, *hi));
+            }
+        }
+        points
+    }
+
+    #[test]
+    fn latin_hypercube_values_stored_flat_are_the_sampled_ones() {
+        let s = kazakhstan();
+        let dims = vec![
+            dim(&s, "crisis.severity", "0.2:0.6"),
+            dim(&s, "members.*.dependence", "0:1"),
+            dim(&s, "noise", "0:0.5"),
+        ];
+        for (samples, seed) in [(1, 3), (2, 4), (97, 5), (1000, 6)] {
+            let points = latin_hypercube(&dims, samples, seed).unwrap();
+            let want = lhs_reference(&[(0.2, 0.6), (0.0, 1.0), (0.0, 0.5)], samples, seed);
+            let got = all(&points, 3);
+            let bits = |p: &Vec<Vec<Option<f64>>>| -> Vec<Vec<Option<u64>>> {
+                p.iter()
+                    .map(|q| q.iter().map(|v| v.map(f64::to_bits)).collect())
+                    .collect()
+            };
+            assert_eq!(bits(&got), bits(&want), "{samples} samples");
+        }
+    }
+
+    /// The first value outside its range in a scan of every point in turn.
+    fn scan(points: &[Vec<Option<f64>>], dims: &[Dimension]) -> Option<(f64, String)> {
+        points.iter().find_map(|p| {
+            p.iter().zip(dims).find_map(|(v, d)| {
+                v.filter(|x| !d.path.range().contains(*x))
+                    .map(|x| (x, d.path.to_string()))
+            })
+        })
+    }
+
+    #[test]
+    fn the_first_value_out_of_range_is_the_one_a_scan_of_the_points_finds() {
+        let s = kazakhstan();
+        let cases = [
+            vec![("crisis.severity", "0.5,1.5"), ("noise", "0.1,0.2")],
+            vec![
+                ("crisis.severity", "0.5,0.6,1.5"),
+                ("members.*.dependence", "0.1,1.2"),
+            ],
+            vec![
+                ("crisis.severity", "1.5,0.5"),
+                ("members.*.dependence", "1.2"),
+            ],
+            vec![
+                ("crisis.severity", "0.5"),
+                ("members.*.dependence", "0.3,1.2,1.4"),
+            ],
+            vec![("crisis.severity", "0.5"), ("noise", "0.3")],
+        ];
+        for case in cases {
+            let dims: Vec<Dimension> = case.iter().map(|(p, v)| dim(&s, p, v)).collect();
+            for points in [grid(&dims).unwrap(), one_at_a_time(&dims).unwrap()] {
+                let found = points
+                    .first_out_of_range(&dims)
+                    .map(|(v, d)| (v, d.path.to_string()));
+                assert_eq!(found, scan(&all(&points, dims.len()), &dims), "{case:?}");
+            }
+        }
+        let plan = Plan::new(
+            &s,
+            vec![
+                dim(&s, "crisis.severity", "0.5,0.6,1.5"),
+                dim(&s, "members.*.dependence", "0.1,1.2"),
+            ],
+            Design::Grid,
+            vec![DecisionRule::Majority],
+            10,
+            1,
+        );
+        assert!(plan.unwrap_err().0.starts_with("1.2 is outside the range"));
+    }
+}

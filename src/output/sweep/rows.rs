@@ -217,3 +217,146 @@ fn member_tail(bytes: &[u8], entries: &[Entry; 4], out: &mut Vec<u8>) {
     }
     out.push(b'\n');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::SweepWriter;
+    use super::*;
+    use crate::output::Summary;
+    use rand::{Rng, SeedableRng};
+
+    fn scenario(name: &str) -> Scenario {
+        let p =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{name}.toml"));
+        crate::scenario::load(&p).expect("shipped scenario loads")
+    }
+
+    /// A tally of `runs` runs with counts drawn at random (each count from
+    /// 0 to `runs`, the extremes often).
+    fn tally(s: &Scenario, runs: u64, rng: &mut rand_chacha::ChaCha8Rng) -> Tally {
+        let mut count = || match rng.random_range(0..6) {
+            0 => 0,
+            1 => runs,
+            _ => rng.random_range(0..=runs),
+        };
+        let mut t = Tally::new(s.members.len(), s.options.len());
+        t.runs = runs;
+        for c in t.levels.iter_mut() {
+            *c = count();
+        }
+        for v in t.votes.iter_mut() {
+            *v = [count(), count(), count()];
+        }
+        for c in t.sole_blocker.iter_mut() {
+            *c = count();
+        }
+        t
+    }
+
+    /// The rows [`SweepWriter::write_point`] writes, one `String` per cell.
+    fn reference(
+        s: &Scenario,
+        point: usize,
+        values: &[String],
+        rule: &str,
+        t: &Tally,
+    ) -> (Vec<u8>, Vec<u8>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SweepWriter::create(dir.path(), &vec!["x".to_string(); values.len()]).unwrap();
+        let o_head =
+            std::fs::read(super::super::partial(dir.path(), super::super::OUTCOMES)).unwrap();
+        let m_head =
+            std::fs::read(super::super::partial(dir.path(), super::super::MEMBERS)).unwrap();
+        w.write_point(point, values, rule, s, &Summary::new(t))
+            .unwrap();
+        w.flush().unwrap();
+        let o = std::fs::read(super::super::partial(dir.path(), super::super::OUTCOMES)).unwrap();
+        let m = std::fs::read(super::super::partial(dir.path(), super::super::MEMBERS)).unwrap();
+        (o[o_head.len()..].to_vec(), m[m_head.len()..].to_vec())
+    }
+
+    #[test]
+    fn rows_are_the_bytes_of_the_cell_by_cell_writer() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
+        for name in ["kyrgyzstan_2010", "kazakhstan_2022"] {
+            let s = scenario(name);
+            for runs in [
+                0,
+                1,
+                2,
+                7,
+                100,
+                CACHED_RUNS - 1,
+                CACHED_RUNS,
+                CACHED_RUNS + 1,
+                1_000_003,
+            ] {
+                let format = RowFormat::new(&s, runs);
+                let values = vec!["0.25".to_string(), "1".to_string()];
+                for (point, rule) in [
+                    (0, "consensus"),
+                    (17, "qualified_majority:0.67"),
+                    (999_999, "-odd,rule"),
+                ] {
+                    for _ in 0..20 {
+                        let t = tally(&s, runs, &mut rng);
+                        let mut lead = Vec::new();
+                        push_u64(&mut lead, point as u64);
+                        for v in &values {
+                            lead.push(b',');
+                            lead.extend_from_slice(quoted(v).as_bytes());
+                        }
+                        lead.push(b',');
+                        lead.extend_from_slice(quoted(&text_cell(rule)).as_bytes());
+                        lead.push(b',');
+                        let (mut o, mut m) = (Vec::new(), Vec::new());
+                        format.outcome_rows(&lead, &t, &mut o);
+                        format.member_rows(&lead, &t, &mut m);
+                        let (want_o, want_m) = reference(&s, point, &values, rule, &t);
+                        assert_eq!(
+                            String::from_utf8(o).unwrap(),
+                            String::from_utf8(want_o).unwrap(),
+                            "{name}, {runs} runs"
+                        );
+                        assert_eq!(
+                            String::from_utf8(m).unwrap(),
+                            String::from_utf8(want_m).unwrap(),
+                            "{name}, {runs} runs"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_tally_of_other_runs_is_formatted_without_the_cache() {
+        // The cache holds the cells of 100 runs; a tally of 50 or 5000 runs
+        // (never the case in a sweep, whose points all have the same runs)
+        // still gets its own numbers.
+        let s = scenario("kyrgyzstan_2010");
+        let format = RowFormat::new(&s, 100);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for runs in [50, 5000] {
+            let t = tally(&s, runs, &mut rng);
+            let (mut o, mut m) = (Vec::new(), Vec::new());
+            format.outcome_rows(b"3,consensus,", &t, &mut o);
+            format.member_rows(b"3,consensus,", &t, &mut m);
+            let (want_o, want_m) = reference(&s, 3, &[], "consensus", &t);
+            assert_eq!(o, want_o);
+            assert_eq!(m, want_m);
+        }
+    }
+
+    #[test]
+    fn integers_are_written_as_to_string_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 4096, 123_456_789, u64::MAX] {
+            let mut b = Vec::new();
+            push_u64(&mut b, n);
+            assert_eq!(String::from_utf8(b).unwrap(), n.to_string());
+        }
+        assert_eq!(quoted("a,b"), "\"a,b\"");
+        assert_eq!(quoted("q\""), "\"q\"\"\"");
+        assert_eq!(quoted("plain"), "plain");
+    }
+}
