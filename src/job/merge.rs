@@ -251,14 +251,14 @@ fn merge_sweep(
     let staged = super::stage(&p.dir)?;
     let mut writer = SweepWriter::create(staged.path(), &p.paths())
         .context_io(|| format!("cannot write in `{}`", p.dir.display()))?;
-    let baseline = sweep_files::baseline(&p);
+    let rows = sweep_files::PointRows::new(&p);
     let mut points = 0u64;
     let merged = set.merge(
         p.scenario.members.len(),
         p.scenario.options.len(),
         &mut |point, tally| {
             points += 1;
-            sweep_files::write_point(&p, &baseline, &mut writer, point as usize, tally)
+            sweep_files::write_point(&p, &rows, &mut writer, point as usize, tally)
         },
     );
     if let Err(e) = merged {

@@ -395,15 +395,22 @@ impl SweepJob {
             work,
         } = open;
         let started = Instant::now();
-        let baseline = sweep_files::baseline(self);
-        let mut sink = |i: usize, tally: &Tally| {
-            sweep_files::write_point(self, &baseline, &mut writer, i, tally)
+        let rows = sweep_files::PointRows::new(self);
+        // Each point's rows are made on the worker that evaluated it; this
+        // thread only writes them, in point order.
+        let fill = |i: usize, tally: Tally, bytes: &mut sweep_files::RowBytes| {
+            rows.fill(self, i, &tally, bytes);
+            Ok(())
+        };
+        let mut sink = |_: usize, bytes: &sweep_files::RowBytes| {
+            writer.write_rows(&bytes.outcomes, &bytes.members)
         };
         let progress = watch.progress.map(|p| move |done: usize| p(done as u64));
-        let finish = sweep::run(
+        let finish = sweep::run_into(
             &self.plan,
             &self.scenario,
             start,
+            &fill,
             &mut sink,
             progress.as_ref().map(|p| p as &dyn Fn(usize)),
             watch.cancel,

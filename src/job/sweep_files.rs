@@ -3,6 +3,7 @@
 //! time, and once every point is in, the final names, the charts, the report
 //! and `manifest.json`.
 
+use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -11,13 +12,14 @@ use serde_json::json;
 use super::sweep::SweepJob;
 use super::{IoContext, JobError, Origin, Watch};
 use crate::input::{self, Class, InputError, Links};
+use crate::output::csv::text_cell;
 use crate::output::folder::{Committed, FolderError, Staged};
+use crate::output::manifest;
 use crate::output::report::{self, Section};
-use crate::output::sweep::{self as files, Layout, Look, SweepWriter};
+use crate::output::sweep::{self as files, push_u64, quoted, Layout, Look, RowFormat, SweepWriter};
 use crate::output::table::thousands;
-use crate::output::{manifest, Summary};
 use crate::runner::Tally;
-use crate::sweep::Design;
+use crate::sweep::{Coordinate, Design};
 
 /// A sweep's results folder, open for writing points.
 pub struct OpenSweep {
@@ -151,7 +153,7 @@ fn resume(
 /// The scenario's own value of each varied parameter, as point cells show it:
 /// rounded to 12 decimals as generated values are, so that a central value
 /// computed as 0.6000000000000001 reads 0.6 and pivots with a point set to 0.6.
-pub(super) fn baseline(p: &SweepJob) -> Vec<String> {
+fn baseline(p: &SweepJob) -> Vec<String> {
     p.plan
         .dimensions
         .iter()
@@ -159,27 +161,97 @@ pub(super) fn baseline(p: &SweepJob) -> Vec<String> {
         .collect()
 }
 
+/// How a dimension's value cells are made.
+enum ValueCells {
+    /// The cell of each entry of the dimension's list.
+    Listed(Vec<String>),
+    /// Sampled values, formatted point by point.
+    Sampled,
+}
+
+/// Formats the rows of a sweep's points as bytes (see [`RowFormat`]): the
+/// lead cells (point, values, rule) from cells made once per listed value
+/// and per rule.
+pub(super) struct PointRows {
+    format: RowFormat,
+    baseline: Vec<String>,
+    values: Vec<ValueCells>,
+    rules: Vec<String>,
+}
+
+/// A point's rows, as bytes, for the two files.
+#[derive(Debug, Default)]
+pub(super) struct RowBytes {
+    /// Rows of `sweep_outcomes.csv`.
+    pub outcomes: Vec<u8>,
+    /// Rows of `sweep_members.csv`.
+    pub members: Vec<u8>,
+    lead: Vec<u8>,
+}
+
+impl PointRows {
+    /// The rows of `p`'s points.
+    pub(super) fn new(p: &SweepJob) -> PointRows {
+        let values = (0..p.plan.dimensions.len())
+            .map(|j| match p.plan.listed(j) {
+                Some(list) => {
+                    ValueCells::Listed(list.iter().map(|x| quoted(&x.to_string())).collect())
+                }
+                None => ValueCells::Sampled,
+            })
+            .collect();
+        PointRows {
+            format: RowFormat::new(&p.scenario, p.plan.runs),
+            baseline: baseline(p).iter().map(|b| quoted(b)).collect(),
+            values,
+            rules: p
+                .plan
+                .rules
+                .iter()
+                .map(|r| quoted(&text_cell(&r.to_string())))
+                .collect(),
+        }
+    }
+
+    /// Point `i`'s rows from its tally, into `rows` (emptied first).
+    pub(super) fn fill(&self, p: &SweepJob, i: usize, tally: &Tally, rows: &mut RowBytes) {
+        let lead = &mut rows.lead;
+        lead.clear();
+        push_u64(lead, i as u64);
+        for (j, cells) in self.values.iter().enumerate() {
+            lead.push(b',');
+            match (p.plan.coordinate(i, j), cells) {
+                (Coordinate::Scenario, _) => lead.extend_from_slice(self.baseline[j].as_bytes()),
+                (Coordinate::Listed { index, .. }, ValueCells::Listed(cells)) => {
+                    lead.extend_from_slice(cells[index].as_bytes())
+                }
+                // A number's digits need no quoting.
+                (c, _) => {
+                    let _ = write!(lead, "{}", c.value().unwrap_or_default());
+                }
+            }
+        }
+        lead.push(b',');
+        lead.extend_from_slice(self.rules[i % self.rules.len()].as_bytes());
+        lead.push(b',');
+        rows.outcomes.clear();
+        rows.members.clear();
+        self.format.outcome_rows(lead, tally, &mut rows.outcomes);
+        self.format.member_rows(lead, tally, &mut rows.members);
+    }
+}
+
 /// Appends point `i`'s rows.
 pub(super) fn write_point(
     p: &SweepJob,
-    baseline: &[String],
+    rows: &PointRows,
     writer: &mut SweepWriter,
     i: usize,
     tally: &Tally,
 ) -> std::io::Result<()> {
-    let (values, rule) = p.plan.point(i);
-    let cells: Vec<String> = values
-        .iter()
-        .zip(baseline)
-        .map(|(v, base)| v.map_or_else(|| base.clone(), |x| x.to_string()))
-        .collect();
-    writer.write_point(
-        i,
-        &cells,
-        &rule.to_string(),
-        &p.scenario,
-        &Summary::new(tally),
-    )
+    let mut bytes = RowBytes::default();
+    rows.fill(p, i, tally, &mut bytes);
+    writer.write_rows(&bytes.outcomes, &bytes.members)
 }
 
 /// Draws the charts from the finished rows, still under their in-progress

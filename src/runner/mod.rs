@@ -182,6 +182,16 @@ pub fn simulate<S: Simulator + ?Sized>(
     Ok(total)
 }
 
+/// Simulates runs `runs` of `model` with master seed `seed` on the current
+/// thread, in one pass, without the batch machinery of [`simulate`]: for
+/// small pieces of work (a sweep point of a few runs) that are themselves
+/// run in parallel. The tally is the one [`simulate`] gives for the same
+/// runs (each run is keyed by its index; the counts are summed).
+pub fn simulate_here<S: Simulator + ?Sized>(model: &S, seed: u64, runs: Range<u64>) -> Tally {
+    let base = ChaCha8Rng::seed_from_u64(seed);
+    run_chunk(model, &base, runs, false).0
+}
+
 fn run_chunk<S: Simulator + ?Sized>(
     model: &S,
     base: &ChaCha8Rng,

@@ -6,22 +6,22 @@
 //! (the runs pick their draw the same way at every point); a sweep may not
 //! vary a parameter the posterior sets.
 
+mod engine;
+mod points;
 pub mod spec;
 
 use std::io;
 use std::ops::Range;
-use std::sync::atomic::AtomicBool;
-
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::model::DecisionRule;
 use crate::posterior::{self, Applied};
-use crate::runner::{Observers, Tally};
+use crate::runner::{self, Models, Observers, Tally};
 use crate::scenario::paths::ParamPath;
 use crate::scenario::Scenario;
-use crate::shard::Piece;
+pub use engine::{run, run_into, run_pieces, Finish};
+pub use points::Coordinate;
+use points::Points;
 pub use spec::{tidy, ValueSpec};
 
 /// Most points (design points × rules) one sweep may have.
@@ -85,8 +85,8 @@ pub struct Plan {
     pub runs: u64,
     /// Master seed.
     pub seed: u64,
-    /// Design points: a value per dimension, `None` for "as in the scenario".
-    design_points: Vec<Vec<Option<f64>>>,
+    /// Design points: a value per dimension, or the scenario's own.
+    design_points: Points,
     /// The posterior every point draws its other parameters from, if any.
     posterior: Option<Applied>,
 }
@@ -113,23 +113,19 @@ impl Plan {
             }
         }
         let design_points = match design {
-            Design::Grid => grid(&dimensions)?,
-            Design::OneAtATime => one_at_a_time(&dimensions)?,
-            Design::LatinHypercube { samples } => latin_hypercube(&dimensions, samples, seed)?,
-        };
-        for point in &design_points {
-            for (d, v) in dimensions.iter().zip(point) {
-                if let Some(v) = v {
-                    if !d.path.range().contains(*v) {
-                        return Err(PlanError(format!(
-                            "{} is outside the range {} of `{}`",
-                            crate::text::num(*v),
-                            d.path.range(),
-                            d.path
-                        )));
-                    }
-                }
+            Design::Grid => points::grid(&dimensions)?,
+            Design::OneAtATime => points::one_at_a_time(&dimensions)?,
+            Design::LatinHypercube { samples } => {
+                points::latin_hypercube(&dimensions, samples, seed)?
             }
+        };
+        if let Some((v, d)) = design_points.first_out_of_range(&dimensions) {
+            return Err(PlanError(format!(
+                "{} is outside the range {} of `{}`",
+                crate::text::num(v),
+                d.path.range(),
+                d.path
+            )));
         }
         if rules
             .iter()
@@ -188,23 +184,46 @@ impl Plan {
 
     /// Point `i`'s values (one per dimension; `None` = the scenario's own) and rule.
     /// Points run through the rules fastest: point i is design point i / R under rule i % R.
-    pub fn point(&self, i: usize) -> (&[Option<f64>], DecisionRule) {
-        let r = self.rules.len();
-        (&self.design_points[i / r], self.rules[i % r])
+    pub fn point(&self, i: usize) -> (Vec<Option<f64>>, DecisionRule) {
+        let values = (0..self.dimensions.len())
+            .map(|j| self.coordinate(i, j).value())
+            .collect();
+        (values, self.rule(i))
+    }
+
+    /// Point `i`'s rule.
+    pub fn rule(&self, i: usize) -> DecisionRule {
+        self.rules[i % self.rules.len()]
+    }
+
+    /// Where point `i`'s value of dimension `j` comes from.
+    #[inline]
+    pub fn coordinate(&self, i: usize, j: usize) -> Coordinate {
+        self.design_points.coordinate(i / self.rules.len(), j)
+    }
+
+    /// Dimension `j`'s list of values, in a design that lists them (grid,
+    /// one at a time); [`Coordinate::Listed`] indexes into it.
+    pub fn listed(&self, j: usize) -> Option<&[f64]> {
+        self.design_points.listed(j)
     }
 
     /// The scenario as point `i` sets it.
     pub fn scenario_at(&self, base: &Scenario, i: usize) -> Scenario {
         let mut s = base.clone();
-        let (values, _) = self.point(i);
-        for (d, v) in self.dimensions.iter().zip(values) {
-            if let Some(v) = v {
+        self.set_point(&mut s, i);
+        s
+    }
+
+    /// Sets the values point `i` gives in `s`, leaving the others alone.
+    fn set_point(&self, s: &mut Scenario, i: usize) {
+        for (j, d) in self.dimensions.iter().enumerate() {
+            if let Some(v) = self.coordinate(i, j).value() {
                 d.path
-                    .set(&mut s, *v)
+                    .set(s, v)
                     .expect("values were checked when the plan was made");
             }
         }
-        s
     }
 
     /// Simulates point `i`.
@@ -225,203 +244,41 @@ impl Plan {
         runs: Range<u64>,
         cancel: Option<&AtomicBool>,
     ) -> io::Result<Tally> {
-        let scenario = self.scenario_at(base, i);
-        let (_, rule) = self.point(i);
-        let models = posterior::models(&scenario, rule, self.posterior.as_ref())
+        self.simulate(&self.scenario_at(base, i), i, runs, cancel)
+    }
+
+    /// Simulates runs `runs` of point `i` on `scenario`, the scenario as the
+    /// point sets it. A point whose runs fit in one chunk
+    /// ([`runner::CHUNK_RUNS`]) runs on the current thread, in one pass:
+    /// the tally is the same as the runner's, which sums the same runs'
+    /// counts, however split.
+    fn simulate(
+        &self,
+        scenario: &Scenario,
+        i: usize,
+        runs: Range<u64>,
+        cancel: Option<&AtomicBool>,
+    ) -> io::Result<Tally> {
+        let models = posterior::models(scenario, self.rule(i), self.posterior.as_ref())
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-        models.simulate(
-            self.seed,
-            runs,
-            Observers {
-                cancel,
-                ..Observers::default()
-            },
-        )
-    }
-}
-
-fn check_count(n: usize) -> Result<usize, PlanError> {
-    if n > MAX_POINTS {
-        Err(PlanError(format!(
-            "the design has {} points; at most {} are supported (use fewer values, or --design lhs)",
-            crate::output::table::thousands(n as u64),
-            crate::output::table::thousands(MAX_POINTS as u64)
-        )))
-    } else {
-        Ok(n)
-    }
-}
-
-fn grid(dims: &[Dimension]) -> Result<Vec<Vec<Option<f64>>>, PlanError> {
-    let values: Vec<Vec<f64>> = dims
-        .iter()
-        .map(|d| {
-            d.spec
-                .values()
-                .map_err(|e| PlanError(format!("`{}`: {e}", d.path)))
+        if runs.end.saturating_sub(runs.start) > runner::CHUNK_RUNS {
+            return models.simulate(
+                self.seed,
+                runs,
+                Observers {
+                    cancel,
+                    ..Observers::default()
+                },
+            );
+        }
+        if !runs.is_empty() && cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+        }
+        Ok(match &models {
+            Models::One(m) => runner::simulate_here(m.as_ref(), self.seed, runs),
+            Models::Mixture(x) => runner::simulate_here(x, self.seed, runs),
         })
-        .collect::<Result<_, _>>()?;
-    let mut n: usize = 1;
-    for v in &values {
-        n = n.saturating_mul(v.len());
     }
-    check_count(n)?;
-    let mut points = Vec::with_capacity(n);
-    for mut k in 0..n {
-        // The last dimension varies fastest.
-        let mut p = vec![None; dims.len()];
-        for (j, v) in values.iter().enumerate().rev() {
-            p[j] = Some(v[k % v.len()]);
-            k /= v.len();
-        }
-        points.push(p);
-    }
-    Ok(points)
-}
-
-fn one_at_a_time(dims: &[Dimension]) -> Result<Vec<Vec<Option<f64>>>, PlanError> {
-    let mut points = vec![vec![None; dims.len()]];
-    for (j, d) in dims.iter().enumerate() {
-        let values = d
-            .spec
-            .values()
-            .map_err(|e| PlanError(format!("`{}`: {e}", d.path)))?;
-        check_count(points.len() + values.len())?;
-        for v in values {
-            let mut p = vec![None; dims.len()];
-            p[j] = Some(v);
-            points.push(p);
-        }
-    }
-    Ok(points)
-}
-
-/// Latin hypercube: for each dimension in turn, a random permutation of the
-/// strata (Fisher-Yates, drawing `random_range(0..=i)` for i from n−1 down to
-/// 1), then one uniform draw per point placing it inside its stratum.
-fn latin_hypercube(
-    dims: &[Dimension],
-    samples: usize,
-    seed: u64,
-) -> Result<Vec<Vec<Option<f64>>>, PlanError> {
-    if samples == 0 {
-        return Err(PlanError(
-            "a Latin hypercube needs at least 1 sample".into(),
-        ));
-    }
-    check_count(samples)?;
-    let ranges: Vec<(f64, f64)> = dims
-        .iter()
-        .map(|d| {
-            d.spec
-                .range()
-                .map_err(|e| PlanError(format!("`{}`: {e}", d.path)))
-        })
-        .collect::<Result<_, _>>()?;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(DESIGN_STREAM);
-    let mut points = vec![vec![None; dims.len()]; samples];
-    for (j, (lo, hi)) in ranges.iter().enumerate() {
-        let mut strata: Vec<usize> = (0..samples).collect();
-        for i in (1..samples).rev() {
-            let k = rng.random_range(0..=i);
-            strata.swap(i, k);
-        }
-        for (p, stratum) in points.iter_mut().zip(strata) {
-            let u: f64 = rng.random();
-            let x = lo + (hi - lo) * (stratum as f64 + u) / samples as f64;
-            p[j] = Some(spec::tidy(x).clamp(*lo, *hi));
-        }
-    }
-    Ok(points)
-}
-
-/// How a sweep ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Finish {
-    /// Every point was evaluated.
-    Complete,
-    /// Stopped by `cancel`; points before `done` were handed to the sink.
-    Interrupted {
-        /// Points completed, from the start of the sweep.
-        done: usize,
-    },
-}
-
-/// Evaluates points `start..` of `plan` in order, several at a time on the
-/// current rayon pool, handing each finished point's tally to `sink` in point
-/// order and `progress` the points done after each batch. Memory is bounded
-/// by the points in flight. When `cancel` is set the sweep stops promptly;
-/// points already handed over stay valid.
-pub fn run(
-    plan: &Plan,
-    base: &Scenario,
-    start: usize,
-    sink: &mut dyn FnMut(usize, &Tally) -> io::Result<()>,
-    progress: Option<&dyn Fn(usize)>,
-    cancel: Option<&AtomicBool>,
-) -> io::Result<Finish> {
-    run_units(
-        plan.len(),
-        start,
-        &|i| plan.evaluate(base, i, cancel),
-        sink,
-        progress,
-        cancel,
-    )
-}
-
-/// Evaluates `pieces` of `plan` (each a point and a range of its runs: a
-/// shard's work) in order, as [`run`] does points; `sink` receives each
-/// piece's index in `pieces` and its tally.
-pub fn run_pieces(
-    plan: &Plan,
-    base: &Scenario,
-    pieces: &[Piece],
-    sink: &mut dyn FnMut(usize, &Tally) -> io::Result<()>,
-    progress: Option<&dyn Fn(usize)>,
-    cancel: Option<&AtomicBool>,
-) -> io::Result<Finish> {
-    let evaluate = |j: usize| {
-        let piece = &pieces[j];
-        plan.evaluate_runs(base, piece.point as usize, piece.runs.clone(), cancel)
-    };
-    run_units(pieces.len(), 0, &evaluate, sink, progress, cancel)
-}
-
-/// Units `start..count` evaluated a window at a time, handed over in order.
-fn run_units(
-    count: usize,
-    start: usize,
-    evaluate: &(dyn Fn(usize) -> io::Result<Tally> + Sync),
-    sink: &mut dyn FnMut(usize, &Tally) -> io::Result<()>,
-    progress: Option<&dyn Fn(usize)>,
-    cancel: Option<&AtomicBool>,
-) -> io::Result<Finish> {
-    let window = 4 * rayon::current_num_threads().max(1);
-    let is_cancelled = || cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
-    let mut next = start;
-    while next < count {
-        if is_cancelled() {
-            return Ok(Finish::Interrupted { done: next });
-        }
-        let end = (next + window).min(count);
-        let tallies: Vec<io::Result<Tally>> = (next..end).into_par_iter().map(evaluate).collect();
-        for (i, t) in (next..end).zip(tallies) {
-            match t {
-                Ok(t) => sink(i, &t)?,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-                    return Ok(Finish::Interrupted { done: i });
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        next = end;
-        if let Some(p) = progress {
-            p(next);
-        }
-    }
-    Ok(Finish::Complete)
 }
 
 #[cfg(test)]
@@ -462,10 +319,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(plan.len(), 12);
-        assert_eq!(plan.point(0), (&[Some(0.1), Some(0.0)][..], UN));
+        assert_eq!(plan.point(0), (vec![Some(0.1), Some(0.0)], UN));
         assert_eq!(
             plan.point(1),
-            (&[Some(0.1), Some(0.0)][..], DecisionRule::Majority)
+            (vec![Some(0.1), Some(0.0)], DecisionRule::Majority)
         );
         assert_eq!(plan.point(2).0, &[Some(0.1), Some(0.1)]);
         assert_eq!(plan.point(11).0, &[Some(0.2), Some(0.2)]);

@@ -17,6 +17,7 @@ mod markup;
 mod noise;
 mod page_answers;
 mod pages;
+mod pinned_draws;
 mod plain_games;
 mod posterior;
 mod power;

@@ -20,6 +20,9 @@ use crate::input::{Class, InputError, Line, LineReader, Links};
 use crate::scenario::Scenario;
 
 mod look;
+mod rows;
+
+pub use rows::{push_u64, quoted, RowFormat, CACHED_RUNS};
 
 pub use look::{
     charts, charts_watched, look_watched, Charts, Layout, Look, MAX_PARAMETER_CHARTS,
@@ -66,13 +69,7 @@ fn line(cells: &[String]) -> String {
         if i > 0 {
             s.push(',');
         }
-        if c.contains([',', '"', '\n', '\r']) {
-            s.push('"');
-            s.push_str(&c.replace('"', "\"\""));
-            s.push('"');
-        } else {
-            s.push_str(c);
-        }
+        s.push_str(&quoted(c));
     }
     s.push('\n');
     s
@@ -142,7 +139,14 @@ impl SweepWriter {
         ))
     }
 
-    /// Appends point `point`'s rows.
+    /// Appends a point's rows, made by a [`RowFormat`].
+    pub fn write_rows(&mut self, outcomes: &[u8], members: &[u8]) -> io::Result<()> {
+        self.outcomes.write_all(outcomes)?;
+        self.members.write_all(members)
+    }
+
+    /// Appends point `point`'s rows, a `String` per cell: the reference the
+    /// rows of a [`RowFormat`] are checked against.
     pub fn write_point(
         &mut self,
         point: usize,
