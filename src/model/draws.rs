@@ -422,3 +422,7 @@ fn recompute_one(
         t.external = utility::external(x, i);
     }
 }
+
+#[cfg(test)]
+#[path = "draws_tests.rs"]
+mod tests;

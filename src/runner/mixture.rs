@@ -69,7 +69,9 @@ impl Simulator for Mixture {
     #[inline]
     fn simulate_run(&self, rng: &mut ChaCha8Rng, scratch: &mut Scratch) -> Decision {
         let j = self.pick(rng);
-        self.models[j].simulate(rng, scratch)
+        let model = &self.models[j];
+        model.prefetch();
+        model.simulate(rng, scratch)
     }
 }
 
