@@ -280,23 +280,31 @@ impl Model {
         model.key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
         let n_members = model.params.members.len();
         model.attribute_fixed = model.attribute_fixed();
+        // Every parameter at its central value: the values of every run when
+        // none is drawn, and a drawn run's starting point otherwise.
+        let mut central = Evaluated::default();
+        let (mut m, mut g) = (vec![0.0; n_members], vec![0.0; n_members]);
+        model.fill_inputs(&mut central.inputs, |p| p.central());
+        // Exact units of the amounts the rule counts, once, when it counts
+        // one and the amounts are fixed (before `evaluate_into`, which copies
+        // them).
         model.fixed_units = None;
-        if model.attribute_fixed {
-            let mut amounts = Evaluated::default();
-            model.fill_inputs(&mut amounts.inputs, |p| p.central());
-            model.fill_rule_weights(&mut amounts);
-            model.fixed_units = quota::exact_units(&amounts.rule_weights)
-                .filter(|_| model.rule.attribute().is_some());
+        if model.attribute_fixed && model.rule.attribute().is_some() {
+            model.fill_rule_weights(&mut central);
+            model.fixed_units = quota::exact_units(&central.rule_weights);
         }
+        model.evaluate_into(&mut central, &mut m, &mut g);
         model.values = if model.params.all_fixed() {
-            Values::Fixed(model.central())
+            Values::Fixed(central)
         } else {
-            let mut base = Evaluated::default();
-            let (mut m, mut g) = (vec![0.0; n_members], vec![0.0; n_members]);
-            model.fill_inputs(&mut base.inputs, |p| p.central());
-            model.evaluate_into(&mut base, &mut m, &mut g);
-            let draws = Draws::new(&model.params, base, m, g, model.requester, model.hegemon);
-            Values::Drawn(draws)
+            Values::Drawn(Draws::new(
+                &model.params,
+                central,
+                m,
+                g,
+                model.requester,
+                model.hegemon,
+            ))
         };
         self
     }
