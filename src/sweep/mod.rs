@@ -285,13 +285,15 @@ impl Plan {
 mod tests {
     use super::*;
 
-    fn kazakhstan() -> Scenario {
+    /// The shipped Kazakhstan 2022 scenario (also for the tests of `points`).
+    pub(super) fn kazakhstan() -> Scenario {
         let p =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kazakhstan_2022.toml");
         crate::scenario::load(&p).expect("shipped scenario loads")
     }
 
-    fn dim(s: &Scenario, path: &str, spec: &str) -> Dimension {
+    /// A dimension of `s` from its path and values as written.
+    pub(super) fn dim(s: &Scenario, path: &str, spec: &str) -> Dimension {
         Dimension {
             path: ParamPath::parse(s, path).unwrap(),
             spec: ValueSpec::parse(spec).unwrap(),

@@ -275,24 +275,10 @@ pub(super) fn latin_hypercube(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Design, Plan, ValueSpec};
+    use super::super::tests::{dim, kazakhstan};
+    use super::super::{Design, Plan};
     use super::*;
     use crate::model::DecisionRule;
-    use crate::scenario::paths::ParamPath;
-    use crate::scenario::Scenario;
-
-    fn kazakhstan() -> Scenario {
-        let p =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kazakhstan_2022.toml");
-        crate::scenario::load(&p).expect("shipped scenario loads")
-    }
-
-    fn dim(s: &Scenario, path: &str, spec: &str) -> Dimension {
-        Dimension {
-            path: ParamPath::parse(s, path).unwrap(),
-            spec: ValueSpec::parse(spec).unwrap(),
-        }
-    }
 
     fn all(points: &Points, dims: usize) -> Vec<Vec<Option<f64>>> {
         (0..points.len())
